@@ -1,0 +1,152 @@
+// Package db stores builds, artifacts, jobs and accounts in the SQLite database
+// of the reference builder-web (schema version 18), through bun.
+//
+// Reads go to a pool of connections (DB.Read); all writes go through WriteTx,
+// which runs on a single connection with BEGIN IMMEDIATE, so writers queue in
+// Go instead of failing with "database is locked" (the GoToSocial approach).
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+)
+
+const (
+	// ApplicationID is the reference's PRAGMA application_id (0x499A26C3).
+	ApplicationID = 1234839235
+	// SchemaVersion is the reference's PRAGMA user_version. Our own
+	// migrations never change it, so the reference can still open the file.
+	SchemaVersion = 18
+
+	// busyTimeout is how long a connection waits for a lock held by another
+	// process (builder-db running next to the server, a WAL checkpoint)
+	// before giving up.
+	busyTimeout = 10 * time.Second
+)
+
+// Options controls Open.
+type Options struct {
+	// Create allows Open to create a missing database file. The server and
+	// `builder-db migrate` set it; all other tools refuse to work on a
+	// database that does not exist, as the reference does.
+	Create bool
+}
+
+// DB is an open builder-web database.
+type DB struct {
+	// Read is a pool of connections for queries. Writing through it fails
+	// (the connections are query_only); use WriteTx.
+	Read *bun.DB
+
+	// w has exactly one connection, so write transactions are serialised
+	// by database/sql's pool and never contend for SQLite's lock.
+	w *bun.DB
+}
+
+// Open opens (or, with opts.Create, creates) the SQLite database at path.
+// It does not migrate; call Migrate or CheckVersion afterwards.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if !opts.Create {
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("database %s does not exist, create it with `builder-db migrate`", abs)
+		} else if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", abs, err)
+		}
+	}
+
+	// The writer is opened (and pinged) first: it creates the file and
+	// switches it to WAL before any reader connects.
+	wsql, err := sql.Open("sqlite3", dsn(abs, true, opts.Create))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", abs, err)
+	}
+	wsql.SetMaxOpenConns(1)
+	wsql.SetMaxIdleConns(1)
+	wsql.SetConnMaxLifetime(0)
+	wsql.SetConnMaxIdleTime(0)
+	if err := wsql.PingContext(ctx); err != nil {
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database %s: %w", abs, err)
+	}
+
+	rsql, err := sql.Open("sqlite3", dsn(abs, false, false))
+	if err != nil {
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", abs, err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	rsql.SetMaxOpenConns(readers)
+	rsql.SetMaxIdleConns(readers)
+	rsql.SetConnMaxIdleTime(5 * time.Minute)
+	if err := rsql.PingContext(ctx); err != nil {
+		_ = rsql.Close()
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", abs, err)
+	}
+
+	return &DB{
+		Read: bun.NewDB(rsql, sqlitedialect.New()),
+		w:    bun.NewDB(wsql, sqlitedialect.New()),
+	}, nil
+}
+
+// dsn builds a mattn/go-sqlite3 URI. Every connection gets WAL (readers never
+// block the writer), a busy timeout and enforced foreign keys; the writer also
+// gets synchronous=FULL (a committed upload survives power loss) and
+// BEGIN IMMEDIATE (it takes the write lock at BEGIN, so a transaction never
+// fails half-way on a lock upgrade).
+func dsn(path string, writer, create bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "1")
+	if writer {
+		q.Set("_txlock", "immediate")
+		q.Set("_synchronous", "FULL")
+		if create {
+			q.Set("mode", "rwc")
+		} else {
+			q.Set("mode", "rw")
+		}
+	} else {
+		q.Set("_txlock", "deferred")
+		q.Set("_synchronous", "NORMAL")
+		q.Set("_query_only", "1")
+		q.Set("mode", "rw")
+	}
+	// SQLite decodes %XX in URI file names, so escaping the path keeps names
+	// with '?', '#' or '%' intact.
+	u := url.URL{Path: path}
+	return "file:" + u.EscapedPath() + "?" + q.Encode()
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	return errors.Join(d.Read.Close(), d.w.Close())
+}
+
+// WriteTx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer
+// connection) and commits if fn returns nil. It is the only way to write.
+//
+// Inside fn use tx only: the writer has one connection, so a call that needs
+// another writer connection would wait forever, and DB.Read does not see the
+// transaction's own changes.
+func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return d.w.RunInTx(ctx, nil, fn)
+}

@@ -1,0 +1,68 @@
+package db
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// fullScan matches a plan step that reads a whole table (or a whole index of
+// it) of the tables that grow with the number of builds or jobs.
+var fullScan = regexp.MustCompile(`^SCAN (build|build_artifact|job|job_tag|user|access_list)\b`)
+
+// TestQueriesUseIndices runs EXPLAIN QUERY PLAN on every lookup of this
+// package and fails on a full scan (product §4: every page query is indexed).
+func TestQueriesUseIndices(t *testing.T) {
+	d := newDB(t)
+	sha := sum([]byte("x"))
+	queries := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"BuildByUUID", sqlBuildByUUID, []any{uuid1}},
+		{"BuildExists", sqlBuildExists, []any{uuid1}},
+		{"Artifacts", sqlArtifacts, []any{1}},
+		{"ArtifactByPath", sqlArtifactByPath, []any{uuid1, "bin/x"}},
+		{"ArtifactExists", sqlArtifactExists, []any{sha}},
+		{"JobTags", sqlJobTags, []any{1}},
+		{"JobByName", sqlJobByName, []any{"j"}},
+		{"JobByID", sqlJobByID, []any{1}},
+		{"UserByName", sqlUserByName, []any{"u"}},
+		{"UserByID", sqlUserByID, []any{1}},
+		{"UserUploaded", sqlUserUploaded, []any{1}},
+		{"HasAccess", sqlHasAccess, []any{1, "j"}},
+		{"UserJobs", sqlUserJobs, []any{1}},
+		{"RemoveJob builds", sqlJobBuildUUIDs, []any{1}},
+		{"RemoveJob hashes", sqlJobArtifactHashes, []any{1}},
+		{"RemoveJob delete artifacts", sqlDeleteJobArtifacts, []any{1}},
+		{"RemoveJob delete builds", sqlDeleteJobBuilds, []any{1}},
+	}
+	for _, q := range queries {
+		t.Run(q.name, func(t *testing.T) {
+			rows, err := d.Read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range plan {
+				if fullScan.MatchString(step) {
+					t.Errorf("full scan %q in plan:\n%s", step, strings.Join(plan, "\n"))
+				}
+			}
+			t.Logf("%s", strings.Join(plan, " | "))
+		})
+	}
+}

@@ -1,0 +1,96 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+)
+
+// TestConcurrentWrites runs 8 writers and 8 readers at once, plus a writer
+// through a second handle on the same file (as builder-db next to the server
+// would be): none may fail, in particular not with "database is locked".
+func TestConcurrentWrites(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "builder.sqlite3")
+	d := openPath(t, path, true)
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := addFixtureUser(t, d)
+	other := openPath(t, path, false)
+
+	const writers, perWriter = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*writers*perWriter)
+	uuid := func(w, i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%04d%08d", w, i) }
+	write := func(db *DB, w int) {
+		defer wg.Done()
+		for i := range perWriter {
+			b := fixtureBuild(u.ID, 1)
+			b.Job = fmt.Sprintf("job-%d", w%3)
+			b.UUID = uuid(w, i)
+			b.Artifacts[0].SHA256 = sum([]byte(b.UUID))
+			b.Tags = map[string]string{TagSynopsis: b.UUID}
+			errs <- db.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				_, err := db.InsertBuild(ctx, tx, b)
+				return err
+			})
+		}
+	}
+	for w := range writers {
+		wg.Add(2)
+		go write(d, w)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				_, err := d.BuildByUUID(ctx, uuid(w, i))
+				if err != nil && !strings.Contains(err.Error(), ErrNotFound.Error()) {
+					errs <- err
+				}
+				_, err = d.ArtifactExists(ctx, sum([]byte(uuid(w, i))))
+				errs <- err
+			}
+		}()
+	}
+	wg.Add(1)
+	go write(other, writers)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+
+	var n int
+	if err := d.Read.NewRaw("SELECT count(*) FROM build").Scan(ctx, &n); err != nil {
+		t.Fatal(err)
+	}
+	if want := (writers + 1) * perWriter; n != want {
+		t.Errorf("%d builds stored, want %d", n, want)
+	}
+}
+
+// TestWriteTxRollsBack checks that an error from fn undoes everything fn did.
+func TestWriteTxRollsBack(t *testing.T) {
+	ctx := t.Context()
+	d := newDB(t)
+	boom := fmt.Errorf("boom")
+	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&Job{Name: "x"}).Exec(ctx); err != nil {
+			return err
+		}
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("WriteTx = %v, want fn's error", err)
+	}
+	if ok, _ := d.JobExists(ctx, "x"); ok {
+		t.Error("job of a rolled-back transaction exists")
+	}
+}
