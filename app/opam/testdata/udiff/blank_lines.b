@@ -1,0 +1,8 @@
+depends: [
+  "a"
+  "b"
+  "c"
+]
+
+build: "x"
+
