@@ -1,0 +1,31 @@
+# `make test` is the test command of README.md and CI.
+FUZZTIME ?= 20s
+
+.PHONY: test vet unit smoke fuzz bench build
+
+test: vet unit smoke fuzz
+
+build:
+	go build ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt needed'; exit 1; }
+	go vet ./...
+
+unit:
+	go test -count=1 -timeout 15m ./...
+
+# The reference README's operator workflow, end to end (../shared/bin/smoke-upload).
+smoke:
+	../shared/bin/smoke-upload
+
+# Each fuzz target runs for FUZZTIME; crashers land in the package's testdata/fuzz.
+fuzz:
+	@set -e; for t in $$(grep -rhoE --include='*_test.go' '^func (Fuzz[A-Za-z0-9_]+)' . | sort -u | sed 's/func //'); do \
+	  pkg=$$(grep -rlE --include='*_test.go' "^func $$t\(" . | head -1 | xargs dirname); \
+	  echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+	  go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
+	done
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./app/...

@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/auth"
+	"github.com/builder-web/builder-web/app/ingest"
+	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/handlers"
+	"github.com/builder-web/builder-web/static"
+	"github.com/builder-web/builder-web/views"
+)
+
+// App is a running builder-web: its database, store and HTTP application.
+type App struct {
+	Config Config
+	Log    *slog.Logger
+	DB     *db.DB
+	Store  *store.Store
+	Ingest *ingest.Ingester
+	Fiber  *fiber.App
+}
+
+// New opens (creating and migrating when needed) the data directory and
+// builds the HTTP application. Interrupted uploads are cleaned up first.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.MaxUploadSize <= 0 {
+		cfg.MaxUploadSize = DefaultMaxUploadSize
+	}
+	d, err := OpenData(ctx, cfg.DataDir, !cfg.NoMigrate, log)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.New(cfg.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	in := &ingest.Ingester{DB: d, Store: st, Log: log}
+	if _, err := in.Recover(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in}
+	if err := a.buildFiber(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// OpenData opens the database of a data directory. With migrate set it
+// creates a missing directory and database and applies pending
+// migrations; otherwise the database must exist and be current.
+func OpenData(ctx context.Context, dataDir string, migrate bool, log *slog.Logger) (*db.DB, error) {
+	path := filepath.Join(dataDir, store.DBFile)
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	if migrate && fresh {
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	d, err := db.Open(ctx, path, db.Options{Create: migrate})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		n, err := d.Migrate(ctx)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		if fresh {
+			log.Info("created database", "path", path)
+		}
+		if n > 0 {
+			log.Info("applied migrations", "count", n)
+		}
+		return d, nil
+	}
+	if err := d.CheckVersion(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (a *App) buildFiber() error {
+	assets, err := static.New()
+	if err != nil {
+		return fmt.Errorf("load static assets: %w", err)
+	}
+	v, err := views.New(assets)
+	if err != nil {
+		return fmt.Errorf("parse templates: %w", err)
+	}
+	au, err := auth.New(a.DB, a.Log)
+	if err != nil {
+		return err
+	}
+	h := &handlers.Handler{
+		DB:            a.DB,
+		Store:         a.Store,
+		Ingest:        a.Ingest,
+		Auth:          au,
+		Views:         v,
+		Log:           a.Log,
+		MaxUploadSize: a.Config.MaxUploadSize,
+	}
+	bodyLimit := a.Config.MaxUploadSize
+	if bodyLimit > int64(^uint32(0)>>1) {
+		bodyLimit = int64(^uint32(0) >> 1) // fasthttp takes an int; uploads are bounded by the handler
+	}
+	f := fiber.New(fiber.Config{
+		AppName:               "builder-web",
+		DisableStartupMessage: true,
+		StreamRequestBody:     true,
+		BodyLimit:             int(bodyLimit),
+		ErrorHandler:          h.Error,
+		ReadBufferSize:        16 << 10,
+	})
+	routes(f, h, assets)
+	a.Fiber = f
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

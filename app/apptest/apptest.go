@@ -1,0 +1,139 @@
+// Package apptest runs a real builder-web (real SQLite, real data
+// directory in a temp dir) for HTTP tests through fiber's app.Test.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/db"
+)
+
+// Env is one server over a fresh data directory.
+type Env struct {
+	App *app.App
+	Dir string
+}
+
+// New starts an app over a new data directory; modify adjusts the config.
+func New(tb testing.TB, modify ...func(*app.Config)) *Env {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "data")
+	cfg := app.Config{
+		Host: "127.0.0.1", Port: 0, DataDir: dir, ConfigDir: tb.TempDir(),
+		ExpiredJobs: app.DefaultExpiredJobs, MaxUploadSize: app.DefaultMaxUploadSize,
+	}
+	for _, m := range modify {
+		m(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	a, err := app.New(context.Background(), cfg, log)
+	if err != nil {
+		tb.Fatalf("start app: %v", err)
+	}
+	tb.Cleanup(func() { a.Close() })
+	return &Env{App: a, Dir: dir}
+}
+
+// AddUser creates an uploader with an argon2id password.
+func (e *Env) AddUser(tb testing.TB, name, pw string, restricted bool) {
+	tb.Helper()
+	u := db.User{Username: name, Restricted: restricted}
+	if err := u.SetPassword(pw); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := e.App.DB.AddUser(context.Background(), u); err != nil {
+		tb.Fatalf("add user %s: %v", name, err)
+	}
+}
+
+// Response is a finished request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends req through the app.
+func (e *Env) Do(tb testing.TB, req *http.Request) Response {
+	tb.Helper()
+	resp, err := e.App.Fiber.Test(req, -1)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Get sends a GET with optional header pairs ("Accept", "application/json").
+func (e *Env) Get(tb testing.TB, target string, headers ...string) Response {
+	tb.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.Do(tb, req)
+}
+
+// Upload posts body to target with basic auth (no auth when user is empty).
+func (e *Env) Upload(tb testing.TB, target, user, pw string, body []byte) Response {
+	tb.Helper()
+	req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	if user != "" {
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pw)))
+	}
+	return e.Do(tb, req)
+}
+
+// Vector reads a shared test vector.
+func Vector(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(testenv.Vector(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// Files lists every regular file under the data directory, relative to it,
+// except the database files.
+func (e *Env) Files(tb testing.TB) []string {
+	tb.Helper()
+	var out []string
+	err := filepath.WalkDir(e.Dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(e.Dir, p)
+		switch rel {
+		case "builder.sqlite3", "builder.sqlite3-wal", "builder.sqlite3-shm":
+			return nil
+		}
+		out = append(out, rel)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}

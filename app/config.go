@@ -1,0 +1,37 @@
+// Package app wires builder-web together: configuration, the database,
+// the store, the fiber application and its routes.
+package app
+
+import (
+	"net"
+	"path/filepath"
+	"strconv"
+)
+
+// Config is the server's configuration (product.md §6.4).
+type Config struct {
+	Host           string
+	Port           int
+	DataDir        string
+	ConfigDir      string
+	ExpiredJobs    int   // days; 0 means never
+	MaxUploadSize  int64 // bytes
+	TrustedProxies []string
+	NoMigrate      bool
+}
+
+// Defaults of product.md §6.4.
+const (
+	DefaultHost          = "0.0.0.0"
+	DefaultPort          = 3000
+	DefaultDataDir       = "/var/lib/builder-web"
+	DefaultConfigDir     = "/etc/builder-web"
+	DefaultExpiredJobs   = 30
+	DefaultMaxUploadSize = 2 << 30
+)
+
+// Addr is host:port to listen on.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// HooksDir is where upload hooks live.
+func (c Config) HooksDir() string { return filepath.Join(c.ConfigDir, "upload-hooks") }

@@ -1,0 +1,383 @@
+// Package ingest turns one upload into one stored build: it decodes the
+// record as it streams in, stages every file once while hashing it, and
+// commits rows and files together (reference §4.3–4.4, product.md §6.2).
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
+)
+
+// Limits on what is read back into memory during an upload.
+const (
+	maxReadme = 4 << 20  // a README larger than this is not kept as the job's readme tag
+	maxSwitch = 64 << 20 // an opam switch export larger than this is not parsed for tags
+)
+
+// Uploader is the authenticated user an upload is attributed to.
+type Uploader struct {
+	ID         int64
+	Name       string
+	Restricted bool
+}
+
+// Build describes a committed build, for the response and the upload hooks.
+type Build struct {
+	UUID       string
+	Job        string
+	Platform   string
+	Start      time.Time
+	MainBinary *Artifact // nil when the build has no main binary
+}
+
+// Artifact is one stored output file.
+type Artifact struct {
+	Path   string
+	SHA256 []byte
+	Size   int64
+}
+
+// Ingester stores uploads into one data directory.
+type Ingester struct {
+	DB    *db.DB
+	Store *store.Store
+	Log   *slog.Logger
+	// OnCommit, when set, is called after a build was committed (upload hooks).
+	OnCommit func(Build)
+}
+
+// Ingest reads one builder record from r and stores it as a build of u.
+// Errors are *httperr.Error with the status the upload endpoint answers.
+func (in *Ingester) Ingest(ctx context.Context, r io.Reader, u Uploader) (*Build, error) {
+	dec := builder.NewDecoder(r)
+	h, err := dec.Header()
+	if err != nil {
+		return nil, readError(err)
+	}
+	if err := ValidateJobName(h.Job.Name); err != nil {
+		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
+	}
+	if err := ValidatePlatform(h.Job.Platform); err != nil {
+		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
+	}
+	uuid := builder.UUIDString(h.UUID)
+	if err := in.admit(ctx, u, h.Job.Name, uuid); err != nil {
+		return nil, err
+	}
+	st, err := in.Store.Stage(uuid)
+	if err != nil {
+		if errors.Is(err, store.ErrStagingExists) {
+			return nil, conflict(uuid)
+		}
+		return nil, fmt.Errorf("upload %s: %w", uuid, err)
+	}
+	defer st.Abort()
+
+	if err := writeBuildFiles(st, h); err != nil {
+		return nil, fmt.Errorf("upload %s: %w", uuid, err)
+	}
+	up := upload{header: h, uuid: uuid}
+	for {
+		p, _, data, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, readError(err)
+		}
+		if err := up.add(st, p, data); err != nil {
+			return nil, err
+		}
+	}
+	return in.commit(ctx, st, &up, u)
+}
+
+// IngestBinary stores a bare binary as a synthetic build (reference §4.2).
+func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string, r io.Reader, u Uploader) (*Build, error) {
+	if err := ValidateJobName(job); err != nil {
+		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
+	}
+	if err := ValidatePlatform(platform); err != nil {
+		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
+	}
+	if name == "" {
+		name = job + ".bin"
+	}
+	if strings.Contains(name, "/") || name == "." || name == ".." || strings.ContainsRune(name, 0) {
+		return nil, httperr.BadRequest("Bad binary name provided.", nil)
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	uuid := builder.UUIDString(id)
+	if err := in.admit(ctx, u, job, uuid); err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	h := &builder.Header{
+		Job:    builder.Job{Name: job, Platform: platform, Script: "# This artifact was manually built\n"},
+		UUID:   id,
+		Start:  now,
+		Finish: now,
+		Result: builder.Result{Kind: builder.Exited},
+	}
+	st, err := in.Store.Stage(uuid)
+	if err != nil {
+		return nil, fmt.Errorf("upload %s: %w", uuid, err)
+	}
+	defer st.Abort()
+	if err := writeBuildFiles(st, h); err != nil {
+		return nil, fmt.Errorf("upload %s: %w", uuid, err)
+	}
+	up := upload{header: h, uuid: uuid}
+	if err := up.add(st, "bin/"+name, r); err != nil {
+		return nil, err
+	}
+	return in.commit(ctx, st, &up, u)
+}
+
+// admit checks access and the UUID before anything is written.
+func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string) error {
+	if u.Restricted {
+		ok, err := in.DB.HasAccess(ctx, u.ID, job)
+		if err != nil {
+			return fmt.Errorf("check access of %s to %s: %w", u.Name, job, err)
+		}
+		if !ok {
+			return httperr.New(http.StatusForbidden, "Forbidden: user "+u.Name+" may not upload to job "+job, nil)
+		}
+	}
+	exists, err := in.DB.BuildExists(ctx, uuid)
+	if err != nil {
+		return fmt.Errorf("check build %s: %w", uuid, err)
+	}
+	if exists {
+		return conflict(uuid)
+	}
+	return nil
+}
+
+func conflict(uuid string) error {
+	return httperr.New(http.StatusConflict, "Build with same uuid exists: "+uuid, nil)
+}
+
+// readError classifies an error of the body: malformed record → 400, body
+// over the limit → 413, anything else (a dropped connection) → 400 too,
+// since the client sent an incomplete body.
+func readError(err error) error {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return httperr.New(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body larger than %d bytes", tooBig.Limit), err)
+	case errors.Is(err, builder.ErrMalformed):
+		return httperr.BadRequest("Bad request: "+err.Error(), err)
+	default:
+		return httperr.BadRequest("Bad request: reading body: "+err.Error(), err)
+	}
+}
+
+func writeBuildFiles(st *store.Staging, h *builder.Header) error {
+	if err := st.WriteFile("script.txt", func(w io.Writer) error {
+		_, err := io.WriteString(w, h.Job.Script)
+		return err
+	}); err != nil {
+		return err
+	}
+	return st.WriteFile("console.txt", func(w io.Writer) error {
+		return builder.WriteConsole(w, h.Console)
+	})
+}
+
+// upload collects what the streamed files contribute to the build row.
+type upload struct {
+	header    *builder.Header
+	uuid      string
+	artifacts []db.NewArtifact
+	staged    []store.Staged
+	seen      map[string]bool
+	readme    []byte
+	readmeTop bool
+	switchIdx int // index+1 of the first artifact named opam-switch
+}
+
+// add stages one output file, or reads it when it is not stored
+// (README.md, *.build-hashes).
+func (up *upload) add(st *store.Staging, p string, data io.Reader) error {
+	if err := ValidateArtifactPath(p); err != nil {
+		return httperr.BadRequest("Bad request: "+err.Error(), err)
+	}
+	if up.seen == nil {
+		up.seen = map[string]bool{}
+	}
+	if up.seen[p] {
+		err := fmt.Errorf("artifact path %q appears twice", p)
+		return httperr.BadRequest("Bad request: "+err.Error(), err)
+	}
+	up.seen[p] = true
+	base := path.Base(p)
+	switch {
+	case base == "README.md":
+		b, err := io.ReadAll(io.LimitReader(data, maxReadme+1))
+		if err != nil {
+			return readError(err)
+		}
+		if _, err := io.Copy(io.Discard, data); err != nil {
+			return readError(err)
+		}
+		// The top-level README wins; otherwise the first one found.
+		if len(b) <= maxReadme && !up.readmeTop && (up.readme == nil || p == "README.md") {
+			up.readme, up.readmeTop = b, p == "README.md"
+		}
+		return nil
+	case path.Ext(base) == ".build-hashes":
+		if _, err := io.Copy(io.Discard, data); err != nil {
+			return readError(err)
+		}
+		return nil
+	}
+	tr := &trackReader{r: data}
+	s, err := st.Put(tr)
+	if err != nil {
+		if tr.err != nil {
+			return readError(tr.err)
+		}
+		return fmt.Errorf("stage %s: %w", p, err)
+	}
+	up.staged = append(up.staged, s)
+	up.artifacts = append(up.artifacts, db.NewArtifact{Path: p, SHA256: s.SHA256, Size: s.Size})
+	if base == "opam-switch" && up.switchIdx == 0 {
+		up.switchIdx = len(up.artifacts)
+	}
+	return nil
+}
+
+// trackReader remembers an error of reading the request body, so that
+// it is told apart from an error of writing the staging file: only the
+// former is the client's fault.
+type trackReader struct {
+	r   io.Reader
+	err error
+}
+
+func (t *trackReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+func (in *Ingester) commit(ctx context.Context, st *store.Staging, up *upload, u Uploader) (*Build, error) {
+	h := up.header
+	code, msg := builder.PackResult(h.Result)
+	nb := db.NewBuild{
+		Job:        h.Job.Name,
+		UUID:       up.uuid,
+		Platform:   h.Job.Platform,
+		Script:     h.Job.Name + "/" + up.uuid + "/script.txt",
+		Console:    h.Job.Name + "/" + up.uuid + "/console.txt",
+		Start:      h.Start,
+		Finish:     h.Finish,
+		ResultCode: code,
+		ResultMsg:  msg,
+		UserID:     u.ID,
+		InputID:    inputID(up.artifacts),
+		Artifacts:  up.artifacts,
+		MainBinary: mainBinary(up.artifacts),
+		Tags:       map[string]string{},
+	}
+	if up.readme != nil {
+		nb.Tags["readme.md"] = string(up.readme)
+	}
+	if up.switchIdx > 0 {
+		b, err := st.ReadStaged(up.staged[up.switchIdx-1], maxSwitch)
+		if err != nil {
+			return nil, fmt.Errorf("read opam-switch of %s: %w", up.uuid, err)
+		}
+		for k, v := range switchTags(b) {
+			nb.Tags[k] = v
+		}
+	}
+	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := in.DB.InsertBuild(ctx, tx, nb); err != nil {
+			return err
+		}
+		return st.Commit(h.Job.Name, up.uuid, up.staged)
+	})
+	if err != nil {
+		if errors.Is(err, db.ErrDuplicate) {
+			return nil, conflict(up.uuid)
+		}
+		return nil, fmt.Errorf("commit build %s: %w", up.uuid, err)
+	}
+	_ = st.Done()
+	b := &Build{UUID: up.uuid, Job: h.Job.Name, Platform: h.Job.Platform, Start: h.Start}
+	if i := nb.MainBinary; i >= 0 {
+		a := up.artifacts[i]
+		b.MainBinary = &Artifact{Path: a.Path, SHA256: a.SHA256, Size: a.Size}
+	}
+	if in.Log != nil {
+		in.Log.Info("build stored", "job", b.Job, "uuid", b.UUID, "platform", b.Platform,
+			"user", u.Name, "artifacts", len(up.artifacts))
+	}
+	if in.OnCommit != nil {
+		in.OnCommit(*b)
+	}
+	return b, nil
+}
+
+// mainBinary returns the index of the only artifact under bin/, or -1
+// when there are none or several (reference §1).
+func mainBinary(arts []db.NewArtifact) int {
+	idx := -1
+	for i, a := range arts {
+		if strings.HasPrefix(a.Path, "bin/") {
+			if idx >= 0 {
+				return -1
+			}
+			idx = i
+		}
+	}
+	return idx
+}
+
+// inputID is the SHA-256 over the raw digests of opam-switch,
+// build-environment and system-packages, or nil if one is missing.
+func inputID(arts []db.NewArtifact) []byte {
+	var parts [3][]byte
+	for _, a := range arts {
+		switch a.Path {
+		case "opam-switch":
+			parts[0] = a.SHA256
+		case "build-environment":
+			parts[1] = a.SHA256
+		case "system-packages":
+			parts[2] = a.SHA256
+		}
+	}
+	if parts[0] == nil || parts[1] == nil || parts[2] == nil {
+		return nil
+	}
+	sum := sha256.Sum256(bytes.Join(parts[:], nil))
+	return sum[:]
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"bufio"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// manifestName is written into a staging directory just before its files
+// are moved into place, so that a crash between the moves and the
+// database commit can be undone precisely at the next start.
+const manifestName = "commit-manifest"
+
+func (st *Staging) writeManifest(job string, staged []Staged) error {
+	var b strings.Builder
+	b.WriteString(job + "\n")
+	for _, s := range staged {
+		b.WriteString(hex.EncodeToString(s.SHA256) + "\n")
+	}
+	return st.writeDurable(manifestName, b.String())
+}
+
+func (st *Staging) writeDurable(name, content string) error {
+	f, err := os.Create(filepath.Join(st.dir, name))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	_, err = f.WriteString(content)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Leftover is an interrupted upload found in _staging at start.
+type Leftover struct {
+	Name   string   // the staging directory's name: the build's UUID
+	Job    string   // empty when the upload never reached its commit
+	Hashes [][]byte // artifacts that may have been moved into _artifacts
+}
+
+// Leftovers lists the entries of _staging/.
+func (s *Store) Leftovers() ([]Leftover, error) {
+	entries, err := os.ReadDir(filepath.Join(s.dir, StagingDir))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list staging: %w", err)
+	}
+	var out []Leftover
+	for _, e := range entries {
+		l := Leftover{Name: e.Name()}
+		if f, err := os.Open(filepath.Join(s.dir, StagingDir, e.Name(), manifestName)); err == nil {
+			sc := bufio.NewScanner(f)
+			sc.Buffer(make([]byte, 4096), 1<<20)
+			if sc.Scan() {
+				l.Job = sc.Text()
+			}
+			for sc.Scan() {
+				if h, ok := ParseArtifactName(sc.Text()); ok {
+					l.Hashes = append(l.Hashes, h)
+				}
+			}
+			f.Close()
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Undo removes what an interrupted commit may have put in place: the build
+// directory and the artifacts for which unreferenced returns true. The
+// caller holds the write transaction and knows the build row is absent.
+func (s *Store) Undo(l Leftover, unreferenced func(sha []byte) (bool, error)) error {
+	if l.Job != "" && !strings.ContainsAny(l.Job, "/\x00") && l.Job != "." && l.Job != ".." {
+		if err := s.RemoveBuildDir(l.Job, l.Name); err != nil {
+			return fmt.Errorf("remove build directory of %s: %w", l.Name, err)
+		}
+	}
+	for _, h := range l.Hashes {
+		gone, err := unreferenced(h)
+		if err != nil {
+			return err
+		}
+		if gone {
+			if err := s.RemoveArtifact(h); err != nil {
+				return fmt.Errorf("remove artifact: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// RemoveLeftover deletes one staging entry.
+func (s *Store) RemoveLeftover(l Leftover) error {
+	return os.RemoveAll(filepath.Join(s.dir, StagingDir, l.Name))
+}

@@ -1,0 +1,248 @@
+// Package store keeps the files of a data directory: artifact contents
+// stored once per SHA-256 under _artifacts/, the console and script of each
+// build under <job>/<uuid>/, and the staging area that makes uploads
+// all-or-nothing (product.md §6.2).
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Directory names inside the data directory; job names may not start with
+// "_", so none of these can collide with a job.
+const (
+	ArtifactsDir = "_artifacts"
+	StagingDir   = "_staging"
+	CacheDir     = "_cache"
+	DBFile       = "builder.sqlite3"
+)
+
+// ErrStagingExists means another upload of the same UUID is in progress.
+var ErrStagingExists = errors.New("staging directory already exists")
+
+// Store is a data directory.
+type Store struct {
+	dir string
+}
+
+// New returns the store rooted at dataDir, creating the directories it needs.
+func New(dataDir string) (*Store, error) {
+	for _, d := range []string{dataDir, filepath.Join(dataDir, ArtifactsDir), filepath.Join(dataDir, StagingDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	return &Store{dir: dataDir}, nil
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// ArtifactRel is the path of an artifact's content relative to the data directory.
+func ArtifactRel(sha []byte) string {
+	h := hex.EncodeToString(sha)
+	return ArtifactsDir + "/" + h[:2] + "/" + h
+}
+
+// ArtifactPath is the absolute path of an artifact's content.
+func (s *Store) ArtifactPath(sha []byte) string {
+	return filepath.Join(s.dir, filepath.FromSlash(ArtifactRel(sha)))
+}
+
+// Open opens a file named relative to the data directory (a build's
+// console or script path as stored in the database).
+func (s *Store) Open(rel string) (*os.File, error) {
+	if !fs.ValidPath(rel) {
+		return nil, fmt.Errorf("open %q: invalid path", rel)
+	}
+	return os.Open(filepath.Join(s.dir, filepath.FromSlash(rel)))
+}
+
+// OpenArtifact opens the content of an artifact.
+func (s *Store) OpenArtifact(sha []byte) (*os.File, error) {
+	return os.Open(s.ArtifactPath(sha))
+}
+
+// BuildDir is the directory holding a build's console and script.
+func (s *Store) BuildDir(job, uuid string) string {
+	return filepath.Join(s.dir, job, uuid)
+}
+
+// Staged is a file written into a staging directory, with its hash.
+type Staged struct {
+	SHA256 []byte
+	Size   int64
+	path   string
+}
+
+// Staging is the private directory of one upload until it commits.
+type Staging struct {
+	store *Store
+	dir   string
+	n     int
+}
+
+// Stage creates _staging/<name>/ for one upload.
+func (s *Store) Stage(name string) (*Staging, error) {
+	dir := filepath.Join(s.dir, StagingDir, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, ErrStagingExists
+		}
+		return nil, fmt.Errorf("create staging directory: %w", err)
+	}
+	return &Staging{store: s, dir: dir}, nil
+}
+
+// Put copies r into a new staging file, hashing on the way, and makes it
+// durable. Every byte is written once.
+func (st *Staging) Put(r io.Reader) (Staged, error) {
+	st.n++
+	path := filepath.Join(st.dir, fmt.Sprintf("artifact-%d", st.n))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return Staged{}, fmt.Errorf("create staging file: %w", err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Staged{}, err
+	}
+	return Staged{SHA256: h.Sum(nil), Size: n, path: path}, nil
+}
+
+// ReadStaged reads up to max bytes of a staged file (for parsing the opam
+// switch after it was stored).
+func (st *Staging) ReadStaged(s Staged, max int64) ([]byte, error) {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, max))
+}
+
+// WriteFile writes a small file (console.txt, script.txt) into the
+// staging directory's "build" subdirectory, which becomes <job>/<uuid>/.
+func (st *Staging) WriteFile(name string, write func(io.Writer) error) error {
+	dir := filepath.Join(st.dir, "build")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// Commit moves the staged artifacts to their content address and the build
+// files to <job>/<uuid>/. It runs inside the database's write transaction,
+// so no deletion under _artifacts interleaves with it; an existing artifact
+// file has the same content and is kept. A crash part-way leaves only
+// unreferenced files, which Recover removes.
+func (st *Staging) Commit(job, uuid string, staged []Staged) error {
+	if err := st.writeManifest(job, staged); err != nil {
+		return err
+	}
+	dirs := map[string]bool{}
+	for _, s := range staged {
+		dst := st.store.ArtifactPath(s.SHA256)
+		dir := filepath.Dir(dst)
+		if !dirs[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("create %s: %w", dir, err)
+			}
+			dirs[dir] = true
+		}
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
+		if err := os.Rename(s.path, dst); err != nil {
+			return fmt.Errorf("move artifact into place: %w", err)
+		}
+	}
+	jobDir := filepath.Join(st.store.dir, job)
+	if err := os.MkdirAll(jobDir, 0o755); err != nil {
+		return fmt.Errorf("create job directory: %w", err)
+	}
+	if err := os.Rename(filepath.Join(st.dir, "build"), filepath.Join(jobDir, uuid)); err != nil {
+		return fmt.Errorf("move build directory into place: %w", err)
+	}
+	for dir := range dirs {
+		syncDir(dir)
+	}
+	syncDir(jobDir)
+	return nil
+}
+
+// Abort removes the staging directory and everything in it.
+func (st *Staging) Abort() error {
+	return os.RemoveAll(st.dir)
+}
+
+// Done removes what is left of the staging directory after a commit
+// (artifacts whose content was already stored).
+func (st *Staging) Done() error {
+	return os.RemoveAll(st.dir)
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// RemoveBuildDir deletes <job>/<uuid>/ and the job directory when it
+// becomes empty.
+func (s *Store) RemoveBuildDir(job, uuid string) error {
+	if err := os.RemoveAll(s.BuildDir(job, uuid)); err != nil {
+		return err
+	}
+	_ = os.Remove(filepath.Join(s.dir, job)) // fails while other builds remain
+	return nil
+}
+
+// RemoveArtifact deletes an artifact file; callers hold the write
+// transaction and have checked that no row references the hash.
+func (s *Store) RemoveArtifact(sha []byte) error {
+	err := os.Remove(s.ArtifactPath(sha))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// ParseArtifactName returns the hash of a file name under _artifacts/xx/.
+func ParseArtifactName(name string) ([]byte, bool) {
+	if len(name) != 64 || strings.ToLower(name) != name {
+		return nil, false
+	}
+	b, err := hex.DecodeString(name)
+	return b, err == nil
+}

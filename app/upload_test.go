@@ -1,0 +1,339 @@
+package app_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/testenv"
+)
+
+// sidecar is the part of a vector's JSON these tests compare against.
+type sidecar struct {
+	DecodeOK bool   `json:"decode_ok"`
+	UUID     string `json:"uuid"`
+	Job      struct {
+		Name     string `json:"name"`
+		Platform string `json:"platform"`
+	} `json:"job"`
+	Start struct {
+		UnixMS int64 `json:"unix_ms"`
+	} `json:"start"`
+	Finish struct {
+		UnixMS int64 `json:"unix_ms"`
+	} `json:"finish"`
+	Derived struct {
+		Stored []struct {
+			Path   string `json:"path"`
+			Size   int64  `json:"size"`
+			SHA256 string `json:"sha256"`
+		} `json:"stored_artifacts"`
+		MainBinary *string `json:"main_binary"`
+	} `json:"builder_web_derived"`
+	Files []struct {
+		Path string `json:"path"`
+	} `json:"files"`
+}
+
+func vectors(t *testing.T) map[string]sidecar {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(testenv.SharedTestdata(t), "*.json"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no vectors: %v", err)
+	}
+	out := map[string]sidecar{}
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s sidecar
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(n), ".json")] = s
+	}
+	return out
+}
+
+func jsonTime(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05") + "-00:00"
+}
+
+// Every valid vector uploads (201) and its build JSON and artifact
+// downloads match the sidecar; every malformed one is a 400 that leaves
+// nothing behind.
+func TestUploadVectors(t *testing.T) {
+	for name, sc := range vectors(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := apptest.New(t)
+			env.AddUser(t, "up", "secret-pw", false)
+			resp := env.Upload(t, "/upload", "up", "secret-pw", apptest.Vector(t, name+".full"))
+			if !sc.DecodeOK {
+				if resp.Status != http.StatusBadRequest {
+					t.Fatalf("upload: status %d (%s), want 400", resp.Status, resp.Body)
+				}
+				if !strings.Contains(string(resp.Body), "malformed") {
+					t.Errorf("upload: body %q does not say the record is malformed", resp.Body)
+				}
+				if files := env.Files(t); len(files) != 0 {
+					t.Errorf("files left after a rejected upload: %v", files)
+				}
+				assertNoBuilds(t, env)
+				return
+			}
+			if resp.Status != http.StatusCreated {
+				t.Fatalf("upload: status %d (%s), want 201", resp.Status, resp.Body)
+			}
+			base := "/job/" + sc.Job.Name + "/build/" + sc.UUID
+			r := env.Get(t, base, "Accept", "application/json")
+			if r.Status != http.StatusOK {
+				t.Fatalf("GET %s: status %d (%s)", base, r.Status, r.Body)
+			}
+			var got struct {
+				Job, UUID, Platform   string
+				StartTime, FinishTime string `json:"-"`
+				Start                 string `json:"start_time"`
+				Finish                string `json:"finish_time"`
+				MainBinary            bool   `json:"main_binary"`
+			}
+			if err := json.Unmarshal(r.Body, &got); err != nil {
+				t.Fatalf("build JSON %s: %v", r.Body, err)
+			}
+			want := []string{sc.Job.Name, sc.UUID, sc.Job.Platform, jsonTime(sc.Start.UnixMS), jsonTime(sc.Finish.UnixMS)}
+			have := []string{got.Job, got.UUID, got.Platform, got.Start, got.Finish}
+			for i := range want {
+				if have[i] != want[i] {
+					t.Errorf("build JSON field %d = %q, want %q", i, have[i], want[i])
+				}
+			}
+			if got.MainBinary != (sc.Derived.MainBinary != nil) {
+				t.Errorf("main_binary = %v, want %v", got.MainBinary, sc.Derived.MainBinary != nil)
+			}
+			for _, a := range sc.Derived.Stored {
+				r := env.Get(t, base+"/f/"+pathEscape(a.Path))
+				sum := sha256.Sum256(r.Body)
+				if r.Status != http.StatusOK || hex.EncodeToString(sum[:]) != a.SHA256 || int64(len(r.Body)) != a.Size {
+					t.Errorf("download %s: status %d, %d bytes sha256 %x; want 200, %d bytes %s", a.Path, r.Status, len(r.Body), sum, a.Size, a.SHA256)
+				}
+			}
+			// README.md and *.build-hashes are not stored (reference §4.3).
+			for _, f := range sc.Files {
+				if filepath.Base(f.Path) == "README.md" || strings.HasSuffix(f.Path, ".build-hashes") {
+					if r := env.Get(t, base+"/f/"+pathEscape(f.Path)); r.Status != http.StatusNotFound {
+						t.Errorf("download of unstored %s: status %d, want 404", f.Path, r.Status)
+					}
+				}
+			}
+			if left, _ := os.ReadDir(filepath.Join(env.Dir, "_staging")); len(left) != 0 {
+				t.Errorf("staging not empty after upload: %v", left)
+			}
+			// The same record again is a conflict.
+			if r := env.Upload(t, "/upload", "up", "secret-pw", apptest.Vector(t, name+".full")); r.Status != http.StatusConflict {
+				t.Errorf("second upload: status %d (%s), want 409", r.Status, r.Body)
+			}
+		})
+	}
+}
+
+func pathEscape(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = strings.ReplaceAll(url(s), "+", "%20")
+	}
+	return strings.Join(segs, "/")
+}
+
+func url(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{c})))
+		}
+	}
+	return b.String()
+}
+
+func assertNoBuilds(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	var n int
+	if err := env.App.DB.Read.NewRaw("SELECT count(*) FROM build").Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d build rows, want none", n)
+	}
+}
+
+func TestUploadAuth(t *testing.T) {
+	env := apptest.New(t)
+	env.AddUser(t, "free", "pw-free", false)
+	env.AddUser(t, "bound", "pw-bound", true)
+	rec := apptest.Vector(t, "success_hvt.full")
+	other := apptest.Vector(t, "compare_left.full") // also job hello-hvt
+	for _, tc := range []struct {
+		name, user, pw string
+		body           []byte
+		want           int
+	}{
+		{"no credentials", "", "", rec, http.StatusUnauthorized},
+		{"unknown user", "nobody", "x", rec, http.StatusUnauthorized},
+		{"wrong password", "free", "wrong", rec, http.StatusUnauthorized},
+		{"restricted, job unknown", "bound", "pw-bound", rec, http.StatusForbidden},
+		{"unrestricted", "free", "pw-free", rec, http.StatusCreated},
+		{"duplicate", "free", "pw-free", rec, http.StatusConflict},
+		{"restricted, no access to existing job", "bound", "pw-bound", other, http.StatusForbidden},
+	} {
+		r := env.Upload(t, "/upload", tc.user, tc.pw, tc.body)
+		if r.Status != tc.want {
+			t.Errorf("%s: status %d (%s), want %d", tc.name, r.Status, r.Body, tc.want)
+		}
+		if r.Status == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") != `Basic realm="builder-web"` {
+			t.Errorf("%s: WWW-Authenticate %q", tc.name, r.Header.Get("WWW-Authenticate"))
+		}
+	}
+	if err := env.App.DB.AccessAdd(context.Background(), "bound", "hello-hvt"); err != nil {
+		t.Fatal(err)
+	}
+	if r := env.Upload(t, "/upload", "bound", "pw-bound", other); r.Status != http.StatusCreated {
+		t.Errorf("restricted with access: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+// record builds a small valid upload with the given job and artifact paths.
+func record(t *testing.T, job string, paths ...string) []byte {
+	t.Helper()
+	e := &builder.Exec{Header: builder.Header{
+		Job:    builder.Job{Name: job, Script: "true", Platform: "debian-12"},
+		UUID:   [16]byte{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x47, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, byte(len(paths))},
+		Start:  time.UnixMilli(1700000000000).UTC(),
+		Finish: time.UnixMilli(1700000060000).UTC(),
+	}}
+	for _, p := range paths {
+		e.Files = append(e.Files, builder.File{Path: p, Data: []byte("content of " + p)})
+	}
+	b, err := builder.Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A job name or artifact path that would leave the data directory is
+// refused and nothing is written anywhere.
+func TestUploadTraversal(t *testing.T) {
+	env := apptest.New(t)
+	env.AddUser(t, "up", "pw", false)
+	outside := filepath.Dir(env.Dir)
+	before, _ := os.ReadDir(outside)
+	for _, tc := range []struct {
+		name string
+		body []byte
+	}{
+		{"dotdot job", record(t, "..", "bin/x")},
+		{"slash job", record(t, "../evil", "bin/x")},
+		{"underscore job", record(t, "_artifacts", "bin/x")},
+		{"empty job", record(t, "", "bin/x")},
+		{"dotdot path", record(t, "ok", "bin/x", "../../etc/passwd")},
+		{"absolute path", record(t, "ok", "/etc/passwd")},
+		{"empty segment", record(t, "ok", "bin//x")},
+		{"duplicate path", record(t, "ok", "bin/x", "bin/x")},
+	} {
+		r := env.Upload(t, "/upload", "up", "pw", tc.body)
+		if r.Status != http.StatusBadRequest {
+			t.Errorf("%s: status %d (%s), want 400", tc.name, r.Status, r.Body)
+		}
+	}
+	if files := env.Files(t); len(files) != 0 {
+		t.Errorf("files written: %v", files)
+	}
+	after, _ := os.ReadDir(outside)
+	if len(after) != len(before) {
+		t.Errorf("entries next to the data directory changed: %v -> %v", before, after)
+	}
+	assertNoBuilds(t, env)
+	if r := env.Upload(t, "/upload", "up", "pw", record(t, "ok", "bin/x", "a/./b")); r.Status != http.StatusCreated {
+		t.Errorf("valid record: status %d (%s)", r.Status, r.Body)
+	}
+}
+
+func TestUploadTooLarge(t *testing.T) {
+	env := apptest.New(t, func(c *app.Config) { c.MaxUploadSize = 1000 })
+	env.AddUser(t, "up", "pw", false)
+	r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, "success_hvt.full"))
+	if r.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d (%s), want 413", r.Status, r.Body)
+	}
+	if files := env.Files(t); len(files) != 0 {
+		t.Errorf("files written: %v", files)
+	}
+	if r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, "minimal.full")); r.Status != http.StatusCreated {
+		t.Errorf("small upload: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+func TestArtifactETag(t *testing.T) {
+	env := apptest.New(t)
+	env.AddUser(t, "up", "pw", false)
+	if r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, "success_hvt.full")); r.Status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	const url = "/job/any-name/build/3F7C1A52-8E4B-4D2A-9B61-0C5E7D2F4A18/f/bin/hello.hvt"
+	sum, _ := hex.DecodeString("715626d0284735b0303d6637e2bec1960edcfa05169b946eaed9d1ad0267945e")
+	etag := base64.StdEncoding.EncodeToString(sum)
+	r := env.Get(t, url)
+	if r.Status != 200 || r.Header.Get("ETag") != `"`+etag+`"` || r.Header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("GET: status %d ETag %q type %q", r.Status, r.Header.Get("ETag"), r.Header.Get("Content-Type"))
+	}
+	for _, inm := range []string{etag, `"` + etag + `"`, `"x", "` + etag + `"`, "*"} {
+		if r := env.Get(t, url, "If-None-Match", inm); r.Status != http.StatusNotModified || len(r.Body) != 0 {
+			t.Errorf("If-None-Match %s: status %d, %d bytes; want 304, empty", inm, r.Status, len(r.Body))
+		}
+	}
+	if r := env.Get(t, url, "If-None-Match", `"other"`); r.Status != 200 {
+		t.Errorf("non-matching If-None-Match: status %d", r.Status)
+	}
+	for target, want := range map[string]int{
+		"/job/x/build/not-a-uuid/f/bin/hello.hvt":                  400,
+		"/job/x/build/3f7c1a52-8e4b-4d2a-9b61-0c5e7d2f4a18/f/nope": 404,
+		"/job/x/build/00000000-0000-4000-8000-000000000000":        404,
+		"/job/x/build/00000000-0000-4000-8000-000000000000/f/a":    404,
+	} {
+		if r := env.Get(t, target); r.Status != want {
+			t.Errorf("GET %s: status %d, want %d", target, r.Status, want)
+		}
+	}
+	r = env.Get(t, "/job/x/build/not-a-uuid", "Accept", "application/json")
+	if r.Status != 400 || !strings.HasPrefix(string(r.Body), `{"error":`) {
+		t.Errorf("JSON error: status %d body %s", r.Status, r.Body)
+	}
+}
+
+func TestUploadBinary(t *testing.T) {
+	env := apptest.New(t)
+	env.AddUser(t, "up", "pw", false)
+	r := env.Upload(t, "/job/manual/platform/debian-12/upload?binary_name=tool", "up", "pw", []byte("#!/bin/sh\necho hi\n"))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("status %d (%s), want 201", r.Status, r.Body)
+	}
+	for _, bad := range []string{"../x", "a/b", ".."} {
+		r := env.Upload(t, "/job/manual/platform/debian-12/upload?binary_name="+bad, "up", "pw", []byte("x"))
+		if r.Status != http.StatusBadRequest {
+			t.Errorf("binary_name %q: status %d, want 400", bad, r.Status)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+// Command builder-web serves the builds of a data directory and accepts
+// uploads from builder.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/cli"
+)
+
+const usage = `Usage: builder-web [flags]
+
+Serves the builds stored in a data directory and accepts uploads at
+POST /upload. A missing data directory and database are created and
+pending migrations applied at start, unless --no-migrate is given.
+
+Flags:
+      --host ADDR            address to listen on (default 0.0.0.0)
+  -p, --port N               port (default 3000)
+  -d, --datadir DIR          data directory (env BUILDER_WEB_DATADIR, default /var/lib/builder-web)
+  -c, --configdir DIR        configuration directory; hooks in DIR/upload-hooks (default /etc/builder-web)
+      --expired-jobs DAYS    hide jobs without a successful build in DAYS days from / (default 30, 0 = never)
+      --max-upload-size N    largest upload body, with K/M/G suffix (default 2G)
+      --trusted-proxy CIDR   believe X-Forwarded-For/-Proto from these proxies (repeatable)
+      --no-migrate           do not create the database or apply migrations
+      --log-level LEVEL      debug, info, warn or error (default info)
+      --log-format FORMAT    text or json (default text)
+  -h, --help                 show this help
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "builder-web:", err)
+		os.Exit(2)
+	}
+}
+
+func run(args []string) error {
+	cfg := app.Config{MaxUploadSize: app.DefaultMaxUploadSize}
+	fs := flag.NewFlagSet("builder-web", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
+	fs.StringVar(&cfg.Host, "host", app.DefaultHost, "")
+	fs.IntVar(&cfg.Port, "port", app.DefaultPort, "")
+	fs.IntVar(&cfg.Port, "p", app.DefaultPort, "")
+	dataDir := cli.DataDirDefault(app.DefaultDataDir)
+	fs.StringVar(&cfg.DataDir, "datadir", dataDir, "")
+	fs.StringVar(&cfg.DataDir, "d", dataDir, "")
+	fs.StringVar(&cfg.ConfigDir, "configdir", app.DefaultConfigDir, "")
+	fs.StringVar(&cfg.ConfigDir, "c", app.DefaultConfigDir, "")
+	fs.IntVar(&cfg.ExpiredJobs, "expired-jobs", app.DefaultExpiredJobs, "")
+	maxUpload := cli.Size(app.DefaultMaxUploadSize)
+	fs.Var(&maxUpload, "max-upload-size", "")
+	var proxies cli.Strings
+	fs.Var(&proxies, "trusted-proxy", "")
+	fs.BoolVar(&cfg.NoMigrate, "no-migrate", false, "")
+	level := fs.String("log-level", "info", "")
+	format := fs.String("log-format", "text", "")
+	pos, err := cli.Parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (see --help)", pos[0])
+	}
+	cfg.MaxUploadSize = int64(maxUpload)
+	cfg.TrustedProxies = proxies
+	log, err := cli.Logger(os.Stdout, *level, *format)
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("listening", "addr", cfg.Addr(), "datadir", cfg.DataDir)
+		errc <- a.Fiber.Listen(cfg.Addr())
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; waiting for running requests")
+	// Uploads in flight may finish; a stuck one does not hold the process.
+	if err := a.Fiber.ShutdownWithTimeout(60 * time.Second); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/db"
+)
+
+// jsonTime is the reference's JSON time: RFC 3339 without fraction and
+// with the "unknown offset" suffix -00:00 (reference §14).
+func jsonTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05") + "-00:00"
+}
+
+// ResultJSON is the "result" object product.md §3.3 adds to build JSON.
+type ResultJSON struct {
+	Kind string `json:"kind"`
+	Code *int64 `json:"code,omitempty"`
+	Msg  string `json:"msg,omitempty"`
+}
+
+func resultJSON(r builder.Result) ResultJSON {
+	if r.Kind == builder.Msg {
+		return ResultJSON{Kind: r.Kind.String(), Msg: r.Msg}
+	}
+	code := r.Code
+	return ResultJSON{Kind: r.Kind.String(), Code: &code}
+}
+
+// BuildJSON is the build page's JSON (reference §6.5).
+type BuildJSON struct {
+	Job        string     `json:"job"`
+	UUID       string     `json:"uuid"`
+	Platform   string     `json:"platform"`
+	StartTime  string     `json:"start_time"`
+	FinishTime string     `json:"finish_time"`
+	MainBinary bool       `json:"main_binary"`
+	Result     ResultJSON `json:"result"`
+}
+
+// loadBuild finds the build named by the :build parameter; the :job
+// segment is ignored (reference §5, product.md §2.13).
+func (h *Handler) loadBuild(c *fiber.Ctx) (*db.BuildInfo, error) {
+	uuid, err := uuidParam(c, "build")
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.DB.BuildByUUID(c.UserContext(), uuid)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, httperr.NotFound("Build not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load build %s: %w", uuid, err)
+	}
+	return b, nil
+}
+
+// Build is GET /job/:job/build/:build.
+func (h *Handler) Build(c *fiber.Ctx) error {
+	b, err := h.loadBuild(c)
+	if err != nil {
+		return err
+	}
+	res := builder.UnpackResult(b.Build.ResultCode, b.Build.ResultMsg)
+	out := BuildJSON{
+		Job:        b.JobName,
+		UUID:       b.Build.UUID,
+		Platform:   b.Build.Platform,
+		StartTime:  jsonTime(b.Build.Start()),
+		FinishTime: jsonTime(b.Build.Finish()),
+		MainBinary: b.Build.MainBinary != nil,
+		Result:     resultJSON(res),
+	}
+	c.Vary("Accept")
+	if WantsJSON(c) {
+		return c.JSON(out)
+	}
+	return h.renderBuildPage(c, b, res)
+}

@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/auth"
+	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/ingest"
+)
+
+// Upload is POST /upload: one builder "full" record as the raw body.
+func (h *Handler) Upload(c *fiber.Ctx) error {
+	u, err := h.uploader(c)
+	if err != nil {
+		return err
+	}
+	body, err := h.uploadBody(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Ingest.Ingest(c.UserContext(), body, u); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusCreated)
+}
+
+// UploadBinary is POST /job/:job/platform/:platform/upload?binary_name=:
+// a bare binary as the raw body (reference §4.2).
+func (h *Handler) UploadBinary(c *fiber.Ctx) error {
+	u, err := h.uploader(c)
+	if err != nil {
+		return err
+	}
+	job, err := pathParam(c, "job")
+	if err != nil {
+		return err
+	}
+	platform, err := pathParam(c, "platform")
+	if err != nil {
+		return err
+	}
+	body, err := h.uploadBody(c)
+	if err != nil {
+		return err
+	}
+	name := copyString(c.Query("binary_name"))
+	if _, err := h.Ingest.IngestBinary(c.UserContext(), job, platform, name, body, u); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusCreated)
+}
+
+// uploader checks the basic-auth credentials before any of the body is
+// read (product.md §6.2.1).
+func (h *Handler) uploader(c *fiber.Ctx) (ingest.Uploader, error) {
+	name, pw, ok := basicAuth(c.Get(fiber.HeaderAuthorization))
+	if !ok {
+		return ingest.Uploader{}, unauthorized(nil)
+	}
+	u, err := h.Auth.Basic(c.UserContext(), name, pw)
+	if err != nil {
+		if errors.Is(err, auth.ErrBadCredentials) {
+			return ingest.Uploader{}, unauthorized(err)
+		}
+		return ingest.Uploader{}, err
+	}
+	return ingest.Uploader{ID: u.ID, Name: u.Username, Restricted: u.Restricted}, nil
+}
+
+func unauthorized(err error) error {
+	return httperr.New(http.StatusUnauthorized, "Unauthorized!", err)
+}
+
+// uploadBody returns the request body as a stream bounded by the maximum
+// upload size; a declared length over the limit is refused at once.
+func (h *Handler) uploadBody(c *fiber.Ctx) (io.Reader, error) {
+	limit := h.MaxUploadSize
+	if n := c.Request().Header.ContentLength(); n > 0 && int64(n) > limit {
+		err := &http.MaxBytesError{Limit: limit}
+		return nil, httperr.New(http.StatusRequestEntityTooLarge, "Request body larger than the upload limit", err)
+	}
+	var r io.Reader
+	if s := c.Context().RequestBodyStream(); s != nil {
+		r = s
+	} else {
+		r = bytes.NewReader(c.Body())
+	}
+	return &limitReader{r: r, left: limit, limit: limit}, nil
+}
+
+// limitReader fails with *http.MaxBytesError once more than limit bytes
+// were read, so that the ingest path answers 413.
+type limitReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, &http.MaxBytesError{Limit: l.limit}
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n + int(l.left), &http.MaxBytesError{Limit: l.limit}
+	}
+	return n, err
+}
