@@ -61,6 +61,16 @@ type Ingester struct {
 	Log   *slog.Logger
 	// OnCommit, when set, is called after a build was committed (upload hooks).
 	OnCommit func(Build)
+	// Failpoint, when set, is called at the named points of a commit
+	// ("staged", "moved", "committed") so that crash tests can kill the
+	// process exactly there.
+	Failpoint func(point string)
+}
+
+func (in *Ingester) failpoint(point string) {
+	if in.Failpoint != nil {
+		in.Failpoint(point)
+	}
 }
 
 // Ingest reads one builder record from r and stores it as a build of u.
@@ -318,11 +328,16 @@ func (in *Ingester) commit(ctx context.Context, st *store.Staging, up *upload, u
 			nb.Tags[k] = v
 		}
 	}
+	in.failpoint("staged")
 	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := in.DB.InsertBuild(ctx, tx, nb); err != nil {
 			return err
 		}
-		return st.Commit(h.Job.Name, up.uuid, up.staged)
+		if err := st.Commit(h.Job.Name, up.uuid, up.staged); err != nil {
+			return err
+		}
+		in.failpoint("moved")
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, db.ErrDuplicate) {
@@ -330,6 +345,7 @@ func (in *Ingester) commit(ctx context.Context, st *store.Staging, up *upload, u
 		}
 		return nil, fmt.Errorf("commit build %s: %w", up.uuid, err)
 	}
+	in.failpoint("committed")
 	_ = st.Done()
 	b := &Build{UUID: up.uuid, Job: h.Job.Name, Platform: h.Job.Platform, Start: h.Start}
 	if i := nb.MainBinary; i >= 0 {

@@ -87,6 +87,15 @@ func run(args []string) error {
 		return err
 	}
 	defer a.Close()
+	if point := os.Getenv("BUILDER_WEB_FAILPOINT"); point != "" {
+		// Testing only: die at a named point of an upload's commit.
+		log.Warn("failpoint armed", "point", point)
+		a.Ingest.Failpoint = func(p string) {
+			if p == point {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+		}
+	}
 
 	errc := make(chan error, 1)
 	go func() {
