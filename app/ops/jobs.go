@@ -1,0 +1,70 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
+)
+
+// JobRemoval is what RemoveJob did.
+type JobRemoval struct {
+	db.RemovedBuilds
+	// Problems are files or directories that could not be deleted. The
+	// rows are gone regardless, so these are unreferenced leftovers that
+	// verify-data-dir reports and the server's garbage collection removes.
+	Problems []error
+	// DeletedArtifacts counts the artifact files deleted.
+	DeletedArtifacts int
+}
+
+// RemoveJob deletes a job, its builds, their console/script directories and
+// the artifact files no other build references, in one write transaction
+// (reference §11.2 job-remove, product §6.2 rule 4: no upload can add a
+// reference to a file between the check and its deletion). An unknown job
+// is db.ErrJobNotFound.
+//
+// A file that cannot be deleted does not roll the transaction back: the
+// file would already be half gone, and rows pointing at missing files are
+// worse than files no row points at. It is reported in Problems.
+func RemoveJob(ctx context.Context, d *db.DB, st *store.Store, name string) (JobRemoval, error) {
+	var out JobRemoval
+	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		out = JobRemoval{}
+		rb, err := d.RemoveJob(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		out.RemovedBuilds = rb
+		for _, dir := range rb.Dirs {
+			i := strings.LastIndexByte(dir, '/')
+			if i < 0 {
+				out.Problems = append(out.Problems, fmt.Errorf("build directory %q: unexpected form", dir))
+				continue
+			}
+			if err := st.RemoveBuildDir(dir[:i], dir[i+1:]); err != nil {
+				out.Problems = append(out.Problems, fmt.Errorf("remove %s: %w", dir, err))
+			}
+		}
+		for _, h := range rb.Unreferenced {
+			if len(h) != 32 {
+				out.Problems = append(out.Problems, fmt.Errorf("artifact hash of %d bytes", len(h)))
+				continue
+			}
+			if err := st.RemoveArtifact(h); err != nil {
+				out.Problems = append(out.Problems, fmt.Errorf("remove %s: %w", store.ArtifactRel(h), err))
+				continue
+			}
+			out.DeletedArtifacts++
+		}
+		return nil
+	})
+	if err != nil {
+		return JobRemoval{}, err
+	}
+	return out, nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/builder-web/builder-web/app/generate"
+	"github.com/builder-web/builder-web/app/ingest"
+	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/app/store"
+)
+
+var generateCmd = &command{
+	name: "generate", maxArgs: 0,
+	summary: "fill a data directory with realistic generated builds",
+	help: `Creates (or migrates) the data directory and stores generated builds in it
+through the upload path, oldest first: JOBS x PLATFORMS x BUILDS records with
+realistic opam switches, build environments, consoles, binaries and results,
+one hour apart per job and platform, the newest finishing now. For
+development, demos and benchmarks.
+
+Build UUIDs depend on the seed and the record's position only: records whose
+UUID is stored already are skipped, so an interrupted run can be repeated
+with the same flags; use another --seed to add more builds.
+
+The builds are attributed to --user, or to the account "generate" (created
+unrestricted and without a password, so nobody can log in as it).
+
+Flags:
+      --jobs N         number of jobs (default 20)
+      --platforms N    number of platforms (default 3)
+      --builds N       builds of each job on each platform (default 10)
+      --seed S         seed of the generator (default 1)
+      --user NAME      the account the builds are attributed to
+      --workers N      goroutines encoding records (default: number of CPUs)`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		jobs := fs.Int("jobs", 20, "")
+		platforms := fs.Int("platforms", 3, "")
+		builds := fs.Int("builds", 10, "")
+		seed := fs.Int64("seed", 1, "")
+		user := fs.String("user", "", "")
+		workers := fs.Int("workers", runtime.GOMAXPROCS(0), "")
+		return func(ctx context.Context, e *env, args []string) error {
+			if *jobs <= 0 || *platforms <= 0 || *builds < 0 || *workers <= 0 {
+				return &usageError{cmd: "generate", msg: "--jobs, --platforms and --workers must be positive, --builds not negative"}
+			}
+			d, rep, err := ops.Migrate(ctx, e.dataDir)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if rep.Created || len(rep.Applied) > 0 || rep.Adopted {
+				printMigrateReport(e.stdout, rep)
+			}
+			st, err := store.New(e.dataDir)
+			if err != nil {
+				return err
+			}
+			var u ingest.Uploader
+			if *user != "" {
+				u, err = ops.Uploader(ctx, d, *user)
+			} else {
+				u, err = ops.GeneratorUploader(ctx, d)
+			}
+			if err != nil {
+				return userError(*user, err)
+			}
+			g := generate.New(generate.Options{
+				Jobs: *jobs, Platforms: *platforms, Builds: *builds, Seed: *seed,
+				End: time.Now().UTC(),
+			})
+			in := &ingest.Ingester{DB: d, Store: st, Log: e.log}
+			p := newProgress(e.stderr)
+			last := time.Time{}
+			res, err := ops.Generate(ctx, in, u, g, *workers, func(done, total int) {
+				if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == total {
+					last = now
+					p.show(fmt.Sprintf("[%d/%d]", done, total))
+				}
+			})
+			p.done()
+			rate := float64(res.Stored) / max(res.Elapsed.Seconds(), 1e-9)
+			fmt.Fprintf(e.stdout, "generated %d builds in %s (%.1f builds/s)", res.Stored,
+				res.Elapsed.Round(time.Millisecond), rate)
+			if res.Skipped > 0 {
+				fmt.Fprintf(e.stdout, "; %d stored already", res.Skipped)
+			}
+			fmt.Fprintln(e.stdout)
+			return err
+		}
+	},
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// isTerminal reports whether v is an *os.File on a character device. That
+// includes /dev/null, for which prompting or progress lines are harmless.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// readPassword reads a new password from e.stdin. On a terminal it prompts
+// on stderr, turns echo off (with stty: golang.org/x/term is not among our
+// modules) and asks twice; otherwise it reads one line, as the reference
+// does. Empty passwords are refused.
+func (e *env) readPassword() (string, error) {
+	if !isTerminal(e.stdin) {
+		pw, err := readLine(bufio.NewReader(e.stdin))
+		if err != nil {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		if pw == "" {
+			return "", errors.New("empty password refused")
+		}
+		return pw, nil
+	}
+	tty := e.stdin.(*os.File)
+	r := bufio.NewReader(tty)
+	pw, err := promptHidden(tty, r, e.stderr, "Password: ")
+	if err != nil {
+		return "", err
+	}
+	if pw == "" {
+		return "", errors.New("empty password refused")
+	}
+	again, err := promptHidden(tty, r, e.stderr, "Repeat password: ")
+	if err != nil {
+		return "", err
+	}
+	if again != pw {
+		return "", errors.New("the passwords differ")
+	}
+	return pw, nil
+}
+
+// readLine returns one line without its line ending; a last line without
+// a newline counts, an empty input is an error.
+func readLine(r *bufio.Reader) (string, error) {
+	line, err := r.ReadString('\n')
+	if err == io.EOF {
+		if line == "" {
+			return "", errors.New("no input")
+		}
+		err = nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// promptHidden prints prompt and reads a line with echo off. If stty fails
+// (not a real terminal, no stty) the line is read with echo on.
+func promptHidden(tty *os.File, r *bufio.Reader, out io.Writer, prompt string) (string, error) {
+	fmt.Fprint(out, prompt)
+	if stty(tty, "-echo") == nil {
+		defer func() {
+			_ = stty(tty, "echo")
+			fmt.Fprintln(out)
+		}()
+	}
+	// Restore echo if interrupted while typing; the read itself cannot be
+	// interrupted, so it runs on its own goroutine.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	type result struct {
+		line string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		l, err := readLine(r)
+		done <- result{l, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return "", fmt.Errorf("read password: %w", res.err)
+		}
+		return res.line, nil
+	case <-sig:
+		return "", errors.New("interrupted")
+	}
+}
+
+func stty(tty *os.File, arg string) error {
+	cmd := exec.Command("stty", arg)
+	cmd.Stdin = tty
+	return cmd.Run()
+}
+
+// progress shows a one-line status on a terminal and nothing elsewhere.
+type progress struct {
+	w  io.Writer
+	on bool
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, on: isTerminal(w)} }
+
+// show replaces the status line.
+func (p *progress) show(s string) {
+	if p.on {
+		fmt.Fprintf(p.w, "\r\x1b[K%s", s)
+	}
+}
+
+// done clears the status line.
+func (p *progress) done() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
