@@ -76,6 +76,32 @@ func (in *Ingester) failpoint(point string) {
 // Ingest reads one builder record from r and stores it as a build of u.
 // Errors are *httperr.Error with the status the upload endpoint answers.
 func (in *Ingester) Ingest(ctx context.Context, r io.Reader, u Uploader) (*Build, error) {
+	p, err := in.Prepare(ctx, r, u)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := in.Commit(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return bs[0], nil
+}
+
+// Pending is an upload that is decoded and staged but not yet committed.
+type Pending struct {
+	st   *store.Staging
+	up   *upload
+	nb   db.NewBuild
+	user Uploader
+}
+
+// Abort removes the staged files of an upload that will not be committed.
+func (p *Pending) Abort() { _ = p.st.Abort() }
+
+// Prepare decodes one record from r as it streams in, checks access and
+// the UUID, and stages every file once while hashing it. Nothing is
+// visible until Commit; on error nothing is left behind.
+func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pending, error) {
 	dec := builder.NewDecoder(r)
 	h, err := dec.Header()
 	if err != nil {
@@ -98,8 +124,12 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, u Uploader) (*Build
 		}
 		return nil, fmt.Errorf("upload %s: %w", uuid, err)
 	}
-	defer st.Abort()
-
+	ok := false
+	defer func() {
+		if !ok {
+			_ = st.Abort()
+		}
+	}()
 	if err := writeBuildFiles(st, h); err != nil {
 		return nil, fmt.Errorf("upload %s: %w", uuid, err)
 	}
@@ -116,7 +146,9 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, u Uploader) (*Build
 			return nil, err
 		}
 	}
-	return in.commit(ctx, st, &up, u)
+	p, err := in.pending(st, &up, u)
+	ok = err == nil
+	return p, err
 }
 
 // IngestBinary stores a bare binary as a synthetic build (reference §4.2).
@@ -155,15 +187,25 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 	if err != nil {
 		return nil, fmt.Errorf("upload %s: %w", uuid, err)
 	}
-	defer st.Abort()
 	if err := writeBuildFiles(st, h); err != nil {
+		_ = st.Abort()
 		return nil, fmt.Errorf("upload %s: %w", uuid, err)
 	}
 	up := upload{header: h, uuid: uuid}
 	if err := up.add(st, "bin/"+name, r); err != nil {
+		_ = st.Abort()
 		return nil, err
 	}
-	return in.commit(ctx, st, &up, u)
+	p, err := in.pending(st, &up, u)
+	if err != nil {
+		_ = st.Abort()
+		return nil, err
+	}
+	bs, err := in.Commit(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return bs[0], nil
 }
 
 // admit checks access and the UUID before anything is written.
@@ -297,7 +339,8 @@ func (t *trackReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (in *Ingester) commit(ctx context.Context, st *store.Staging, up *upload, u Uploader) (*Build, error) {
+// pending derives the build row from a fully staged upload.
+func (in *Ingester) pending(st *store.Staging, up *upload, u Uploader) (*Pending, error) {
 	h := up.header
 	code, msg := builder.PackResult(h.Result)
 	nb := db.NewBuild{
@@ -328,38 +371,63 @@ func (in *Ingester) commit(ctx context.Context, st *store.Staging, up *upload, u
 			nb.Tags[k] = v
 		}
 	}
+	return &Pending{st: st, up: up, nb: nb, user: u}, nil
+}
+
+// Commit stores prepared uploads in one write transaction that also moves
+// their files into place: all of them become visible, or none (a batch of
+// several serves bulk loading). The staged files are removed either way.
+func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error) {
 	in.failpoint("staged")
 	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := in.DB.InsertBuild(ctx, tx, nb); err != nil {
-			return err
-		}
-		if err := st.Commit(h.Job.Name, up.uuid, up.staged); err != nil {
-			return err
+		for _, p := range ps {
+			if _, err := in.DB.InsertBuild(ctx, tx, p.nb); err != nil {
+				if errors.Is(err, db.ErrDuplicate) {
+					return conflict(p.up.uuid)
+				}
+				return fmt.Errorf("commit build %s: %w", p.up.uuid, err)
+			}
+			if err := p.st.Commit(p.nb.Job, p.up.uuid, p.up.staged); err != nil {
+				return fmt.Errorf("commit build %s: %w", p.up.uuid, err)
+			}
 		}
 		in.failpoint("moved")
 		return nil
 	})
 	if err != nil {
-		if errors.Is(err, db.ErrDuplicate) {
-			return nil, conflict(up.uuid)
+		// Files some commits moved into place before the rollback are
+		// referenced by no row: take them back out now.
+		var left []store.Leftover
+		for _, p := range ps {
+			left = append(left, p.st.Leftover(p.nb.Job))
 		}
-		return nil, fmt.Errorf("commit build %s: %w", up.uuid, err)
+		if uerr := in.cleanLeftovers(context.WithoutCancel(ctx), left); uerr != nil && in.Log != nil {
+			in.Log.Error("undo failed commit", "err", uerr)
+		}
+		return nil, err
 	}
 	in.failpoint("committed")
-	_ = st.Done()
-	b := &Build{UUID: up.uuid, Job: h.Job.Name, Platform: h.Job.Platform, Start: h.Start}
-	if i := nb.MainBinary; i >= 0 {
-		a := up.artifacts[i]
-		b.MainBinary = &Artifact{Path: a.Path, SHA256: a.SHA256, Size: a.Size}
+	for _, p := range ps {
+		_ = p.st.Done()
 	}
-	if in.Log != nil {
-		in.Log.Info("build stored", "job", b.Job, "uuid", b.UUID, "platform", b.Platform,
-			"user", u.Name, "artifacts", len(up.artifacts))
+	out := make([]*Build, 0, len(ps))
+	for _, p := range ps {
+		h := p.up.header
+		b := &Build{UUID: p.up.uuid, Job: h.Job.Name, Platform: h.Job.Platform, Start: h.Start}
+		if i := p.nb.MainBinary; i >= 0 {
+			a := p.up.artifacts[i]
+			b.MainBinary = &Artifact{Path: a.Path, SHA256: a.SHA256, Size: a.Size}
+		}
+		if in.Log != nil {
+			in.Log.Info("build stored", "job", b.Job, "uuid", b.UUID, "platform", b.Platform,
+				"user", p.user.Name, "artifacts", len(p.up.artifacts))
+		}
+		if in.OnCommit != nil {
+			in.OnCommit(*b)
+		}
+		out = append(out, b)
 	}
-	if in.OnCommit != nil {
-		in.OnCommit(*b)
-	}
-	return b, nil
+	return out, nil
 }
 
 // mainBinary returns the index of the only artifact under bin/, or -1

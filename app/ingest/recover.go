@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
+
+	"github.com/builder-web/builder-web/app/store"
 )
 
 // Recover cleans what interrupted uploads left behind (product.md §6.2.5):
@@ -17,7 +19,19 @@ func (in *Ingester) Recover(ctx context.Context) (int, error) {
 	if err != nil || len(leftovers) == 0 {
 		return 0, err
 	}
-	err = in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	if err := in.cleanLeftovers(ctx, leftovers); err != nil {
+		return 0, err
+	}
+	if in.Log != nil {
+		in.Log.Info("cleaned interrupted uploads", "count", len(leftovers))
+	}
+	return len(leftovers), nil
+}
+
+// cleanLeftovers removes staging entries, undoing what a commit without
+// its database row moved into place.
+func (in *Ingester) cleanLeftovers(ctx context.Context, leftovers []store.Leftover) error {
+	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, l := range leftovers {
 			if l.Job != "" {
 				exists, err := in.DB.BuildExists(ctx, l.Name)
@@ -40,10 +54,7 @@ func (in *Ingester) Recover(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("recover interrupted uploads: %w", err)
+		return fmt.Errorf("clean interrupted uploads: %w", err)
 	}
-	if in.Log != nil {
-		in.Log.Info("cleaned interrupted uploads", "count", len(leftovers))
-	}
-	return len(leftovers), nil
+	return nil
 }

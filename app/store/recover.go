@@ -47,6 +47,16 @@ type Leftover struct {
 	Hashes [][]byte // artifacts that may have been moved into _artifacts
 }
 
+// Leftover describes this staging directory for cleanLeftovers-style undo
+// after a failed commit: its build directory and every staged hash.
+func (st *Staging) Leftover(job string) Leftover {
+	l := Leftover{Name: filepath.Base(st.dir), Job: job}
+	for _, s := range st.staged {
+		l.Hashes = append(l.Hashes, s.SHA256)
+	}
+	return l
+}
+
 // Leftovers lists the entries of _staging/.
 func (s *Store) Leftovers() ([]Leftover, error) {
 	entries, err := os.ReadDir(filepath.Join(s.dir, StagingDir))

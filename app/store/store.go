@@ -85,9 +85,10 @@ type Staged struct {
 
 // Staging is the private directory of one upload until it commits.
 type Staging struct {
-	store *Store
-	dir   string
-	n     int
+	store  *Store
+	dir    string
+	n      int
+	staged []Staged
 }
 
 // Stage creates _staging/<name>/ for one upload.
@@ -122,7 +123,9 @@ func (st *Staging) Put(r io.Reader) (Staged, error) {
 	if err != nil {
 		return Staged{}, err
 	}
-	return Staged{SHA256: h.Sum(nil), Size: n, path: path}, nil
+	s := Staged{SHA256: h.Sum(nil), Size: n, path: path}
+	st.staged = append(st.staged, s)
+	return s, nil
 }
 
 // ReadStaged reads up to max bytes of a staged file (for parsing the opam
