@@ -150,3 +150,13 @@ func (d *DB) Close() error {
 func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return d.w.RunInTx(ctx, nil, fn)
 }
+
+// BulkLoad trades durability for speed on the writer for the rest of this
+// process: commits no longer wait for the disk. For loads that are simply
+// rerun after a crash (builder-db generate); never for the server.
+func (d *DB) BulkLoad(ctx context.Context) error {
+	if _, err := d.w.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	return nil
+}

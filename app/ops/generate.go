@@ -46,13 +46,16 @@ type GenerateReport struct {
 	Elapsed time.Duration
 }
 
+// generateBatch is how many builds one write transaction commits.
+const generateBatch = 64
+
 // Generate ingests the generator's records in index order (oldest first)
-// through the upload path. workers goroutines encode records ahead of the
-// single ingesting loop, which the write transaction serialises anyway.
-// progress, when not nil, is called after each record. The first record
-// that fails to encode or ingest ends Generate with an error; records whose
-// UUID exists already are skipped, so that an interrupted run can be
-// repeated.
+// through the upload path: workers goroutines encode, decode, hash and stage
+// records ahead of the committing loop, which stores them in batches of
+// generateBatch per write transaction. progress, when not nil, is called
+// after each record. The first record that fails to encode or ingest ends
+// Generate with an error; records whose UUID exists already are skipped, so
+// that an interrupted run can be repeated.
 func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *generate.Generator,
 	workers int, progress func(done, total int)) (GenerateReport, error) {
 	start := time.Now()
@@ -66,25 +69,39 @@ func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *ge
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	type encoded struct {
-		rec []byte
-		err error
+	type prepared struct {
+		p       *ingest.Pending
+		skipped bool
+		err     error
 	}
 	type task struct {
 		i   int
-		out chan encoded
+		out chan prepared
 	}
 	tasks := make(chan task)
 	// futures holds the results in index order; its capacity bounds how
-	// far the encoders run ahead of ingestion (and the memory they hold).
-	futures := make(chan chan encoded, 4*workers)
+	// far the workers run ahead of the commits (and the staging they hold).
+	futures := make(chan chan prepared, generateBatch+2*workers)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for t := range tasks {
 				rec, err := g.Encode(t.i)
-				t.out <- encoded{rec, err}
+				if err != nil {
+					t.out <- prepared{err: fmt.Errorf("generate record %d: %w", t.i, err)}
+					continue
+				}
+				p, err := in.Prepare(ctx, bytes.NewReader(rec), u)
+				var he *httperr.Error
+				switch {
+				case err == nil:
+					t.out <- prepared{p: p}
+				case errors.As(err, &he) && he.Status == http.StatusConflict:
+					t.out <- prepared{skipped: true}
+				default:
+					t.out <- prepared{err: fmt.Errorf("store generated record %d: %w", t.i, err)}
+				}
 			}
 		}()
 	}
@@ -92,7 +109,7 @@ func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *ge
 		defer close(futures)
 		defer close(tasks)
 		for i := range total {
-			out := make(chan encoded, 1)
+			out := make(chan prepared, 1)
 			select {
 			case futures <- out:
 			case <-ctx.Done():
@@ -101,39 +118,72 @@ func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *ge
 			select {
 			case tasks <- task{i, out}:
 			case <-ctx.Done():
+				out <- prepared{err: ctx.Err()} // its future is queued already
 				return
 			}
 		}
 	}()
-
-	i := 0
+	// Anything prepared but not committed is removed when Generate ends
+	// early; the workers' own unfinished results are drained too.
+	var batch []*ingest.Pending
+	defer func() {
+		for _, p := range batch {
+			p.Abort()
+		}
+		cancel()
+		for out := range futures {
+			if r := <-out; r.p != nil {
+				r.p.Abort()
+			}
+		}
+	}()
+	done := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := in.Commit(ctx, batch...)
+		n := len(batch)
+		batch = nil
+		if err != nil {
+			return fmt.Errorf("store generated records: %w", err)
+		}
+		rep.Stored += n
+		return nil
+	}
 	for out := range futures {
-		var e encoded
-		select {
-		case e = <-out:
-		case <-ctx.Done():
+		// Every future gets a result (from a worker, or from the feeder
+		// when cancelled), so this never waits forever.
+		r := <-out
+		if r.p != nil && ctx.Err() != nil {
+			r.p.Abort()
 			rep.Elapsed = time.Since(start)
 			return rep, ctx.Err()
 		}
-		if e.err != nil {
+		switch {
+		case r.err != nil:
 			rep.Elapsed = time.Since(start)
-			return rep, fmt.Errorf("generate record %d: %w", i, e.err)
-		}
-		if _, err := in.Ingest(ctx, bytes.NewReader(e.rec), u); err != nil {
-			var he *httperr.Error
-			if !errors.As(err, &he) || he.Status != http.StatusConflict {
-				rep.Elapsed = time.Since(start)
-				return rep, fmt.Errorf("store generated record %d: %w", i, err)
-			}
+			return rep, r.err
+		case r.skipped:
 			rep.Skipped++
-		} else {
-			rep.Stored++
+		default:
+			batch = append(batch, r.p)
 		}
-		i++
+		done++
+		if len(batch) >= generateBatch || len(futures) == 0 {
+			if err := flush(); err != nil {
+				rep.Elapsed = time.Since(start)
+				return rep, err
+			}
+		}
 		if progress != nil {
-			progress(i, total)
+			progress(done, total)
 		}
 	}
+	err := flush()
 	rep.Elapsed = time.Since(start)
+	if err != nil {
+		return rep, err
+	}
 	return rep, ctx.Err()
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -49,7 +50,11 @@ func TestGenerateCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Generate after cancel: %v, want context.Canceled", err)
 	}
-	if rep.Stored < 5 || rep.Stored >= g.Count() {
-		t.Errorf("stored %d of %d before the cancel took effect", rep.Stored, g.Count())
+	// Batched commits may have stored none of the first five yet.
+	if rep.Stored >= g.Count() {
+		t.Errorf("stored %d of %d: the cancel took no effect", rep.Stored, g.Count())
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "_staging")); len(left) != 0 {
+		t.Errorf("staging not cleaned after the cancel: %d entries", len(left))
 	}
 }

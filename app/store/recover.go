@@ -31,7 +31,7 @@ func (st *Staging) writeDurable(name, content string) error {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	_, err = f.WriteString(content)
-	if err == nil {
+	if err == nil && !st.store.NoSync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

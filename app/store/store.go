@@ -31,6 +31,9 @@ var ErrStagingExists = errors.New("staging directory already exists")
 // Store is a data directory.
 type Store struct {
 	dir string
+	// NoSync skips fsync of staged files and directories: for bulk loads
+	// that are rerun after a crash (builder-db generate), never the server.
+	NoSync bool
 }
 
 // New returns the store rooted at dataDir, creating the directories it needs.
@@ -114,7 +117,7 @@ func (st *Staging) Put(r io.Reader) (Staged, error) {
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), r)
-	if err == nil {
+	if err == nil && !st.store.NoSync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -151,7 +154,7 @@ func (st *Staging) WriteFile(name string, write func(io.Writer) error) error {
 		return err
 	}
 	err = write(f)
-	if err == nil {
+	if err == nil && !st.store.NoSync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -196,10 +199,12 @@ func (st *Staging) Commit(job, uuid string, staged []Staged) error {
 	if err := os.Rename(filepath.Join(st.dir, "build"), filepath.Join(jobDir, uuid)); err != nil {
 		return fmt.Errorf("move build directory into place: %w", err)
 	}
-	for dir := range dirs {
-		syncDir(dir)
+	if !st.store.NoSync {
+		for dir := range dirs {
+			syncDir(dir)
+		}
+		syncDir(jobDir)
 	}
-	syncDir(jobDir)
 	return nil
 }
 

@@ -59,6 +59,12 @@ Flags:
 			if err != nil {
 				return err
 			}
+			// Generated data is rerun, not recovered, after a crash: skip
+			// the fsyncs that make real uploads durable.
+			st.NoSync = true
+			if err := d.BulkLoad(ctx); err != nil {
+				return err
+			}
 			var u ingest.Uploader
 			if *user != "" {
 				u, err = ops.Uploader(ctx, d, *user)
