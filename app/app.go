@@ -8,11 +8,16 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/auth"
+	"github.com/builder-web/builder-web/app/clientip"
+	"github.com/builder-web/builder-web/app/hooks"
 	"github.com/builder-web/builder-web/app/ingest"
+	"github.com/builder-web/builder-web/app/metrics"
+	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/handlers"
@@ -28,6 +33,17 @@ type App struct {
 	Store  *store.Store
 	Ingest *ingest.Ingester
 	Fiber  *fiber.App
+
+	// Metrics are served at /metrics; Hooks runs the upload hooks of
+	// committed builds in the background (see Shutdown).
+	Metrics   *metrics.Metrics
+	Hooks     *hooks.Runner
+	closeOnce sync.Once
+	closeErr  error
+
+	// Sessions and Throttle are exposed so that tests can set their clocks.
+	Sessions *session.Manager
+	Throttle *session.Throttle
 }
 
 // New opens (creating and migrating when needed) the data directory and
@@ -50,9 +66,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in}
-	if err := a.buildFiber(); err != nil {
+	m := metrics.New(d, log)
+	hk, err := hooks.New(hooks.Config{Dir: cfg.HooksDir(), DataDir: cfg.DataDir,
+		Timeout: cfg.HookTimeout, Workers: cfg.HookWorkers}, log, m)
+	if err != nil {
 		d.Close()
+		return nil, err
+	}
+	// Set after Recover: builds completed at start already ran (or lost)
+	// their hooks in the previous process.
+	in.OnCommit = hk.Enqueue
+	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk}
+	if err := a.buildFiber(); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -108,6 +134,15 @@ func (a *App) buildFiber() error {
 	if err != nil {
 		return err
 	}
+	clients, err := clientip.New(a.Config.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	a.Sessions, err = session.New(a.DB)
+	if err != nil {
+		return err
+	}
+	a.Throttle = session.NewThrottle()
 	h := &handlers.Handler{
 		DB:            a.DB,
 		Store:         a.Store,
@@ -116,6 +151,11 @@ func (a *App) buildFiber() error {
 		Views:         v,
 		Log:           a.Log,
 		MaxUploadSize: a.Config.MaxUploadSize,
+		Metrics:       a.Metrics,
+		ExpiredJobs:   a.Config.ExpiredJobs,
+		Sessions:      a.Sessions,
+		Throttle:      a.Throttle,
+		Clients:       clients,
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {
@@ -134,5 +174,15 @@ func (a *App) buildFiber() error {
 	return nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops at once: running hooks are killed, then the database is
+// closed. Shutdown is the graceful way. Calling Close again does nothing.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = a.Hooks.Shutdown(ctx) // an error only says that hooks were killed
+		a.Metrics.Close()
+		a.closeErr = a.DB.Close()
+	})
+	return a.closeErr
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // Config is the server's configuration (product.md §6.4).
@@ -18,6 +19,11 @@ type Config struct {
 	MaxUploadSize  int64 // bytes
 	TrustedProxies []string
 	NoMigrate      bool
+
+	// Upload hooks (reference §4.5): how long one run may take before its
+	// process group is killed, and how many run at the same time.
+	HookTimeout time.Duration // 0 means hooks.DefaultTimeout
+	HookWorkers int           // 0 means hooks.DefaultWorkers
 }
 
 // Defaults of product.md §6.4.

@@ -235,6 +235,8 @@ func TestMigrateFresh(t *testing.T) {
 		"idx_build_artifact_sha256": "CREATE INDEX idx_build_artifact_sha256 ON build_artifact(sha256)",
 		"idx_build_artifact_build":  "CREATE INDEX idx_build_artifact_build ON build_artifact(build)",
 		"idx_build_user":            "CREATE INDEX idx_build_user ON build(user, start_d DESC, start_ps DESC)",
+		"idx_build_job_platform":    "CREATE INDEX idx_build_job_platform ON build(job, platform, start_d DESC, start_ps DESC)",
+		"idx_build_failed_start":    "CREATE INDEX idx_build_failed_start ON build(start_d DESC, start_ps DESC, id DESC) WHERE main_binary IS NULL",
 	}
 	if got := schemaSQL(t, d.Read, "index"); !reflect.DeepEqual(got, wantIdx) {
 		t.Errorf("indices:\n got %v\nwant %v", got, wantIdx)

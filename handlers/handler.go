@@ -7,7 +7,10 @@ import (
 	"log/slog"
 
 	"github.com/builder-web/builder-web/app/auth"
+	"github.com/builder-web/builder-web/app/clientip"
 	"github.com/builder-web/builder-web/app/ingest"
+	"github.com/builder-web/builder-web/app/metrics"
+	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
@@ -22,4 +25,16 @@ type Handler struct {
 	Views         *views.Views
 	Log           *slog.Logger
 	MaxUploadSize int64
+	// Metrics counts requests and uploads (RequestLog) for /metrics.
+	Metrics *metrics.Metrics
+	// ExpiredJobs is --expired-jobs: the front page hides a job's platform
+	// whose newest successful build finished more than this many days ago
+	// (reference §9); 0 hides nothing.
+	ExpiredJobs int
+
+	// Browser sessions, failed-password throttling and the trusted proxies
+	// (accounts, product.md §3.2, §6.3).
+	Sessions *session.Manager
+	Throttle *session.Throttle
+	Clients  *clientip.Resolver
 }

@@ -62,13 +62,19 @@ func (h *Handler) uploader(c *fiber.Ctx) (ingest.Uploader, error) {
 	if !ok {
 		return ingest.Uploader{}, unauthorized(nil)
 	}
+	addr, err := h.throttled(c, name)
+	if err != nil {
+		return ingest.Uploader{}, err
+	}
 	u, err := h.Auth.Basic(c.UserContext(), name, pw)
 	if err != nil {
 		if errors.Is(err, auth.ErrBadCredentials) {
+			h.recordFailure(name, addr)
 			return ingest.Uploader{}, unauthorized(err)
 		}
 		return ingest.Uploader{}, err
 	}
+	h.recordSuccess(name)
 	return ingest.Uploader{ID: u.ID, Name: u.Username, Restricted: u.Restricted}, nil
 }
 

@@ -1,7 +1,5 @@
 package views
 
-import "time"
-
 // Page is the data every template receives, full page or fragment. Handlers
 // fill the common fields and put what their page shows into Body, so a
 // template reads {{.Title}} for the frame and {{.Body.Whatever}} for content.
@@ -60,24 +58,4 @@ type NotFound struct {
 type Error struct {
 	Status  int
 	Message string
-}
-
-// BuildPage is the Body of the "build" page.
-type BuildPage struct {
-	Job       string
-	UUID      string
-	URL       string // /job/<job>/build/<uuid>, escaped
-	Platform  string
-	Start     time.Time
-	Duration  time.Duration
-	Result    Result
-	Artifacts []Artifact
-}
-
-// Artifact is one stored output file of a build.
-type Artifact struct {
-	Path   string
-	SHA256 []byte
-	Size   int64
-	Main   bool
 }

@@ -82,6 +82,7 @@ func isBase(file string) bool {
 // the application's error handler answers 500.
 func (v *Views) Render(c *fiber.Ctx, status int, page string, data any) error {
 	p := asPage(data)
+	fillSession(c, p)
 	set, err := v.lookup(page)
 	if err != nil {
 		return err
@@ -147,6 +148,29 @@ func (v *Views) execute(c *fiber.Ctx, status int, page string, set *template.Tem
 	c.Status(status)
 	c.Response().SetBody(buf.Bytes()) // copies: buf goes back to the pool
 	return nil
+}
+
+// Keys of c.Locals under which the session middleware leaves the signed-in
+// user (*UserMenu) and the session's CSRF token (string).
+const (
+	LocalUser = "views.user"
+	LocalCSRF = "views.csrf"
+)
+
+// fillSession puts the signed-in user and CSRF token of the request into
+// the page when the handler left them empty, so every page's header shows
+// who is logged in without each handler passing it along.
+func fillSession(c *fiber.Ctx, p *Page) {
+	if p.User == nil {
+		if u, ok := c.Locals(LocalUser).(*UserMenu); ok {
+			p.User = u
+		}
+	}
+	if p.CSRF == "" {
+		if t, ok := c.Locals(LocalCSRF).(string); ok {
+			p.CSRF = t
+		}
+	}
 }
 
 func asPage(data any) *Page {

@@ -10,10 +10,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/cli"
+	"github.com/builder-web/builder-web/app/hooks"
 )
 
 const usage = `Usage: builder-web [flags]
@@ -31,6 +31,8 @@ Flags:
       --max-upload-size N    largest upload body, with K/M/G suffix (default 2G)
       --trusted-proxy CIDR   believe X-Forwarded-For/-Proto from these proxies (repeatable)
       --no-migrate           do not create the database or apply migrations
+      --hook-timeout DUR     kill an upload hook after DUR (default 10m)
+      --hook-workers N       upload hooks running at the same time (default 4)
       --log-level LEVEL      debug, info, warn or error (default info)
       --log-format FORMAT    text or json (default text)
   -h, --help                 show this help
@@ -61,6 +63,8 @@ func run(args []string) error {
 	var proxies cli.Strings
 	fs.Var(&proxies, "trusted-proxy", "")
 	fs.BoolVar(&cfg.NoMigrate, "no-migrate", false, "")
+	fs.DurationVar(&cfg.HookTimeout, "hook-timeout", hooks.DefaultTimeout, "")
+	fs.IntVar(&cfg.HookWorkers, "hook-workers", hooks.DefaultWorkers, "")
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)
@@ -107,9 +111,10 @@ func run(args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; waiting for running requests")
-	// Uploads in flight may finish; a stuck one does not hold the process.
-	if err := a.Fiber.ShutdownWithTimeout(60 * time.Second); err != nil {
+	stop() // a second signal kills the process the default way
+	// Uploads in flight and the hooks they start may finish; a stuck one
+	// does not hold the process.
+	if err := a.Shutdown(app.ShutdownRequests, app.ShutdownHooks); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
 	return nil

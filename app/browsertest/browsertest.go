@@ -1,0 +1,124 @@
+// Package browsertest runs builder-web pages in a real browser for tests:
+// Debian's headless Chromium driven by chromedp, against the app listening
+// on 127.0.0.1. It exercises what htmx does (typing in filters, scrolling,
+// swapping fragments), which HTTP tests cannot see.
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/builder-web/builder-web/app"
+)
+
+// Chromium is where Debian's chromium package installs the browser.
+const Chromium = "/usr/bin/chromium"
+
+// Timeout bounds a whole browser test: a hung browser must not hang CI.
+const Timeout = 60 * time.Second
+
+// New starts a headless Chromium with a fresh profile and returns a chromedp
+// context for one tab, closed when the test ends. Without Chromium the test
+// is skipped, except under CI (env CI set), where it fails: CI must run it.
+func New(t testing.TB) context.Context {
+	t.Helper()
+	if _, err := os.Stat(Chromium); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("browser test needs %s (install Debian's chromium package): %v", Chromium, err)
+		}
+		t.Skipf("browser test skipped: %s not found (install Debian's chromium package)", Chromium)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-dev-shm-usage", true), // small /dev/shm in containers
+		chromedp.WindowSize(1280, 800),
+	}
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), Timeout)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	// Start the browser now, so that a broken installation fails here with
+	// a clear message rather than in the first step of the test.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", Chromium, err)
+	}
+	return bctx
+}
+
+// Serve makes a's HTTP application listen on a random port of 127.0.0.1 and
+// returns its base URL ("http://127.0.0.1:PORT"). It stops with the test.
+func Serve(t testing.TB, a *app.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Fiber.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := a.Fiber.ShutdownWithTimeout(5 * time.Second); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// WaitHTMX waits until the page has loaded htmx (deferred scripts ran), so
+// that the page's hx- attributes are live.
+func WaitHTMX(ctx context.Context) error {
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!(window.htmx && document.readyState === 'complete')",
+		chromedp.WithPollingTimeout(10*time.Second)))
+	return err
+}
+
+// MarkPage sets a property on window that a full page load would remove, so
+// that NotReloaded can tell an htmx swap from a navigation.
+func MarkPage(ctx context.Context) error {
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__browsertestMark = true"))
+	return err
+}
+
+// NotReloaded reports whether the page marked by MarkPage is still the same
+// document.
+func NotReloaded(ctx context.Context) (bool, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__browsertestMark === true"))
+}
+
+// Count returns how many elements match a CSS selector.
+func Count(ctx context.Context, selector string) (int, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[int]("document.querySelectorAll("+quoteJS(selector)+").length"))
+}
+
+// WaitCount waits until exactly n elements match a CSS selector.
+func WaitCount(ctx context.Context, selector string, n int, timeout time.Duration) error {
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		"document.querySelectorAll("+quoteJS(selector)+").length === "+strconv.Itoa(n),
+		chromedp.WithPollingTimeout(timeout)))
+	return err
+}
+
+// quoteJS makes a JavaScript string literal of s (JSON strings are).
+func quoteJS(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}

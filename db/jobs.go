@@ -1,0 +1,414 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// The overview pages' queries (reference §6.1–6.4, §8). Each is a constant so
+// that plan_test.go can check that it uses an index; the indices they need
+// beyond the reference's come from migration 0004.
+
+// listColumns are the build, job and main-binary columns that lists show,
+// scanned by scanListRow. Queries select them from build JOIN job LEFT JOIN
+// build_artifact ON build_artifact.id = build.main_binary.
+const listColumns = `build.id, build.uuid, build.start_d, build.start_ps,
+		build.finish_d, build.finish_ps, build.result_code, build.result_msg,
+		build.platform, build.main_binary, build.job, job.name,
+		build_artifact.id, build_artifact.filepath, build_artifact.sha256, build_artifact.size`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanListRow(r scanner, extra ...any) (BuildInfo, error) {
+	var (
+		bi       BuildInfo
+		mainID   sql.NullInt64
+		mainPath sql.NullString
+		mainSHA  []byte
+		mainSize sql.NullInt64
+	)
+	b := &bi.Build
+	dest := []any{&b.ID, &b.UUID, &b.StartD, &b.StartPS, &b.FinishD, &b.FinishPS,
+		&b.ResultCode, &b.ResultMsg, &b.Platform, &b.MainBinary, &b.JobID, &bi.JobName,
+		&mainID, &mainPath, &mainSHA, &mainSize}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
+		return bi, err
+	}
+	if mainID.Valid {
+		bi.Main = &BuildArtifact{ID: mainID.Int64, Filepath: mainPath.String,
+			SHA256: mainSHA, Size: mainSize.Int64, BuildID: b.ID}
+	}
+	return bi, nil
+}
+
+const (
+	// sqlOverview walks the (job, platform) pairs of the successful builds
+	// with one index seek per pair: the first entry after the previous pair
+	// in idx_build_job_platform_success (successful builds by job, platform,
+	// newest start first) is the newest build of the next pair: the next
+	// platform of the same job, else the first of the next job. So the front
+	// page costs one seek per job and platform, not a pass over all builds.
+	// Tags are LEFT JOINed so that jobs without them still show (product
+	// §2.5). Arguments: only builds that finished after this (the expiry rule).
+	sqlOverview = `WITH RECURSIVE pair(id, job, platform) AS (
+		SELECT NULL, -9223372036854775808, ''
+		UNION ALL
+		SELECT b.id, b.job, b.platform FROM pair JOIN build b ON b.id = coalesce(
+			(SELECT x.id FROM build x
+			WHERE x.main_binary IS NOT NULL AND x.job = pair.job AND x.platform > pair.platform
+			ORDER BY x.platform, x.start_d DESC, x.start_ps DESC LIMIT 1),
+			(SELECT x.id FROM build x
+			WHERE x.main_binary IS NOT NULL AND x.job > pair.job
+			ORDER BY x.job, x.platform, x.start_d DESC, x.start_ps DESC LIMIT 1))
+	)
+	SELECT ` + listColumns + `, section.value, synopsis.value
+	FROM pair
+	JOIN build ON build.id = pair.id
+	JOIN job ON job.id = build.job
+	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
+	LEFT JOIN tag section_tag ON section_tag.tag = 'section'
+	LEFT JOIN job_tag section ON section.tag = section_tag.id AND section.job = job.id
+	LEFT JOIN tag synopsis_tag ON synopsis_tag.tag = 'synopsis'
+	LEFT JOIN job_tag synopsis ON synopsis.tag = synopsis_tag.id AND synopsis.job = job.id
+	WHERE (build.finish_d, build.finish_ps) > (?, ?)
+	ORDER BY job.name, build.platform`
+
+	// sqlJobScan and sqlJobScanPlatform read every build of a job, newest
+	// first, with the main binary's hash: the job page groups them by
+	// output. Only the index and the artifact's primary key are read.
+	sqlJobScan = `SELECT build.id, build.start_d, build.start_ps, build_artifact.sha256
+	FROM build LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
+	WHERE build.job = ?
+	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
+	sqlJobScanPlatform = `SELECT build.id, build.start_d, build.start_ps, build_artifact.sha256
+	FROM build LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
+	WHERE build.job = ? AND build.platform = ?
+	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
+
+	// sqlBuildsByID returns the list rows of the builds whose ids are in the
+	// JSON array given (json_each keeps the query a constant).
+	sqlBuildsByID = `SELECT ` + listColumns + `
+	FROM json_each(?) ids
+	JOIN build ON build.id = ids.value
+	JOIN job ON job.id = build.job
+	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary`
+
+	// sqlOutputBuilds lists a job's builds whose main binary has this hash.
+	// CROSS JOIN starts from the few artifacts with that hash; the other
+	// way round would read every build of the job.
+	sqlOutputBuilds = `SELECT ` + listColumns + `
+	FROM build_artifact
+	CROSS JOIN build ON build.main_binary = build_artifact.id
+	JOIN job ON job.id = build.job
+	WHERE build_artifact.sha256 = ? AND build.job = ? AND (? = '' OR build.platform = ?)
+	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
+
+	// sqlJobPlatforms lists a job's distinct platforms with one seek each.
+	sqlJobPlatforms = `WITH RECURSIVE p(platform) AS (
+		SELECT (SELECT min(platform) FROM build WHERE job = ?)
+		UNION ALL
+		SELECT (SELECT min(platform) FROM build WHERE job = ? AND platform > p.platform)
+		FROM p WHERE p.platform IS NOT NULL
+	)
+	SELECT platform FROM p WHERE platform IS NOT NULL`
+
+	// sqlLatest and sqlLatestPlatform find a job's newest successful build.
+	sqlLatest = `SELECT uuid FROM build
+	WHERE job = ? AND main_binary IS NOT NULL
+	ORDER BY start_d DESC, start_ps DESC, id LIMIT 1`
+	sqlLatestPlatform = `SELECT uuid FROM build
+	WHERE job = ? AND platform = ? AND main_binary IS NOT NULL
+	ORDER BY start_d DESC, start_ps DESC LIMIT 1`
+
+	// sqlNewestWithHash finds the newest build having any artifact (not only a
+	// main binary) with this hash (reference §8).
+	sqlNewestWithHash = `SELECT job.name, build.uuid
+	FROM build_artifact
+	JOIN build ON build.id = build_artifact.build
+	JOIN job ON job.id = build.job
+	WHERE build_artifact.sha256 = ?
+	ORDER BY build.start_d DESC, build.start_ps DESC, build.id DESC LIMIT 1`
+
+	// sqlMaxBuildID and the two counts tell pages how many builds arrived
+	// since they were rendered: build ids only grow (AUTOINCREMENT), so
+	// "newer" is a range of the primary key. The unary + keeps SQLite from
+	// preferring the job index, which would read all of a job's builds.
+	sqlMaxBuildID          = `SELECT coalesce(max(id), 0) FROM build`
+	sqlCountBuildsSince    = `SELECT count(*) FROM build WHERE id > ?`
+	sqlCountJobBuildsSince = `SELECT count(*) FROM build WHERE id > ? AND +job = ?`
+)
+
+// OverviewEntry is one platform of one job on the front page: the newest
+// successful build of the job on that platform, with its main binary.
+type OverviewEntry struct {
+	BuildInfo
+	Section  string  // "" when the job has no section tag
+	Synopsis *string // nil when the job has no synopsis tag
+}
+
+// Overview returns, for every job and platform, the newest successful build
+// (reference §6.1), ordered by job name and platform. With finishedAfter set,
+// entries whose build finished at or before it are left out (the front page's
+// expiry rule, reference §9); jobs left without entries are absent.
+func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewEntry, error) {
+	fd, fps := int64(math.MinInt64), int64(0)
+	if !finishedAfter.IsZero() {
+		fd, fps = PtimeFromTime(finishedAfter)
+	}
+	rows, err := d.Read.QueryContext(ctx, sqlOverview, fd, fps)
+	if err != nil {
+		return nil, fmt.Errorf("overview: %w", err)
+	}
+	defer rows.Close()
+	var out []OverviewEntry
+	for rows.Next() {
+		var section sql.NullString
+		var e OverviewEntry
+		bi, err := scanListRow(rows, &section, &e.Synopsis)
+		if err != nil {
+			return nil, fmt.Errorf("overview: %w", err)
+		}
+		e.BuildInfo, e.Section = bi, section.String
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("overview: %w", err)
+	}
+	return out, nil
+}
+
+// JobQuery selects the entries of a job page (reference §6.3).
+type JobQuery struct {
+	JobID    int64
+	Platform string // "" for all platforms
+	Failed   bool   // include failed builds (/job/:job/failed)
+	After    *Cursor
+	Limit    int // 0: all entries
+}
+
+// JobEntry is one row of a job page: a distinct output, shown by the newest
+// build that produced it, or a failed build.
+type JobEntry struct {
+	BuildInfo
+	// Count is how many builds of the job (on the page's platform) produced
+	// this main binary; 1 for a failed build.
+	Count int
+}
+
+// JobEntries returns one entry per distinct main-binary hash among the job's
+// successful builds, ordered by the newest build having it, newest first
+// (product §2.14); with q.Failed the failed builds are merged in by start
+// time. The newest build is taken within the job and platform filter, so a
+// link never names another job's build (reference §15.3 shows a build of any
+// job with that hash). Entries after q.After, at most q.Limit of them; next is
+// set when more follow.
+//
+// Grouping needs the job's whole history (an output's newest build decides
+// its place), so the scan reads one index entry and one artifact key per
+// build; details are read only for the entries returned.
+func (d *DB) JobEntries(ctx context.Context, q JobQuery) (entries []JobEntry, next *Cursor, err error) {
+	type head struct {
+		pos   Cursor
+		count int
+	}
+	var (
+		heads []head
+		seen  = map[string]int{} // hash → index in heads
+		rows  *sql.Rows
+	)
+	if q.Platform == "" {
+		rows, err = d.Read.QueryContext(ctx, sqlJobScan, q.JobID)
+	} else {
+		rows, err = d.Read.QueryContext(ctx, sqlJobScanPlatform, q.JobID, q.Platform)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Cursor
+		var sha []byte
+		if err := rows.Scan(&c.ID, &c.StartD, &c.StartPS, &sha); err != nil {
+			return nil, nil, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+		}
+		if sha == nil {
+			if q.Failed {
+				heads = append(heads, head{pos: c, count: 1})
+			}
+			continue
+		}
+		if i, ok := seen[string(sha)]; ok {
+			heads[i].count++
+			continue
+		}
+		seen[string(sha)] = len(heads)
+		heads = append(heads, head{pos: c, count: 1})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+	}
+	rows.Close()
+
+	first := 0
+	if q.After != nil {
+		for first < len(heads) && !after(heads[first].pos, *q.After) {
+			first++
+		}
+	}
+	heads = heads[first:]
+	if q.Limit > 0 && len(heads) > q.Limit {
+		heads = heads[:q.Limit]
+		last := heads[len(heads)-1].pos
+		next = &last
+	}
+	ids := make([]int64, len(heads))
+	for i, h := range heads {
+		ids[i] = h.pos.ID
+	}
+	byID, err := d.buildsByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries = make([]JobEntry, 0, len(heads))
+	for _, h := range heads {
+		bi, ok := byID[h.pos.ID]
+		if !ok {
+			continue // removed since the scan
+		}
+		entries = append(entries, JobEntry{BuildInfo: bi, Count: h.count})
+	}
+	return entries, next, nil
+}
+
+// after reports whether p comes after c in a job page's order: start
+// descending, then id ascending (the order of idx_build_job_start).
+func after(p, c Cursor) bool {
+	if p.StartD != c.StartD {
+		return p.StartD < c.StartD
+	}
+	if p.StartPS != c.StartPS {
+		return p.StartPS < c.StartPS
+	}
+	return p.ID > c.ID
+}
+
+func (d *DB) buildsByID(ctx context.Context, ids []int64) (map[int64]BuildInfo, error) {
+	out := make(map[int64]BuildInfo, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	arr, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.Read.QueryContext(ctx, sqlBuildsByID, string(arr))
+	if err != nil {
+		return nil, fmt.Errorf("builds by id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		bi, err := scanListRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("builds by id: %w", err)
+		}
+		out[bi.ID] = bi
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("builds by id: %w", err)
+	}
+	return out, nil
+}
+
+// OutputBuilds lists the builds of a job whose main binary has this hash,
+// newest first (the "built N times" list of the job page).
+func (d *DB) OutputBuilds(ctx context.Context, jobID int64, sha256 []byte, platform string) ([]BuildInfo, error) {
+	rows, err := d.Read.QueryContext(ctx, sqlOutputBuilds, sha256, jobID, platform, platform)
+	if err != nil {
+		return nil, fmt.Errorf("builds of job %d with output %x: %w", jobID, sha256, err)
+	}
+	defer rows.Close()
+	var out []BuildInfo
+	for rows.Next() {
+		bi, err := scanListRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("builds of job %d with output %x: %w", jobID, sha256, err)
+		}
+		out = append(out, bi)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("builds of job %d with output %x: %w", jobID, sha256, err)
+	}
+	return out, nil
+}
+
+// JobPlatforms returns the platforms a job has builds on, sorted.
+func (d *DB) JobPlatforms(ctx context.Context, jobID int64) ([]string, error) {
+	var out []string
+	if err := d.Read.NewRaw(sqlJobPlatforms, jobID, jobID).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("platforms of job %d: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// LatestSuccessful returns the UUID of the job's newest successful build,
+// on platform unless that is empty; ErrNotFound when there is none.
+func (d *DB) LatestSuccessful(ctx context.Context, jobID int64, platform string) (string, error) {
+	var row *sql.Row
+	if platform == "" {
+		row = d.Read.QueryRowContext(ctx, sqlLatest, jobID)
+	} else {
+		row = d.Read.QueryRowContext(ctx, sqlLatestPlatform, jobID, platform)
+	}
+	var uuid string
+	if err := row.Scan(&uuid); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("latest build of job %d: %w", jobID, ErrNotFound)
+		}
+		return "", fmt.Errorf("latest build of job %d: %w", jobID, err)
+	}
+	return uuid, nil
+}
+
+// NewestWithHash returns the job name and UUID of the newest build having an
+// artifact with this hash; ErrNotFound when none has.
+func (d *DB) NewestWithHash(ctx context.Context, sha256 []byte) (job, uuid string, err error) {
+	err = d.Read.QueryRowContext(ctx, sqlNewestWithHash, sha256).Scan(&job, &uuid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("artifact %x: %w", sha256, ErrNotFound)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("artifact %x: %w", sha256, err)
+	}
+	return job, uuid, nil
+}
+
+// MaxBuildID is the id of the newest uploaded build (0 when there is none):
+// pages remember it to ask later how many builds came since.
+func (d *DB) MaxBuildID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := d.Read.QueryRowContext(ctx, sqlMaxBuildID).Scan(&id); err != nil {
+		return 0, fmt.Errorf("newest build id: %w", err)
+	}
+	return id, nil
+}
+
+// CountBuildsSince counts the builds uploaded after the one with id since,
+// of one job when jobID is not 0.
+func (d *DB) CountBuildsSince(ctx context.Context, since, jobID int64) (int, error) {
+	var row *sql.Row
+	if jobID == 0 {
+		row = d.Read.QueryRowContext(ctx, sqlCountBuildsSince, since)
+	} else {
+		row = d.Read.QueryRowContext(ctx, sqlCountJobBuildsSince, since, jobID)
+	}
+	var n int
+	if err := row.Scan(&n); err != nil {
+		return 0, fmt.Errorf("count builds since %d: %w", since, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,565 @@
+package handlers_test
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/testenv"
+)
+
+// The uploader every test uses.
+const (
+	testUser = "builder"
+	testPW   = "builder-pw"
+)
+
+// Shared vectors (../shared/testdata): success_hvt and compare_left come
+// from the same input and produced the same main binary; compare_right has
+// another input and another binary, and started last.
+const (
+	uuidSuccess = "3f7c1a52-8e4b-4d2a-9b61-0c5e7d2f4a18"
+	uuidLeft    = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+	uuidRight   = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e"
+	uuidKilled  = "c41e2b7a-6f09-4b8d-8e25-19a3d70c5f62"
+)
+
+// vectorSidecar is the part of a vector's JSON these tests compare with.
+type vectorSidecar struct {
+	UUID string `json:"uuid"`
+	Job  struct {
+		Name         string `json:"name"`
+		Platform     string `json:"platform"`
+		Script       string `json:"script"`
+		ScriptSHA256 string `json:"script_sha256"`
+	} `json:"job"`
+	Start struct {
+		UnixMS int64 `json:"unix_ms"`
+	} `json:"start"`
+	Finish struct {
+		UnixMS int64 `json:"unix_ms"`
+	} `json:"finish"`
+	Derived struct {
+		Stored []struct {
+			Path   string `json:"path"`
+			Size   int64  `json:"size"`
+			SHA256 string `json:"sha256"`
+		} `json:"stored_artifacts"`
+		MainBinary *string `json:"main_binary"`
+		InputID    *string `json:"input_id_sha256"`
+		ConsoleTxt struct {
+			SHA256 string `json:"sha256"`
+			Text   string `json:"text"`
+		} `json:"console_txt"`
+	} `json:"builder_web_derived"`
+}
+
+func sidecarOf(t *testing.T, name string) vectorSidecar {
+	t.Helper()
+	b, err := os.ReadFile(testenv.Vector(t, name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s vectorSidecar
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("%s.json: %v", name, err)
+	}
+	return s
+}
+
+// newEnv starts a server with one unrestricted uploader.
+func newEnv(t *testing.T) *apptest.Env {
+	t.Helper()
+	env := apptest.New(t)
+	env.AddUser(t, testUser, testPW, false)
+	return env
+}
+
+// upload posts a record and requires 201.
+func upload(t *testing.T, env *apptest.Env, body []byte) {
+	t.Helper()
+	if r := env.Upload(t, "/upload", testUser, testPW, body); r.Status != http.StatusCreated {
+		t.Fatalf("upload: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+func uploadVectors(t *testing.T, env *apptest.Env, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		upload(t, env, apptest.Vector(t, n+".full"))
+	}
+}
+
+// rec describes a record built with builder.Encode.
+type rec struct {
+	job, platform, uuid string
+	start               time.Time
+	took                time.Duration
+	result              builder.Result
+	files               []builder.File
+	console             []string // oldest first
+}
+
+// inputFiles are the three files that make a build's input id.
+func inputFiles(input string) []builder.File {
+	return []builder.File{
+		{Path: "opam-switch", Data: []byte("opam-version: \"2.0\"\n# input " + input + "\n")},
+		{Path: "build-environment", Data: []byte("HOME=/tmp\nINPUT=" + input)},
+		{Path: "system-packages", Data: []byte("libc6=2.36-9\ninput=" + input + "\n")},
+	}
+}
+
+// binary is a main binary whose content is named by output.
+func binary(path, output string) builder.File {
+	return builder.File{Path: path, Data: []byte("\x7fELF binary " + output)}
+}
+
+func (r rec) encode(t *testing.T) []byte {
+	t.Helper()
+	id, err := builder.ParseUUID(r.uuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.platform == "" {
+		r.platform = "debian-12"
+	}
+	if r.took == 0 {
+		r.took = 3*time.Minute + 4*time.Second
+	}
+	e := &builder.Exec{Header: builder.Header{
+		Job:    builder.Job{Name: r.job, Script: "#!/bin/sh\necho " + r.job + "\n", Platform: r.platform},
+		UUID:   id,
+		Start:  r.start.UTC(),
+		Finish: r.start.Add(r.took).UTC(),
+		Result: r.result,
+	}, Files: r.files}
+	for i, line := range r.console {
+		// Newest first, as builder writes it.
+		e.Console = append([]builder.ConsoleLine{{Delta: int64(i) * int64(time.Second), Data: line}}, e.Console...)
+	}
+	b, err := builder.Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// testUUID is a valid version-4 UUID numbered n.
+func testUUID(n int) string {
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+}
+
+var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+func buildURL(job, uuid string) string { return "/job/" + job + "/build/" + uuid }
+
+func get(t *testing.T, env *apptest.Env, url string, headers ...string) apptest.Response {
+	t.Helper()
+	return env.Get(t, url, headers...)
+}
+
+func head(t *testing.T, env *apptest.Env, url string, headers ...string) apptest.Response {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodHead, url, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return env.Do(t, req)
+}
+
+// page GETs an HTML page and requires 200.
+func page(t *testing.T, env *apptest.Env, url string) string {
+	t.Helper()
+	r := get(t, env, url)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: status %d, want 200\n%s", url, r.Status, r.Body)
+	}
+	return string(r.Body)
+}
+
+// section returns the HTML from the heading containing title to the next
+// h3 (or the end of the build's main column).
+func section(html, title string) string {
+	i := strings.Index(html, title)
+	if i < 0 {
+		return ""
+	}
+	rest := html[i+len(title):]
+	end := len(rest)
+	for _, stop := range []string{"<h3", "</div>\n\n<aside"} {
+		if j := strings.Index(rest, stop); j >= 0 && j < end {
+			end = j
+		}
+	}
+	return rest[:end]
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// text strips tags and collapses white space, to match what a user reads.
+func text(html string) string {
+	return strings.Join(strings.Fields(tagRE.ReplaceAllString(html, " ")), " ")
+}
+
+func assertContains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q; got:\n%s", what, w, got)
+		}
+	}
+}
+
+func assertLacks(t *testing.T, what, got string, nots ...string) {
+	t.Helper()
+	for _, w := range nots {
+		if strings.Contains(got, w) {
+			t.Errorf("%s contains %q; got:\n%s", what, w, got)
+		}
+	}
+}
+
+// The build page of a vector shows what reference §6.5 lists: heading,
+// platform/duration/result table, info links, artifacts with full hashes
+// and sizes, breadcrumbs, visualizations and the lazy console.
+func TestBuildPageContent(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt", "signalled_sigkill")
+	sc := sidecarOf(t, "success_hvt")
+	url := buildURL("hello-hvt", uuidSuccess)
+	html := page(t, env, url)
+
+	assertContains(t, "build page", html,
+		"<title>Job hello-hvt 2024-09-04 13:20:11Z</title>",
+		`<a href="/job/hello-hvt?platform=debian-12">on debian-12</a>`,
+		`<a href="`+url+`" aria-current="page">Build 2024-09-04 13:20:11Z</a>`,
+		`<h2 id="build">Build <time`,
+		"<th>Platform</th><th>Duration</th><th>Execution Result</th>",
+		"4min13s.</span>", // 13:20:11.532 → 13:24:24.437
+		"exited 0",
+		`href="`+url+`/console">Console output --&gt;</a>`,
+		`href="`+url+`/script">Build script --&gt;</a>`,
+		`href="`+url+`/all.tar.gz"`,
+		`href="`+url+`/exec"`,
+		`<code>bin/hello.hvt (16.4kB)</code></a> <mark class="main-binary">main binary</mark>`,
+		`<code>opam-switch (7.46kB)</code>`,
+		`<code>build-environment (341B)</code>`,
+		`<code>system-packages (1.2kB)</code>`,
+		`<iframe src="`+url+`/vizdependencies" title="Opam dependencies"`,
+		`hx-get="`+url+`/console/view" hx-trigger="revealed"`,
+	)
+	for _, a := range sc.Derived.Stored {
+		assertContains(t, "artifact "+a.Path, html,
+			`<a href="`+url+`/f/`+a.Path+`"><code>`+a.Path,
+			`<code class="hash">`+a.SHA256+`</code>`,
+			`data-copy="`+a.SHA256+`"`)
+	}
+	// The tooltip explains the graph.
+	if !regexp.MustCompile(`<summary title="The dependency graph of the opam packages[^"]+"`).MatchString(html) {
+		t.Errorf("no explanation of the dependency graph in:\n%s", html)
+	}
+	// No debug binary, no treemap; build-hashes are not stored.
+	assertLacks(t, "build page", html, "viztreemap", "build-hashes")
+
+	// A killed build: OCaml's signal number with its name, no artifacts,
+	// no reproducibility section.
+	killed := page(t, env, buildURL("opam-graph", uuidKilled))
+	assertContains(t, "killed build", killed, "signalled SIGKILL (-7)", "1h.</span>", "No artifacts", "on ubuntu-20.04")
+	assertLacks(t, "killed build", killed, "Reproduced by", "all.tar.gz")
+}
+
+// A build found under another job name in the URL still links with its
+// real job; a malformed UUID is 400, an unknown one 404.
+func TestBuildPageLookup(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt")
+	html := page(t, env, buildURL("other-name", uuidSuccess))
+	assertContains(t, "page under another job name", html, `href="/job/hello-hvt/build/`+uuidSuccess+`/console"`)
+	if r := get(t, env, buildURL("hello-hvt", strings.ToUpper(uuidSuccess))); r.Status != http.StatusOK {
+		t.Errorf("upper-case UUID: status %d, want 200", r.Status)
+	}
+	if r := get(t, env, buildURL("hello-hvt", "not-a-uuid")); r.Status != http.StatusBadRequest {
+		t.Errorf("bad UUID: status %d, want 400", r.Status)
+	}
+	r := get(t, env, buildURL("hello-hvt", testUUID(999)))
+	if r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), "This page does not exist") {
+		t.Errorf("unknown UUID: status %d, want the 404 page\n%s", r.Status, r.Body)
+	}
+}
+
+// Vectors: success_hvt and compare_left reproduce each other (same input,
+// same binary); compare_right differs in both and is the newest.
+func TestBuildPageReproducibilityVectors(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt", "compare_left", "compare_right")
+	success, left, right := sidecarOf(t, "success_hvt"), sidecarOf(t, "compare_left"), sidecarOf(t, "compare_right")
+	if *success.Derived.InputID != *left.Derived.InputID || success.Derived.Stored[0].SHA256 != left.Derived.Stored[0].SHA256 {
+		t.Fatal("the vectors changed: success_hvt and compare_left no longer share input and output")
+	}
+	if *right.Derived.InputID == *left.Derived.InputID || right.Derived.Stored[0].SHA256 == left.Derived.Stored[0].SHA256 {
+		t.Fatal("the vectors changed: compare_right no longer differs from compare_left")
+	}
+
+	tests := []struct {
+		uuid        string
+		mark        string
+		reproduced  string   // text of the "Reproduced by" section
+		links       []string // hrefs in that section
+		comparisons string   // text of the comparisons section
+		compLinks   []string
+	}{
+		{
+			uuid:        uuidSuccess,
+			mark:        "reproducible",
+			reproduced:  "Reproduced by 1 build on debian-12, same input, 2024-09-05 13:20:11Z",
+			links:       []string{buildURL("hello-hvt", uuidLeft)},
+			comparisons: "Latest build 2024-09-06 13:20:11Z Later build with different output 2024-09-06 13:20:11Z",
+			compLinks:   []string{"/compare/" + uuidRight + "/" + uuidSuccess},
+		},
+		{
+			uuid:        uuidLeft,
+			mark:        "reproducible",
+			reproduced:  "Reproduced by 1 build on debian-12, same input, 2024-09-04 13:20:11Z",
+			links:       []string{buildURL("hello-hvt", uuidSuccess)},
+			comparisons: "Latest build 2024-09-06 13:20:11Z Later build with different output 2024-09-06 13:20:11Z",
+			compLinks:   []string{"/compare/" + uuidRight + "/" + uuidLeft},
+		},
+		{
+			uuid:        uuidRight,
+			mark:        "unverified",
+			reproduced:  "Reproduced by 0 builds",
+			comparisons: "Earlier build with different output 2024-09-05 13:20:11Z",
+			compLinks:   []string{"/compare/" + uuidLeft + "/" + uuidRight},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uuid, func(t *testing.T) {
+			html := page(t, env, buildURL("hello-hvt", tt.uuid))
+			// The glyph, then the verdict.
+			mark := regexp.MustCompile(`(?s)<p class="repro [^"]*"[^>]*><span class="mark" aria-hidden="true">[^<]*</span>(.*?) <small>`).FindStringSubmatch(html)
+			if mark == nil || mark[1] != tt.mark {
+				t.Errorf("mark = %q, want %q", mark, tt.mark)
+			}
+			repro := section(html, `<h3 id="reproduced">`)
+			if got := text(`<h3>` + repro); got != tt.reproduced {
+				t.Errorf("reproduced section = %q, want %q", got, tt.reproduced)
+			}
+			for _, l := range tt.links {
+				assertContains(t, "reproduced section", repro, `href="`+l+`"`)
+			}
+			cmp := section(html, "Comparisons with other builds on the same platform</h3>")
+			if got := text(cmp); got != tt.comparisons {
+				t.Errorf("comparisons = %q, want %q", got, tt.comparisons)
+			}
+			for _, l := range tt.compLinks {
+				assertContains(t, "comparisons", cmp, `href="`+l+`"`)
+			}
+			assertLacks(t, "page", html, "not reproducible!")
+		})
+	}
+}
+
+// Records built here cover the relations of product.md §2.15 exactly:
+//
+//	r1 input A, output X (job repro)        t0
+//	r2 input A, output Y                    t0+1h
+//	r3 input B, output X                    t0+2h
+//	r4 input B, output X                    t0+3h
+//	r5 input A, output Y                    t0+4h
+//	r6 input A, output X (job repro-other)  t0+5h, platform freebsd-14
+//	r7 failed (no bin/), input A            t0+6h
+func TestBuildPageReproducibilityRelations(t *testing.T) {
+	env := newEnv(t)
+	mk := func(n int, job, platform, input, output string) rec {
+		r := rec{job: job, platform: platform, uuid: testUUID(n), start: t0.Add(time.Duration(n-1) * time.Hour)}
+		r.files = inputFiles(input)
+		if output != "" {
+			r.files = append([]builder.File{binary("bin/repro.hvt", output)}, r.files...)
+		}
+		return r
+	}
+	recs := []rec{
+		mk(1, "repro", "debian-12", "A", "X"),
+		mk(2, "repro", "debian-12", "A", "Y"),
+		mk(3, "repro", "debian-12", "B", "X"),
+		mk(4, "repro", "debian-12", "B", "X"),
+		mk(5, "repro", "debian-12", "A", "Y"),
+		mk(6, "repro-other", "freebsd-14", "A", "X"),
+		mk(7, "repro", "debian-12", "A", ""),
+	}
+	for _, r := range recs {
+		upload(t, env, r.encode(t))
+	}
+	u := testUUID
+	cmp := func(that, this int) string { return `href="/compare/` + u(that) + "/" + u(this) + `"` }
+
+	t.Run("r1", func(t *testing.T) {
+		html := page(t, env, buildURL("repro", u(1)))
+		repro := section(html, `<h3 id="reproduced">`)
+		if got, want := text("<h3>"+repro), "Reproduced by 2 builds repro-other on freebsd-14, same input, 2025-03-01 15:00:00Z on debian-12, different input, 2025-03-01 13:00:00Z"; got != want {
+			t.Errorf("reproduced = %q, want %q", got, want)
+		}
+		// Same input: the build itself; different input: the comparison,
+		// with only the newest build of input B (r4, not r3).
+		assertContains(t, "reproduced", repro, `href="`+buildURL("repro-other", u(6))+`"`, cmp(4, 1))
+		assertLacks(t, "reproduced", repro, u(3))
+
+		notRepro := section(html, "Same input, different output (not reproducible!)</h3>")
+		if got, want := text(notRepro), "on debian-12, 2025-03-01 14:00:00Z"; got != want {
+			t.Errorf("not reproducible = %q, want %q", got, want)
+		}
+		assertContains(t, "not reproducible", notRepro, cmp(5, 1)) // newest with output Y, not r2
+		assertContains(t, "mark", html, `class="repro repro-fail"`, "not reproducible")
+
+		comps := section(html, "Comparisons with other builds on the same platform</h3>")
+		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z Later build with different output 2025-03-01 11:00:00Z"; got != want {
+			t.Errorf("comparisons = %q, want %q", got, want)
+		}
+		assertContains(t, "comparisons", comps, cmp(5, 1), cmp(2, 1))
+	})
+
+	t.Run("r3", func(t *testing.T) {
+		html := page(t, env, buildURL("repro", u(3)))
+		repro := section(html, `<h3 id="reproduced">`)
+		if got, want := text("<h3>"+repro), "Reproduced by 2 builds on debian-12, same input, 2025-03-01 13:00:00Z repro-other on freebsd-14, different input, 2025-03-01 15:00:00Z"; got != want {
+			t.Errorf("reproduced = %q, want %q", got, want)
+		}
+		assertContains(t, "reproduced", repro, `href="`+buildURL("repro", u(4))+`"`, cmp(6, 3))
+		assertLacks(t, "page", html, "not reproducible!")
+		assertContains(t, "mark", html, `class="repro repro-ok"`)
+		comps := section(html, "Comparisons with other builds on the same platform</h3>")
+		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z Later build with different output 2025-03-01 14:00:00Z Earlier build with different output 2025-03-01 11:00:00Z"; got != want {
+			t.Errorf("comparisons = %q, want %q", got, want)
+		}
+		assertContains(t, "comparisons", comps, cmp(5, 3), cmp(2, 3))
+	})
+
+	t.Run("r5 is the latest", func(t *testing.T) {
+		html := page(t, env, buildURL("repro", u(5)))
+		comps := section(html, "Comparisons with other builds on the same platform</h3>")
+		if got, want := text(comps), "Earlier build with different output 2025-03-01 13:00:00Z"; got != want {
+			t.Errorf("comparisons = %q, want %q", got, want)
+		}
+		// r5 reproduces r2 (same input A, output Y); r1 is a different output.
+		repro := section(html, `<h3 id="reproduced">`)
+		assertContains(t, "reproduced", repro, `href="`+buildURL("repro", u(2))+`"`)
+		notRepro := section(html, "Same input, different output (not reproducible!)</h3>")
+		if got, want := text(notRepro), "repro-other on freebsd-14, 2025-03-01 15:00:00Z"; got != want {
+			t.Errorf("not reproducible = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("failed build", func(t *testing.T) {
+		html := page(t, env, buildURL("repro", u(7)))
+		assertLacks(t, "failed build", html, "Reproduced by", "not reproducible", `class="repro `)
+		comps := section(html, "Comparisons with other builds on the same platform</h3>")
+		// Every successful build differs from one without output.
+		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z Earlier build with different output 2025-03-01 14:00:00Z"; got != want {
+			t.Errorf("comparisons = %q, want %q", got, want)
+		}
+	})
+}
+
+// The treemap iframe appears only with a debug binary named after the main
+// binary.
+func TestBuildPageTreemap(t *testing.T) {
+	env := newEnv(t)
+	with := rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "viz.hvt.debug", Data: []byte("debug info")})}
+	other := rec{job: "viz", uuid: testUUID(2), start: t0.Add(time.Hour), files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "other.debug", Data: []byte("debug info")})}
+	upload(t, env, with.encode(t))
+	upload(t, env, other.encode(t))
+	assertContains(t, "page with debug binary", page(t, env, buildURL("viz", testUUID(1))),
+		`<iframe src="/job/viz/build/`+testUUID(1)+`/viztreemap" title="Binary dissection"`,
+		`<summary title="A treemap of the space`)
+	assertLacks(t, "page with another debug file", page(t, env, buildURL("viz", testUUID(2))), "viztreemap")
+}
+
+// The build JSON keeps the reference's fields and adds "result".
+func TestBuildJSON(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt", "signalled_sigkill")
+	tests := []struct {
+		job, uuid string
+		want      map[string]any
+	}{
+		{"hello-hvt", uuidSuccess, map[string]any{
+			"job": "hello-hvt", "uuid": uuidSuccess, "platform": "debian-12",
+			"start_time": "2024-09-04T13:20:11-00:00", "finish_time": "2024-09-04T13:24:24-00:00",
+			"main_binary": true, "result": map[string]any{"kind": "exited", "code": 0.0},
+		}},
+		{"opam-graph", uuidKilled, map[string]any{
+			"job": "opam-graph", "uuid": uuidKilled, "platform": "ubuntu-20.04",
+			"start_time": "2024-09-04T15:20:11-00:00", "finish_time": "2024-09-04T16:20:11-00:00",
+			"main_binary": false, "result": map[string]any{"kind": "signalled", "code": -7.0},
+		}},
+	}
+	for _, tt := range tests {
+		r := get(t, env, buildURL(tt.job, tt.uuid), "Accept", "application/json")
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("%s JSON: status %d, type %q", tt.uuid, r.Status, r.Header.Get("Content-Type"))
+		}
+		var got map[string]any
+		if err := json.Unmarshal(r.Body, &got); err != nil {
+			t.Fatalf("%s JSON %s: %v", tt.uuid, r.Body, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s JSON = %v, want %v", tt.uuid, got, tt.want)
+		}
+	}
+}
+
+// Every build route answers HEAD like GET without a body.
+func TestBuildRoutesHead(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt")
+	sc := sidecarOf(t, "success_hvt")
+	var opamSwitch string
+	for _, a := range sc.Derived.Stored {
+		if a.Path == "opam-switch" {
+			opamSwitch = a.SHA256
+		}
+	}
+	placeViz(t, env, "dependencies_1", opamSwitch, "<p>graph</p>")
+	base := buildURL("hello-hvt", uuidSuccess)
+	tests := []struct {
+		suffix string
+		status int
+		ctype  string
+	}{
+		{"", http.StatusOK, "text/html; charset=utf-8"},
+		{"/script", http.StatusOK, "text/plain; charset=utf-8"},
+		{"/console", http.StatusOK, "text/plain; charset=utf-8"},
+		{"/console/view", http.StatusOK, "text/html; charset=utf-8"},
+		{"/main-binary", http.StatusFound, ""},
+		{"/exec", http.StatusOK, "application/octet-stream"},
+		{"/all.tar.gz", http.StatusOK, "application/tar+gzip"},
+		{"/vizdependencies", http.StatusOK, "text/html; charset=utf-8"},
+		{"/viztreemap", http.StatusNotFound, "text/html; charset=utf-8"},
+		{"/f/bin/hello.hvt", http.StatusOK, "application/octet-stream"},
+	}
+	for _, tt := range tests {
+		r := head(t, env, base+tt.suffix)
+		if r.Status != tt.status || len(r.Body) != 0 {
+			t.Errorf("HEAD %s: status %d with %d body bytes, want %d and none", tt.suffix, r.Status, len(r.Body), tt.status)
+		}
+		if tt.ctype != "" && r.Header.Get("Content-Type") != tt.ctype {
+			t.Errorf("HEAD %s: Content-Type %q, want %q", tt.suffix, r.Header.Get("Content-Type"), tt.ctype)
+		}
+	}
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return fmt.Sprintf("%x", s)
+}

@@ -1,0 +1,650 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/app/compare/comparetest"
+)
+
+// The UUIDs of the shared vectors used here.
+const (
+	leftUUID    = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" // compare_left, hello-hvt, 2024-09-05 13:20:11Z
+	rightUUID   = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e" // compare_right, a day later
+	successUUID = "3f7c1a52-8e4b-4d2a-9b61-0c5e7d2f4a18" // success_hvt, same job, a day earlier
+	minimalUUID = "01234567-89ab-4def-8123-456789abcdef" // no files at all
+	failedUUID  = "0b9d6e4f-2c71-4e38-a5d0-7f13c8b2e964" // failed_exit1, no files
+)
+
+// compareEnv is an app holding the named vectors, uploaded for real.
+func compareEnv(t testing.TB, vectors ...string) *apptest.Env {
+	t.Helper()
+	env := apptest.New(t)
+	env.AddUser(t, "up", "secret-pw", false)
+	for _, v := range vectors {
+		if r := env.Upload(t, "/upload", "up", "secret-pw", apptest.Vector(t, v+".full")); r.Status != http.StatusCreated {
+			t.Fatalf("upload %s: status %d (%s)", v, r.Status, r.Body)
+		}
+	}
+	return env
+}
+
+func cmpUpload(t testing.TB, env *apptest.Env, b comparetest.Build) {
+	t.Helper()
+	if r := env.Upload(t, "/upload", "up", "secret-pw", comparetest.Record(t, b)); r.Status != http.StatusCreated {
+		t.Fatalf("upload %s: status %d (%s)", b.UUID, r.Status, r.Body)
+	}
+}
+
+var (
+	cmpTagRE   = regexp.MustCompile(`<[^>]*>`)
+	cmpSpaceRE = regexp.MustCompile(`\s+`)
+	cmpRowRE   = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	cmpCellRE  = regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`)
+)
+
+// cmpText is what a reader sees of an HTML snippet.
+func cmpText(s string) string {
+	return strings.TrimSpace(cmpSpaceRE.ReplaceAllString(html.UnescapeString(cmpTagRE.ReplaceAllString(s, "")), " "))
+}
+
+// cmpSection returns the HTML of the category with this id, or "" when the
+// page does not show it.
+func cmpSection(body, id string) string {
+	i := strings.Index(body, `<h3 id="`+id+`">`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, `<details open class="compare-section`); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// cmpRows returns the side-by-side rows of a category as
+// "name | left | right", an absent side shown as "—".
+func cmpRows(t *testing.T, body, id string) []string {
+	t.Helper()
+	s := cmpSection(body, id)
+	if s == "" {
+		t.Errorf("category %s is not shown", id)
+		return nil
+	}
+	tbody := s[strings.Index(s, "<tbody>"):]
+	var out []string
+	for _, row := range cmpRowRE.FindAllStringSubmatch(tbody, -1) {
+		var cells []string
+		for _, c := range cmpCellRE.FindAllStringSubmatch(row[1], -1) {
+			cells = append(cells, cmpText(c[1]))
+		}
+		out = append(out, strings.Join(cells, " | "))
+	}
+	return out
+}
+
+func assertCmpRows(t *testing.T, body, id string, want ...string) {
+	t.Helper()
+	if got := cmpRows(t, body, id); !slices.Equal(got, want) {
+		t.Errorf("category %s:\n got  %q\n want %q", id, got, want)
+	}
+}
+
+func cmpGet(t *testing.T, env *apptest.Env, url string, wantStatus int, headers ...string) string {
+	t.Helper()
+	r := env.Get(t, url, headers...)
+	if r.Status != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d\n%s", url, r.Status, wantStatus, r.Body)
+	}
+	return string(r.Body)
+}
+
+var cmpLibcChanges = []string{
+	"libc-bin | 2.36-9+deb12u14 | 2.36-9+deb12u15",
+	"libc-dev-bin | 2.36-9+deb12u14 | 2.36-9+deb12u15",
+	"libc6 | 2.36-9+deb12u14 | 2.36-9+deb12u15",
+	"libc6-dev | 2.36-9+deb12u14 | 2.36-9+deb12u15",
+	"libssl3 | 3.0.19-1~deb12u2 | 3.0.20-1~deb12u1",
+}
+
+func cmpReversed(rows []string) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		f := strings.Split(r, " | ")
+		out[i] = f[0] + " | " + f[2] + " | " + f[1]
+	}
+	return out
+}
+
+// The acceptance line of the issue: what differs between compare_left and
+// compare_right, in both directions.
+func TestComparePage(t *testing.T) {
+	env := compareEnv(t, "compare_left", "compare_right")
+
+	t.Run("left to right", func(t *testing.T) {
+		body := cmpGet(t, env, "/compare/"+leftUUID+"/"+rightUUID, http.StatusOK)
+		for _, want := range []string{
+			"<title>Comparing builds " + leftUUID + " and " + rightUUID + "</title>",
+			`<a href="/">Home</a>`,
+			`<a href="/compare/` + leftUUID + `/` + rightUUID + `" aria-current="page">Comparison between hello-hvt@2024-09-05 13:20:11Z and hello-hvt@2024-09-06 13:20:11Z</a>`,
+			"<h1>Comparing builds</h1>",
+			`<a href="/job/hello-hvt/build/` + leftUUID + `">hello-hvt@`,
+			`<a href="/job/hello-hvt/build/` + rightUUID + `">hello-hvt@`,
+			`href="/compare/` + rightUUID + `/` + leftUUID + `"`,
+			"Compare in reverse direction",
+			// The summary links every shown category by its count.
+			`<a href="#opam-packages-installede">1 New opam packages installed</a>`,
+			`<a href="#opam-packages-version-diff">2 Opam packages with version changes</a>`,
+			`<a href="#opam-packages-opam-diff">1 Opam packages with changes in their opam file</a>`,
+			`<a href="#env-changed">2 Environment variables changed</a>`,
+			`<a href="#pkgs-changed">5 System packages changed</a>`,
+			// Categories are collapsible and open.
+			`<details open class="compare-section"`,
+			// The opam-file diff opens from its own URL.
+			`hx-get="/compare/` + leftUUID + `/` + rightUUID + `/opam/mirage-unikernel-hello-hvt"`,
+			`<code>mirage-unikernel-hello-hvt.dev</code>`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+		assertCmpRows(t, body, "opam-packages-installede", "duration | — | 0.2.1")
+		assertCmpRows(t, body, "opam-packages-version-diff", "fmt | 0.9.0 | 0.10.0", "ptime | 1.1.0 | 1.2.0")
+		assertCmpRows(t, body, "env-removed", "LANG | C.UTF-8 | —")
+		assertCmpRows(t, body, "env-added", "TZ | — | UTC")
+		assertCmpRows(t, body, "env-changed", "HOSTNAME | worker-debian-12 | worker-debian-12-b", "PWD | /tmp/builder.4f2a9c | /tmp/builder.91d7e0")
+		assertCmpRows(t, body, "pkgs-removed", "wget | 1.21.3-1+deb12u1 | —")
+		assertCmpRows(t, body, "pkgs-added", "libgmp-dev | — | 2:6.2.1+dfsg1-1.1")
+		assertCmpRows(t, body, "pkgs-changed", cmpLibcChanges...)
+		// Empty categories are not shown, neither are unchanged entries.
+		for _, id := range []string{"opam-packages-removed", "duniverse-dirs-removed", "duniverse-dirs-installed",
+			"duniverse-dirs-content-diff", "duniverse-dirs-error", "opam-packages-unchanged", "env-unchanged", "pkgs-unchanged"} {
+			if strings.Contains(body, `id="`+id+`"`) || strings.Contains(body, `href="#`+id+`"`) {
+				t.Errorf("empty category %s is shown", id)
+			}
+		}
+	})
+
+	t.Run("right to left mirrors it", func(t *testing.T) {
+		body := cmpGet(t, env, "/compare/"+rightUUID+"/"+leftUUID, http.StatusOK)
+		if !strings.Contains(body, "<title>Comparing builds "+rightUUID+" and "+leftUUID+"</title>") {
+			t.Error("reverse page has the wrong title")
+		}
+		assertCmpRows(t, body, "opam-packages-removed", "duration | 0.2.1 | —")
+		assertCmpRows(t, body, "opam-packages-version-diff", "fmt | 0.10.0 | 0.9.0", "ptime | 1.2.0 | 1.1.0")
+		assertCmpRows(t, body, "env-removed", "TZ | UTC | —")
+		assertCmpRows(t, body, "env-added", "LANG | — | C.UTF-8")
+		assertCmpRows(t, body, "env-changed", "HOSTNAME | worker-debian-12-b | worker-debian-12", "PWD | /tmp/builder.91d7e0 | /tmp/builder.4f2a9c")
+		assertCmpRows(t, body, "pkgs-removed", "libgmp-dev | 2:6.2.1+dfsg1-1.1 | —")
+		assertCmpRows(t, body, "pkgs-added", "wget | — | 1.21.3-1+deb12u1")
+		assertCmpRows(t, body, "pkgs-changed", cmpReversed(cmpLibcChanges)...)
+		if strings.Contains(body, `id="opam-packages-installede"`) {
+			t.Error("reverse page shows new opam packages")
+		}
+	})
+
+	t.Run("all=1 adds the unchanged entries", func(t *testing.T) {
+		body := cmpGet(t, env, "/compare/"+leftUUID+"/"+rightUUID+"?all=1", http.StatusOK)
+		rows := cmpRows(t, body, "env-unchanged")
+		if !slices.Contains(rows, "HOME | /var/lib/builder | /var/lib/builder") || slices.ContainsFunc(rows, func(r string) bool { return strings.HasPrefix(r, "PWD ") }) {
+			t.Errorf("env-unchanged = %q", rows)
+		}
+		if rows := cmpRows(t, body, "pkgs-unchanged"); len(rows) != 52 {
+			t.Errorf("pkgs-unchanged has %d rows, want 52 (58 minus 5 changed and wget)", len(rows))
+		}
+		if rows := cmpRows(t, body, "opam-packages-unchanged"); slices.ContainsFunc(rows, func(r string) bool { return strings.HasPrefix(r, "fmt ") }) {
+			t.Errorf("fmt listed as unchanged: %q", rows)
+		}
+		// The differences are still there, and the links keep the view.
+		assertCmpRows(t, body, "env-added", "TZ | — | UTC")
+		for _, want := range []string{
+			`href="/compare/` + rightUUID + `/` + leftUUID + `?all=1"`,
+			`<input type="hidden" name="all" value="1">`,
+			`href="/compare/` + leftUUID + `/` + rightUUID + `"`, // back to "only differences"
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("all view lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("htmx gets the comparison with its title and breadcrumbs", func(t *testing.T) {
+		r := env.Get(t, "/compare/"+rightUUID+"/"+leftUUID, "HX-Request", "true")
+		body := string(r.Body)
+		if r.Status != http.StatusOK || strings.Contains(body, "<html") || !strings.HasPrefix(body, "<title>Comparing builds "+rightUUID) {
+			t.Fatalf("fragment: status %d, body starts %.200q", r.Status, body)
+		}
+		if !strings.Contains(body, `hx-swap-oob="outerHTML:.site-header nav[aria-label=breadcrumb]"`) ||
+			!strings.Contains(body, "Comparison between hello-hvt@2024-09-06 13:20:11Z and hello-hvt@2024-09-05 13:20:11Z") {
+			t.Error("fragment lacks the out-of-band breadcrumbs")
+		}
+		assertCmpRows(t, body, "env-added", "LANG | — | C.UTF-8")
+		if v := r.Header.Get("Vary"); !strings.Contains(v, "HX-Request") {
+			t.Errorf("Vary = %q, want HX-Request in it", v)
+		}
+	})
+}
+
+// cmpJSON is the part of reference §7.6 these tests read.
+type cmpJSON struct {
+	Left, Right struct {
+		Job            string `json:"job"`
+		UUID           string `json:"uuid"`
+		Platform       string `json:"platform"`
+		StartTime      string `json:"start_time"`
+		FinishTime     string `json:"finish_time"`
+		MainBinary     bool   `json:"main_binary"`
+		MainBinarySize *int64 `json:"main_binary_size"`
+	}
+	EnvDiff     cmpKVJSON `json:"env_diff"`
+	PackageDiff cmpKVJSON `json:"package_diff"`
+	OpamDiff    struct {
+		OpamDiff []struct {
+			PackageVersion   string `json:"package_version"`
+			EffectivelyEqual bool   `json:"effectively_equal"`
+			Diff             string `json:"diff"`
+		} `json:"opam_diff"`
+		VersionDiff   []cmpVersionJSON `json:"version_diff"`
+		OnlyInLeft    []cmpNameVersion `json:"only_in_left"`
+		OnlyInRight   []cmpNameVersion `json:"only_in_right"`
+		DuniverseDiff json.RawMessage  `json:"duniverse_diff"`
+	} `json:"opam_diff"`
+}
+
+type cmpNameVersion struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type cmpVersionJSON struct {
+	Name         string `json:"name"`
+	VersionLeft  string `json:"version_left"`
+	VersionRight string `json:"version_right"`
+}
+
+type cmpKVJSON struct {
+	LeftPackages      []cmpNameVersion `json:"left_packages"`
+	RightPackages     []cmpNameVersion `json:"right_packages"`
+	DifferentVersions []cmpVersionJSON `json:"different_versions"`
+	Added             []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"added"`
+	Removed []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"removed"`
+	Changed []struct {
+		Name  string `json:"name"`
+		Left  string `json:"left"`
+		Right string `json:"right"`
+	} `json:"changed"`
+}
+
+func cmpGetJSON(t *testing.T, env *apptest.Env, url string, into any) string {
+	t.Helper()
+	r := env.Get(t, url, "Accept", "application/json")
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: status %d (%s)", url, r.Status, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if err := json.Unmarshal(r.Body, into); err != nil {
+		t.Fatalf("JSON %s: %v", r.Body, err)
+	}
+	return string(r.Body)
+}
+
+func TestCompareJSON(t *testing.T) {
+	env := compareEnv(t, "compare_left", "compare_right")
+
+	var got cmpJSON
+	raw := cmpGetJSON(t, env, "/compare/"+leftUUID+"/"+rightUUID, &got)
+	if got.Left.UUID != leftUUID || got.Left.Job != "hello-hvt" || got.Left.Platform != "debian-12" ||
+		got.Left.StartTime != "2024-09-05T13:20:11-00:00" || !got.Left.MainBinary ||
+		got.Left.MainBinarySize == nil || *got.Left.MainBinarySize != 16384 {
+		t.Errorf("left = %+v", got.Left)
+	}
+	if got.Right.UUID != rightUUID || got.Right.StartTime != "2024-09-06T13:20:11-00:00" {
+		t.Errorf("right = %+v", got.Right)
+	}
+	// Reference §15.8: left_packages holds what only the right build has.
+	if want := []cmpNameVersion{{"TZ", "UTC"}}; !slices.Equal(got.EnvDiff.LeftPackages, want) {
+		t.Errorf("env_diff.left_packages = %v, want %v", got.EnvDiff.LeftPackages, want)
+	}
+	if want := []cmpNameVersion{{"LANG", "C.UTF-8"}}; !slices.Equal(got.EnvDiff.RightPackages, want) {
+		t.Errorf("env_diff.right_packages = %v, want %v", got.EnvDiff.RightPackages, want)
+	}
+	if want := []cmpVersionJSON{{"HOSTNAME", "worker-debian-12", "worker-debian-12-b"}, {"PWD", "/tmp/builder.4f2a9c", "/tmp/builder.91d7e0"}}; !slices.Equal(got.EnvDiff.DifferentVersions, want) {
+		t.Errorf("env_diff.different_versions = %v, want %v", got.EnvDiff.DifferentVersions, want)
+	}
+	if len(got.EnvDiff.Added) != 1 || got.EnvDiff.Added[0].Name != "TZ" || len(got.EnvDiff.Removed) != 1 || got.EnvDiff.Removed[0].Name != "LANG" ||
+		len(got.EnvDiff.Changed) != 2 || got.EnvDiff.Changed[1].Right != "/tmp/builder.91d7e0" {
+		t.Errorf("env_diff added/removed/changed = %+v %+v %+v", got.EnvDiff.Added, got.EnvDiff.Removed, got.EnvDiff.Changed)
+	}
+	if want := []cmpNameVersion{{"libgmp-dev", "2:6.2.1+dfsg1-1.1"}}; !slices.Equal(got.PackageDiff.LeftPackages, want) {
+		t.Errorf("package_diff.left_packages = %v, want %v", got.PackageDiff.LeftPackages, want)
+	}
+	if want := []cmpNameVersion{{"wget", "1.21.3-1+deb12u1"}}; !slices.Equal(got.PackageDiff.RightPackages, want) {
+		t.Errorf("package_diff.right_packages = %v, want %v", got.PackageDiff.RightPackages, want)
+	}
+	var changed []string
+	for _, v := range got.PackageDiff.DifferentVersions {
+		changed = append(changed, v.Name+" | "+v.VersionLeft+" | "+v.VersionRight)
+	}
+	if !slices.Equal(changed, cmpLibcChanges) {
+		t.Errorf("package_diff.different_versions = %q, want %q", changed, cmpLibcChanges)
+	}
+	o := got.OpamDiff
+	if want := []cmpVersionJSON{{"fmt", "0.9.0", "0.10.0"}, {"ptime", "1.1.0", "1.2.0"}}; !slices.Equal(o.VersionDiff, want) {
+		t.Errorf("version_diff = %v, want %v", o.VersionDiff, want)
+	}
+	if want := []cmpNameVersion{{"duration", "0.2.1"}}; !slices.Equal(o.OnlyInRight, want) || len(o.OnlyInLeft) != 0 {
+		t.Errorf("only_in_left = %v, only_in_right = %v; want [], %v", o.OnlyInLeft, o.OnlyInRight, want)
+	}
+	if len(o.OpamDiff) != 1 || o.OpamDiff[0].PackageVersion != "mirage-unikernel-hello-hvt.dev" || o.OpamDiff[0].EffectivelyEqual ||
+		!strings.Contains(o.OpamDiff[0].Diff, "--- left/mirage-unikernel-hello-hvt/opam\n+++ right/mirage-unikernel-hello-hvt/opam\n") ||
+		!strings.Contains(o.OpamDiff[0].Diff, "\n+  \"duration\"\n") {
+		t.Errorf("opam_diff = %+v", o.OpamDiff)
+	}
+	if string(o.DuniverseDiff) != `{"left":[],"right":[],"detailed_diff":[]}` {
+		t.Errorf("duniverse_diff = %s", o.DuniverseDiff)
+	}
+	// Empty lists are lists, never null.
+	if !strings.Contains(raw, `"only_in_left":[]`) {
+		t.Errorf("only_in_left is not an empty list in %s", raw)
+	}
+
+	var rev cmpJSON
+	cmpGetJSON(t, env, "/compare/"+rightUUID+"/"+leftUUID, &rev)
+	if !slices.Equal(rev.EnvDiff.LeftPackages, got.EnvDiff.RightPackages) || !slices.Equal(rev.EnvDiff.RightPackages, got.EnvDiff.LeftPackages) ||
+		!slices.Equal(rev.PackageDiff.LeftPackages, got.PackageDiff.RightPackages) || !slices.Equal(rev.PackageDiff.RightPackages, got.PackageDiff.LeftPackages) ||
+		!slices.Equal(rev.OpamDiff.OnlyInLeft, got.OpamDiff.OnlyInRight) || len(rev.OpamDiff.OnlyInRight) != 0 {
+		t.Errorf("reverse JSON does not mirror: %+v", rev)
+	}
+	if want := []cmpVersionJSON{{"fmt", "0.10.0", "0.9.0"}, {"ptime", "1.2.0", "1.1.0"}}; !slices.Equal(rev.OpamDiff.VersionDiff, want) {
+		t.Errorf("reverse version_diff = %v, want %v", rev.OpamDiff.VersionDiff, want)
+	}
+	if rev.Left.UUID != rightUUID || rev.Right.UUID != leftUUID {
+		t.Errorf("reverse sides = %s, %s", rev.Left.UUID, rev.Right.UUID)
+	}
+}
+
+func TestCompareErrors(t *testing.T) {
+	env := compareEnv(t, "compare_left", "compare_right", "minimal", "failed_exit1")
+	unknown := "00000000-0000-4000-8000-000000000000"
+	tests := []struct {
+		name    string
+		url     string
+		json    bool
+		status  int
+		want    string // in the body
+		wantLoc string
+	}{
+		{"unknown left build", "/compare/" + unknown + "/" + rightUUID, false, 404, "This page does not exist", ""},
+		{"unknown right build", "/compare/" + leftUUID + "/" + unknown, false, 404, "This page does not exist", ""},
+		{"unknown build, JSON", "/compare/" + unknown + "/" + rightUUID, true, 404, `{"error":"Build not found"}`, ""},
+		{"bad left uuid", "/compare/nope/" + rightUUID, false, 400, "Bad uuid", ""},
+		{"bad right uuid", "/compare/" + leftUUID + "/" + leftUUID + "x", false, 400, "Bad uuid", ""},
+		{"bad uuid, JSON", "/compare/nope/" + rightUUID, true, 400, `{"error":"Bad uuid"}`, ""},
+		{"build without files", "/compare/" + leftUUID + "/" + minimalUUID, false, 404, "has no opam-switch, so it cannot be compared", ""},
+		{"failed build", "/compare/" + failedUUID + "/" + rightUUID, false, 404, "Build " + failedUUID + " of job albatross has no opam-switch", ""},
+		{"failed build, JSON", "/compare/" + failedUUID + "/" + rightUUID, true, 404, "of job albatross has no opam-switch", ""},
+		{"opam file of a build without files", "/compare/" + leftUUID + "/" + minimalUUID + "/opam/fmt", false, 404, "has no opam-switch", ""},
+		{"opam file without differences", "/compare/" + leftUUID + "/" + rightUUID + "/opam/fmt", true, 404, "do not differ", ""},
+		{"upper-case uuids", "/compare/" + strings.ToUpper(leftUUID) + "/" + strings.ToUpper(rightUUID), false, 200, "Comparing builds " + leftUUID, ""},
+		{"form", "/compare?left=" + leftUUID + "&right=" + rightUUID, false, 302, "", "/compare/" + leftUUID + "/" + rightUUID},
+		{"form keeps the view", "/compare?left=" + strings.ToUpper(rightUUID) + "&right=" + leftUUID + "&all=1", false, 302, "", "/compare/" + rightUUID + "/" + leftUUID + "?all=1"},
+		{"form with a bad uuid", "/compare?left=" + leftUUID + "&right=x", false, 400, "Bad uuid", ""},
+		{"form without parameters", "/compare", false, 400, "Bad uuid", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var headers []string
+			if tt.json {
+				headers = []string{"Accept", "application/json"}
+			}
+			r := env.Get(t, tt.url, headers...)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d (%s)", r.Status, tt.status, r.Body)
+			}
+			if !strings.Contains(string(r.Body), tt.want) {
+				t.Errorf("body lacks %q:\n%s", tt.want, r.Body)
+			}
+			if loc := r.Header.Get("Location"); loc != tt.wantLoc {
+				t.Errorf("Location = %q, want %q", loc, tt.wantLoc)
+			}
+		})
+	}
+}
+
+func TestCompareOpamFile(t *testing.T) {
+	env := compareEnv(t, "compare_left", "compare_right")
+	url := "/compare/" + leftUUID + "/" + rightUUID + "/opam/mirage-unikernel-hello-hvt"
+
+	frag := cmpGet(t, env, url, http.StatusOK, "HX-Request", "true")
+	if !strings.HasPrefix(frag, `<pre class="unified-diff">`) || strings.Contains(frag, "<html") {
+		t.Errorf("htmx fragment is not the <pre> alone:\n%s", frag)
+	}
+	// html/template writes + and " as character references.
+	for _, want := range []string{
+		`<span class="diff-file">--- left/mirage-unikernel-hello-hvt/opam</span>`,
+		`<span class="diff-file">+++ right/mirage-unikernel-hello-hvt/opam</span>`,
+		`<span class="diff-hunk">@@ -12,6 +12,7 @@</span>`,
+		`<span class="diff-add">+  "duration"</span>`,
+	} {
+		if !strings.Contains(html.UnescapeString(frag), want) {
+			t.Errorf("fragment lacks %q:\n%s", want, frag)
+		}
+	}
+
+	page := cmpGet(t, env, url, http.StatusOK)
+	for _, want := range []string{"<html", "<h1>Opam file of mirage-unikernel-hello-hvt.dev</h1>",
+		`href="/compare/` + leftUUID + `/` + rightUUID + `"`, "--- left/mirage-unikernel-hello-hvt/opam"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	var got struct {
+		PackageVersion string `json:"package_version"`
+		Diff           string `json:"diff"`
+	}
+	cmpGetJSON(t, env, url, &got)
+	if got.PackageVersion != "mirage-unikernel-hello-hvt.dev" || !strings.HasPrefix(got.Diff, "--- left/mirage-unikernel-hello-hvt/opam\n+++ right/mirage-unikernel-hello-hvt/opam\n") {
+		t.Errorf("JSON = %+v", got)
+	}
+
+	// The other direction swaps the labels' contents, not the labels.
+	rev := cmpGet(t, env, "/compare/"+rightUUID+"/"+leftUUID+"/opam/mirage-unikernel-hello-hvt", http.StatusOK, "HX-Request", "true")
+	if !strings.Contains(html.UnescapeString(rev), `<span class="diff-del">-  "duration"</span>`) || !strings.Contains(rev, "--- left/mirage-unikernel-hello-hvt/opam") {
+		t.Errorf("reverse fragment:\n%s", rev)
+	}
+}
+
+// cmpSwitch writes a switch export whose root "app.1" has the given
+// overlay fields, plus the listed packages each with an overlay.
+func cmpSwitch(root string, pkgs map[string]string) []byte {
+	var b strings.Builder
+	b.WriteString("opam-version: \"2.0\"\ncompiler: [\"ocaml-base-compiler.5.1.0\"]\nroots: [\"app.1\"]\npinned: [\"app.1\"]\ninstalled: [\"app.1\" \"ocaml-base-compiler.5.1.0\"")
+	names := make([]string, 0, len(pkgs))
+	for p := range pkgs {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	for _, p := range names {
+		b.WriteString(" \"" + p + "\"")
+	}
+	b.WriteString("]\npackage \"app\" {\n  version: \"1\"\n" + root + "\n}\n")
+	for _, p := range names {
+		name, version, _ := strings.Cut(p, ".")
+		b.WriteString("package \"" + name + "\" {\n  version: \"" + version + "\"\n" + pkgs[p] + "\n}\n")
+	}
+	return []byte(b.String())
+}
+
+// Reference §15.20: opam-file and duniverse content diffs are listed in
+// descending order in HTML and JSON, only_in_left/right in descending
+// order in JSON, the removed/new/version lists ascending. Pinned and
+// compiler packages compare without error (product §2.11).
+func TestCompareOrdering(t *testing.T) {
+	env := compareEnv(t)
+	sha := func(c string) string { return "sha256=" + strings.Repeat(c, 64) }
+	dirs := func(a, b string) string {
+		return `x-opam-monorepo-duniverse-dirs: [
+  ["https://x/a.tgz" "dir-a" ["` + sha(a) + `"]]
+  ["https://x/b.tgz" "dir-b" ["` + sha(b) + `"]]
+  ["https://x/same.tgz" "dir-same" ["` + sha("0") + `"]]
+]`
+	}
+	left := cmpSwitch(dirs("1", "2"), map[string]string{
+		"gone-a.1": "", "gone-b.1": "", "gone-c.1": "",
+		"lib-x.1": `build: [["make"]]`, "lib-y.1": `build: [["make"]]`, "ver.1": "",
+	})
+	right := cmpSwitch(dirs("3", "4"), map[string]string{
+		"new-a.1": "", "new-b.1": "",
+		"lib-x.1": `build: [["make" "x"]]`, "lib-y.1": `build: [["make" "y"]]`, "ver.2": "",
+	})
+	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	l := comparetest.Build{UUID: "11111111-1111-4111-8111-111111111111", Job: "sorted", Start: start, Files: map[string][]byte{
+		"bin/app": []byte("left"), "opam-switch": left, "build-environment": []byte("A=1"),
+		"system-packages": []byte("py39-setuptools-63.1\npkg-1.19.2\ngone-1.0"),
+	}}
+	r := comparetest.Build{UUID: "22222222-2222-4222-8222-222222222222", Job: "sorted", Platform: "freebsd-14", Start: start.Add(time.Hour), Files: map[string][]byte{
+		"bin/app": []byte("right"), "opam-switch": right, "build-environment": []byte("A=1"),
+		"system-packages": []byte("py39-setuptools-65.5.1\npkg-1.19.2"),
+	}}
+	cmpUpload(t, env, l)
+	cmpUpload(t, env, r)
+	url := "/compare/" + l.UUID + "/" + r.UUID
+
+	body := cmpGet(t, env, url, http.StatusOK)
+	assertCmpRows(t, body, "opam-packages-removed", "gone-a | 1 | —", "gone-b | 1 | —", "gone-c | 1 | —")
+	assertCmpRows(t, body, "opam-packages-installede", "new-a | — | 1", "new-b | — | 1")
+	assertCmpRows(t, body, "opam-packages-version-diff", "ver | 1 | 2")
+	assertCmpRows(t, body, "duniverse-dirs-content-diff",
+		"dir-b | https://x/b.tgz sha256="+strings.Repeat("2", 64)+" | https://x/b.tgz sha256="+strings.Repeat("4", 64),
+		"dir-a | https://x/a.tgz sha256="+strings.Repeat("1", 64)+" | https://x/a.tgz sha256="+strings.Repeat("3", 64))
+	// FreeBSD names keep their hyphens (product §2.10).
+	assertCmpRows(t, body, "pkgs-changed", "py39-setuptools | 63.1 | 65.5.1")
+	assertCmpRows(t, body, "pkgs-removed", "gone | 1.0 | —")
+	ly, lx := strings.Index(body, "<code>lib-y.1</code>"), strings.Index(body, "<code>lib-x.1</code>")
+	if ly < 0 || lx < 0 || ly > lx {
+		t.Errorf("opam-file diffs not descending: lib-y at %d, lib-x at %d", ly, lx)
+	}
+	if strings.Contains(body, `id="env-`) {
+		t.Error("equal environments show an env category")
+	}
+
+	var got cmpJSON
+	cmpGetJSON(t, env, url, &got)
+	var names []string
+	for _, d := range got.OpamDiff.OpamDiff {
+		names = append(names, d.PackageVersion)
+	}
+	if want := []string{"lib-y.1", "lib-x.1"}; !slices.Equal(names, want) {
+		t.Errorf("opam_diff order = %v, want %v", names, want)
+	}
+	if want := []cmpNameVersion{{"gone-c", "1"}, {"gone-b", "1"}, {"gone-a", "1"}}; !slices.Equal(got.OpamDiff.OnlyInLeft, want) {
+		t.Errorf("only_in_left = %v, want %v", got.OpamDiff.OnlyInLeft, want)
+	}
+	if want := []cmpNameVersion{{"new-b", "1"}, {"new-a", "1"}}; !slices.Equal(got.OpamDiff.OnlyInRight, want) {
+		t.Errorf("only_in_right = %v, want %v", got.OpamDiff.OnlyInRight, want)
+	}
+	var du struct {
+		DetailedDiff []struct {
+			Name string `json:"name"`
+		} `json:"detailed_diff"`
+	}
+	if err := json.Unmarshal(got.OpamDiff.DuniverseDiff, &du); err != nil || len(du.DetailedDiff) != 2 || du.DetailedDiff[0].Name != "dir-b" {
+		t.Errorf("duniverse_diff = %s (%v), want detailed_diff dir-b, dir-a", got.OpamDiff.DuniverseDiff, err)
+	}
+}
+
+// Reference §15.9: a malformed duniverse on either side replaces the three
+// duniverse categories with one error, in HTML and as a JSON string.
+func TestCompareDuniverseError(t *testing.T) {
+	env := compareEnv(t)
+	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	files := func(root string) map[string][]byte {
+		return map[string][]byte{"bin/app": []byte(root), "opam-switch": cmpSwitch(root, nil),
+			"build-environment": []byte("A=1"), "system-packages": []byte("p=1")}
+	}
+	l := comparetest.Build{UUID: "33333333-3333-4333-8333-333333333333", Job: "dune", Start: start,
+		Files: files(`x-opam-monorepo-duniverse-dirs: "oops"`)}
+	r := comparetest.Build{UUID: "44444444-4444-4444-8444-444444444444", Job: "dune", Start: start.Add(time.Hour),
+		Files: files(`x-opam-monorepo-duniverse-dirs: [["https://x/a.tgz" "a"]]`)}
+	cmpUpload(t, env, l)
+	cmpUpload(t, env, r)
+	url := "/compare/" + l.UUID + "/" + r.UUID
+	body := cmpGet(t, env, url, http.StatusOK)
+	s := cmpSection(body, "duniverse-dirs-error")
+	if s == "" || !strings.Contains(s, "expected a list or a nested list") || !strings.Contains(body, `<a href="#duniverse-dirs-error">1 Duniverse parsing error</a>`) {
+		t.Errorf("duniverse error not shown: %q", s)
+	}
+	if strings.Contains(body, `id="duniverse-dirs-installed"`) {
+		t.Error("duniverse lists shown next to the error")
+	}
+	var got cmpJSON
+	cmpGetJSON(t, env, url, &got)
+	var msg string
+	if err := json.Unmarshal(got.OpamDiff.DuniverseDiff, &msg); err != nil || !strings.Contains(msg, "expected a list") {
+		t.Errorf("duniverse_diff = %s, want the error string", got.OpamDiff.DuniverseDiff)
+	}
+}
+
+// The picker offers the recent comparable builds of each job, newest
+// first, with the compared ones selected; failed builds are not offered.
+func TestComparePicker(t *testing.T) {
+	env := compareEnv(t, "compare_left", "compare_right", "success_hvt", "failed_exit1")
+	body := cmpGet(t, env, "/compare/"+successUUID+"/"+rightUUID, http.StatusOK)
+	form := body[strings.Index(body, `<form id="compare-picker"`):]
+	form = form[:strings.Index(form, "</form>")]
+	for _, want := range []string{`method="get" action="/compare"`, `hx-get="/compare"`, `hx-push-url="true"`, `<select name="left">`, `<select name="right">`} {
+		if !strings.Contains(form, want) {
+			t.Errorf("picker lacks %q", want)
+		}
+	}
+	selects := regexp.MustCompile(`(?s)<select name="(left|right)">(.*?)</select>`).FindAllStringSubmatch(form, -1)
+	if len(selects) != 2 {
+		t.Fatalf("picker has %d selects, want 2", len(selects))
+	}
+	optRE := regexp.MustCompile(`<option value="([^"]+)"( selected)?>([^<]*)</option>`)
+	for _, sel := range selects {
+		var got []string
+		for _, o := range optRE.FindAllStringSubmatch(sel[2], -1) {
+			got = append(got, o[1]+o[2]+" "+html.UnescapeString(o[3]))
+		}
+		selected := successUUID
+		if sel[1] == "right" {
+			selected = rightUUID
+		}
+		mark := func(u string) string {
+			if u == selected {
+				return " selected"
+			}
+			return ""
+		}
+		want := []string{
+			rightUUID + mark(rightUUID) + " 2024-09-06 13:20:11Z · debian-12 · ",
+			leftUUID + mark(leftUUID) + " 2024-09-05 13:20:11Z · debian-12 · ",
+			successUUID + mark(successUUID) + " 2024-09-04 13:20:11Z · debian-12 · ",
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s options = %q, want %d", sel[1], got, len(want))
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) || len(got[i]) != len(want[i])+12 {
+				t.Errorf("%s option %d = %q, want %q + short hash", sel[1], i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,278 @@
+package handlers
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"path"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/markdown"
+	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
+)
+
+// jobPageRows is how many rows the job page shows at a time (product §3.1).
+const jobPageRows = 50
+
+// Job is GET /job/:job: one entry per distinct output (reference §6.3).
+func (h *Handler) Job(c *fiber.Ctx) error { return h.job(c, false) }
+
+// JobFailed is GET /job/:job/failed: the same merged with failed builds.
+func (h *Handler) JobFailed(c *fiber.Ctx) error { return h.job(c, true) }
+
+// loadJob finds the job named by the :job parameter.
+func (h *Handler) loadJob(c *fiber.Ctx) (*db.Job, error) {
+	name, err := pathParam(c, "job")
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.DB.JobByName(c.UserContext(), name)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, httperr.NotFound("Job not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load job %q: %w", name, err)
+	}
+	return j, nil
+}
+
+// cursorQuery parses the ?cursor= of a list; a malformed one is a 400.
+func cursorQuery(c *fiber.Ctx) (*db.Cursor, error) {
+	s := c.Query("cursor")
+	if s == "" {
+		return nil, nil
+	}
+	cur, err := db.ParseCursor(s)
+	if err != nil {
+		return nil, httperr.BadRequest("Bad cursor", err)
+	}
+	return &cur, nil
+}
+
+// limitQuery parses ?limit= (JSON lists): 0 when absent, 400 unless positive.
+func limitQuery(c *fiber.Ctx) (int, error) {
+	s := c.Query("limit")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, httperr.BadRequest("Bad limit: want a positive integer", err)
+	}
+	return n, nil
+}
+
+// JobBuildJSON is one entry of the job JSON (reference §6.3) plus our fields.
+type JobBuildJSON struct {
+	UUID       string          `json:"uuid"`
+	MainBinary *MainBinaryJSON `json:"main_binary"`
+	Platform   string          `json:"platform"`
+	StartTime  string          `json:"start_time"`
+	FinishTime string          `json:"finish_time"`
+	Result     ResultJSON      `json:"result"`
+	// Builds is how many builds produced this main binary (1 for a failed
+	// build).
+	Builds int `json:"builds"`
+}
+
+// MainBinaryJSON is a main binary in list JSON.
+type MainBinaryJSON struct {
+	Filename string `json:"filename"`
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
+}
+
+func mainBinaryJSON(a *db.BuildArtifact) *MainBinaryJSON {
+	if a == nil {
+		return nil
+	}
+	return &MainBinaryJSON{Filename: path.Base(a.Filepath), SHA256: hex.EncodeToString(a.SHA256), Size: a.Size}
+}
+
+// JobJSON is the job page's JSON. NextCursor is set only with ?limit= when
+// more entries follow (product.md §3.3).
+type JobJSON struct {
+	Builds     []JobBuildJSON `json:"builds"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+func (h *Handler) job(c *fiber.Ctx, failed bool) error {
+	c.Vary("Accept", "HX-Request")
+	ctx := c.UserContext()
+	j, err := h.loadJob(c)
+	if err != nil {
+		return err
+	}
+	after, err := cursorQuery(c)
+	if err != nil {
+		return err
+	}
+	platform := copyString(c.Query("platform"))
+	q := db.JobQuery{JobID: j.ID, Platform: platform, Failed: failed, After: after, Limit: jobPageRows}
+
+	if WantsJSON(c) {
+		if q.Limit, err = limitQuery(c); err != nil {
+			return err
+		}
+		entries, next, err := h.DB.JobEntries(ctx, q)
+		if err != nil {
+			return fmt.Errorf("job %s: %w", j.Name, err)
+		}
+		out := JobJSON{Builds: make([]JobBuildJSON, 0, len(entries))}
+		for _, e := range entries {
+			out.Builds = append(out.Builds, JobBuildJSON{
+				UUID:       e.UUID,
+				MainBinary: mainBinaryJSON(e.Main),
+				Platform:   e.Platform,
+				StartTime:  jsonTime(e.Start()),
+				FinishTime: jsonTime(e.Finish()),
+				Result:     resultJSON(builder.UnpackResult(e.ResultCode, e.ResultMsg)),
+				Builds:     e.Count,
+			})
+		}
+		if next != nil {
+			out.NextCursor = next.String()
+		}
+		return c.JSON(out)
+	}
+
+	entries, next, err := h.DB.JobEntries(ctx, q)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	base := jobURL(j.Name)
+	if failed {
+		base += "/failed"
+	}
+	page := views.JobPage{Job: j.Name, URL: jobURL(j.Name), Platform: platform, Failed: failed}
+	for _, e := range entries {
+		row := buildRow(&e.BuildInfo)
+		row.Count = e.Count
+		if e.Main != nil && e.Count > 1 {
+			row.OutputURL = jobURL(j.Name) + "/output/" + hex.EncodeToString(e.Main.SHA256) + platformQuery("?", platform)
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	if next != nil {
+		page.NextURL = base + "?" + platformQuery("", platform) + "cursor=" + next.String()
+	}
+	// More rows for the infinite scroll: only the rows.
+	if after != nil && views.IsFragmentRequest(c) {
+		return h.Views.RenderFragment(c, fiber.StatusOK, "job", "job_rows", views.Page{Body: page})
+	}
+
+	tags, err := h.DB.JobTags(ctx, j.ID)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	if src, ok := tags[db.TagReadme]; ok {
+		html, err := markdown.Render([]byte(src), 2)
+		if err != nil {
+			return fmt.Errorf("job %s: render README: %w", j.Name, err)
+		}
+		page.Readme = template.HTML(html) // markdown.Render is safe: raw HTML is omitted
+	}
+	platforms, err := h.DB.JobPlatforms(ctx, j.ID)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	page.Platforms = append(page.Platforms, views.Chip{Text: "All platforms", URL: base, Active: platform == ""})
+	for _, p := range platforms {
+		page.Platforms = append(page.Platforms, views.Chip{Text: p, Value: p, URL: base + platformQuery("?", p), Active: p == platform})
+	}
+	if failed {
+		page.ToggleURL = jobURL(j.Name) + platformQuery("?", platform)
+	} else {
+		page.ToggleURL = jobURL(j.Name) + "/failed" + platformQuery("?", platform)
+	}
+	since, err := h.DB.MaxBuildID(ctx)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	page.NewBuildsURL = "/new-builds?since=" + strconv.FormatInt(since, 10) + "&job=" + queryEscape(j.Name)
+
+	title := "Job " + j.Name
+	crumbs := []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}}
+	if platform != "" {
+		title += " on " + platform
+		crumbs = append(crumbs, views.Crumb{Text: "on " + platform, URL: jobURL(j.Name) + platformQuery("?", platform)})
+	}
+	return h.Views.Render(c, fiber.StatusOK, "job", views.Page{Title: title, Crumbs: crumbs, Body: page})
+}
+
+// platformQuery is "platform=<p>" behind sep ("?" or "&"), or with sep ""
+// followed by "&"; nothing when p is empty.
+func platformQuery(sep, p string) string {
+	if p == "" {
+		return ""
+	}
+	if sep == "" {
+		return "platform=" + queryEscape(p) + "&"
+	}
+	return sep + "platform=" + queryEscape(p)
+}
+
+// buildRow is a build as the lists show it.
+func buildRow(b *db.BuildInfo) views.BuildRow {
+	url := BuildURL(b.JobName, b.UUID)
+	row := views.BuildRow{
+		Job:         b.JobName,
+		JobURL:      jobURL(b.JobName),
+		UUID:        b.UUID,
+		URL:         url,
+		Platform:    b.Platform,
+		PlatformURL: jobURL(b.JobName) + platformQuery("?", b.Platform),
+		Start:       b.Start(),
+		Duration:    b.Finish().Sub(b.Start()),
+		Result:      viewResult(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
+		Count:       1,
+	}
+	if b.Main != nil {
+		row.Binary = &views.Binary{
+			Name:   path.Base(b.Main.Filepath),
+			URL:    url + "/f/" + views.PathEscape(b.Main.Filepath),
+			SHA256: b.Main.SHA256,
+			Size:   b.Main.Size,
+		}
+	}
+	return row
+}
+
+// JobOutput is GET /job/:job/output/:sha256: the builds of the job whose
+// main binary has this hash (the job page's "built N times", expanded in
+// place by htmx).
+func (h *Handler) JobOutput(c *fiber.Ctx) error {
+	c.Vary("HX-Request")
+	j, err := h.loadJob(c)
+	if err != nil {
+		return err
+	}
+	sha, err := hex.DecodeString(c.Params("sha256"))
+	if err != nil || len(sha) != 32 {
+		return httperr.BadRequest("Bad request: sha256 must be 64 hex digits", err)
+	}
+	platform := copyString(c.Query("platform"))
+	builds, err := h.DB.OutputBuilds(c.UserContext(), j.ID, sha, platform)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	if len(builds) == 0 {
+		return httperr.NotFound("No such output")
+	}
+	page := views.OutputPage{Job: j.Name, URL: jobURL(j.Name), SHA256: sha}
+	for i := range builds {
+		page.Rows = append(page.Rows, buildRow(&builds[i]))
+	}
+	return h.Views.Render(c, fiber.StatusOK, "job_output", views.Page{
+		Title:    "Job " + j.Name + ": builds of " + views.ShortHash(hex.EncodeToString(sha)),
+		Crumbs:   []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}},
+		Fragment: "output_list",
+		Body:     page,
+	})
+}

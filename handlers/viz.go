@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
+)
+
+// Visualization kinds: the prefix of their cache directories (reference §10).
+const (
+	vizDependencies = "dependencies"
+	vizTreemap      = "treemap"
+)
+
+// errNoViz is the 404 of a missing visualization. The error handler shows
+// it as the "Visualization not found" page inside the build page's iframes
+// (Sec-Fetch-Dest: iframe) and as the ordinary 404 page elsewhere.
+var errNoViz = httperr.NotFound("Visualization not found")
+
+// VizDependencies is GET /job/:job/build/:build/vizdependencies: the cached
+// opam dependency graph, keyed by the SHA-256 of the build's opam-switch.
+func (h *Handler) VizDependencies(c *fiber.Ctx) error {
+	b, err := h.loadBuild(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.DB.ArtifactByPath(c.UserContext(), b.UUID, "opam-switch")
+	if errors.Is(err, db.ErrNotFound) {
+		return errNoViz
+	}
+	if err != nil {
+		return fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
+	}
+	return h.sendViz(c, vizDependencies, a.SHA256)
+}
+
+// VizTreemap is GET /job/:job/build/:build/viztreemap: the cached size
+// treemap of the main binary, keyed by the SHA-256 of its debug binary.
+func (h *Handler) VizTreemap(c *fiber.Ctx) error {
+	b, err := h.loadBuild(c)
+	if err != nil {
+		return err
+	}
+	if b.Main == nil {
+		return errNoViz
+	}
+	a, err := h.DB.DebugArtifact(c.UserContext(), b.ID, b.Main.Filepath)
+	if errors.Is(err, db.ErrNotFound) {
+		return errNoViz
+	}
+	if err != nil {
+		return fmt.Errorf("treemap of %s: %w", b.UUID, err)
+	}
+	return h.sendViz(c, vizTreemap, a.SHA256)
+}
+
+// sendViz serves _cache/<kind>_<N>/<hash>.html for the highest N that has
+// it: the newest format version first, older ones until the batch job has
+// regenerated them (reference §10). Only versions whose directory exists
+// are tried, so an odd directory name cannot make this loop long.
+func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
+	versions, err := vizVersions(filepath.Join(h.Store.Dir(), store.CacheDir), kind)
+	if err != nil {
+		return fmt.Errorf("visualization cache: %w", err)
+	}
+	name := views.Hex(sha) + ".html"
+	for _, n := range versions {
+		rel := store.CacheDir + "/" + kind + "_" + strconv.Itoa(n) + "/" + name
+		fi, err := os.Stat(filepath.Join(h.Store.Dir(), filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("visualization cache: %w", err)
+		}
+		return h.sendHashed(c, rel, "text/html; charset=utf-8")
+	}
+	return errNoViz
+}
+
+// vizVersions lists the N ≥ 1 of the directories <kind>_<N> in cache,
+// highest first; none when there is no cache at all.
+func vizVersions(cache, kind string) ([]int, error) {
+	entries, err := os.ReadDir(cache)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, e := range entries {
+		v, ok := strings.CutPrefix(e.Name(), kind+"_")
+		if !ok || !(e.IsDir() || e.Type()&fs.ModeSymlink != 0) {
+			continue
+		}
+		// Canonical decimal only: "dependencies_01" is not version 1.
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 && strconv.Itoa(n) == v {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out, nil
+}

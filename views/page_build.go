@@ -1,0 +1,113 @@
+package views
+
+import "time"
+
+// BuildPage is the Body of the "build" page (reference §6.5).
+type BuildPage struct {
+	Job         string
+	UUID        string
+	URL         string // /job/<job>/build/<uuid>, escaped
+	JobURL      string
+	PlatformURL string // the job page filtered by this build's platform
+	Platform    string
+	Start       time.Time
+	Finish      time.Time
+	Duration    time.Duration
+	Result      Result
+	Successful  bool // has a main binary (reference §1)
+	Artifacts   []Artifact
+
+	// Mark is the reproducibility verdict of product.md §3.4.
+	Mark ReproMark
+	// ReproducedBy lists the builds with the same output: first those from
+	// the same input (linking to the build), then one per other input
+	// (linking to the comparison).
+	ReproducedBy []BuildLink
+	// NotReproducible lists, per other output, the newest build from the
+	// same input (linking to the comparison).
+	NotReproducible []BuildLink
+	// Comparisons are the latest build and the nearest later and earlier
+	// builds with a different output, on the same job and platform.
+	Comparisons []BuildLink
+
+	// Treemap is set when the build has a debug binary, the input of the
+	// size treemap (reference §10).
+	Treemap bool
+}
+
+// Artifact is one stored output file of a build.
+type Artifact struct {
+	Path   string
+	SHA256 []byte
+	Size   int64
+	Main   bool
+}
+
+// BuildLink is another build named on the build page.
+type BuildLink struct {
+	// Label says how it relates: "same input", "different input",
+	// "Latest build", ….
+	Label string
+	// Job is set only when the build belongs to another job than the page's.
+	Job      string
+	Platform string
+	Start    time.Time
+	URL      string // the build's page or the comparison with it
+}
+
+// Reproducibility verdicts (product.md §3.4).
+const (
+	Reproducible    = "reproducible"
+	NotReproducible = "not reproducible"
+	Unverified      = "unverified"
+)
+
+// ReproMark is a reproducibility verdict with the sentence that explains it.
+type ReproMark struct {
+	Verdict string // Reproducible, NotReproducible or Unverified
+	Why     string
+}
+
+// Class is the CSS class of the verdict's mark.
+func (m ReproMark) Class() string {
+	switch m.Verdict {
+	case Reproducible:
+		return "repro-ok"
+	case NotReproducible:
+		return "repro-fail"
+	}
+	return "repro-unknown"
+}
+
+// ConsolePage is the Body of the "console" page: a build's console output,
+// filtered and shortened on the server.
+type ConsolePage struct {
+	Job      string
+	Start    time.Time
+	BuildURL string
+	RawURL   string // the whole console as text/plain
+	ViewURL  string // this page, without query
+	// Query is the filter: lines containing it (ignoring case) are shown.
+	Query string
+	// All shows every (matching) line instead of the last Tail.
+	All  bool
+	Tail int
+	// Total counts all lines, Matching those that pass the filter, and
+	// Lines holds those shown.
+	Total    int
+	Matching int
+	Lines    []ConsoleLine
+	// Truncated is set when All hit the page's line limit.
+	Truncated bool
+	// Standalone marks the console's own page (filters change its URL)
+	// as opposed to the panel loaded into the build page.
+	Standalone bool
+}
+
+// ConsoleLine is one console line: its number in the whole output, the
+// seconds since the build started as printed in console.txt, and the text.
+type ConsoleLine struct {
+	N    int
+	Time string
+	Text string
+}
