@@ -124,6 +124,12 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 	}
+	select {
+	case <-done: // finished just as time ran out
+		r.cancel()
+		return nil
+	default:
+	}
 	r.cancel()
 	<-done
 	return fmt.Errorf("upload hooks did not finish in time and were stopped: %w", ctx.Err())
