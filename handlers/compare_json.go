@@ -16,6 +16,9 @@ type CompareJSON struct {
 	EnvDiff     KVDiffJSON       `json:"env_diff"`
 	PackageDiff KVDiffJSON       `json:"package_diff"`
 	OpamDiff    OpamDiffJSON     `json:"opam_diff"`
+	// OpamError says why opam_diff is empty when a switch export does not
+	// parse (the reference answers 500 instead).
+	OpamError string `json:"opam_error,omitempty"`
 }
 
 // CompareBuildJSON is one side of a comparison.
@@ -125,6 +128,7 @@ func compareJSON(res *compare.Result) CompareJSON {
 		Right:       compareBuildJSON(res.Right),
 		EnvDiff:     kvDiffJSON(res.Env),
 		PackageDiff: kvDiffJSON(res.Packages),
+		OpamError:   res.OpamErr,
 		OpamDiff: OpamDiffJSON{
 			OpamDiff: rows(descending(o.OpamDiff), opamFileDiffJSON),
 			VersionDiff: rows(o.VersionDiff, func(v opam.VersionChange) VersionChangeJSON {

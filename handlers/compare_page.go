@@ -97,6 +97,11 @@ func compareSections(res *compare.Result, all bool) []views.CompareSection {
 		}
 	}
 	o := res.Opam
+	if res.OpamErr != "" {
+		// Not in the reference (it answers 500): the opam categories are
+		// empty, the environment and system packages still compare.
+		add(views.CompareSection{ID: "opam-switch-error", Title: "Opam switch export could not be read", Count: 1, Error: res.OpamErr})
+	}
 	add(views.CompareSection{ID: "opam-packages-removed", Title: "Opam packages removed", NameHeader: "Package",
 		Rows: rows(o.OnlyInLeft, func(p opam.Package) views.CompareRow {
 			return views.CompareRow{Name: p.Name, Left: p.Version, RightAbsent: true}

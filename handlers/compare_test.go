@@ -601,6 +601,34 @@ func TestCompareDuniverseError(t *testing.T) {
 	}
 }
 
+// A switch export that does not parse is named in the page (and JSON),
+// the other categories still compare, and the answer is never a 500.
+func TestCompareMalformedSwitch(t *testing.T) {
+	env := compareEnv(t)
+	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	l := comparetest.Build{UUID: "55555555-5555-4555-8555-555555555555", Job: "broken", Start: start,
+		Files: map[string][]byte{"bin/app": []byte("l"), "opam-switch": []byte("installed: [ \"unterminated"),
+			"build-environment": []byte("A=1"), "system-packages": []byte("p=1")}}
+	r := comparetest.Build{UUID: "66666666-6666-4666-8666-666666666666", Job: "broken", Start: start.Add(time.Hour),
+		Files: map[string][]byte{"bin/app": []byte("r"), "opam-switch": cmpSwitch("", nil),
+			"build-environment": []byte("A=2"), "system-packages": []byte("p=1")}}
+	cmpUpload(t, env, l)
+	cmpUpload(t, env, r)
+	url := "/compare/" + l.UUID + "/" + r.UUID
+	body := cmpGet(t, env, url, http.StatusOK)
+	if s := cmpSection(body, "opam-switch-error"); !strings.Contains(s, "opam-switch of build "+l.UUID) {
+		t.Errorf("parse error not shown naming the left build: %q", s)
+	}
+	assertCmpRows(t, body, "env-changed", "A | 1 | 2")
+	var got struct {
+		OpamError string `json:"opam_error"`
+	}
+	cmpGetJSON(t, env, url, &got)
+	if !strings.Contains(got.OpamError, l.UUID) {
+		t.Errorf("opam_error = %q, want it to name %s", got.OpamError, l.UUID)
+	}
+}
+
 // The picker offers the recent comparable builds of each job, newest
 // first, with the compared ones selected; failed builds are not offered.
 func TestComparePicker(t *testing.T) {

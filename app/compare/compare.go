@@ -46,6 +46,10 @@ type Diff struct {
 	OpamUnchanged []opam.Package
 	Env           KVDiff // build-environment
 	Packages      KVDiff // system-packages
+	// OpamErr is set when a switch export does not parse: the opam
+	// categories are then empty and the page says why instead of failing.
+	OpamErr  string
+	parseErr error
 }
 
 // Result is a comparison of two stored builds.
@@ -105,9 +109,9 @@ func (s Source) Compare(ctx context.Context, left, right string) (*Result, error
 			return nil, err
 		}
 	}
-	d, err := DiffInputs(Inputs{data[0], data[1], data[2]}, Inputs{data[3], data[4], data[5]})
-	if err != nil {
-		return nil, s.parseError(err, lb, rb)
+	d := DiffInputs(Inputs{data[0], data[1], data[2]}, Inputs{data[3], data[4], data[5]})
+	if d.OpamErr != "" {
+		d.OpamErr = s.parseMessage(d.parseErr, lb, rb)
 	}
 	diffs.put(key, d)
 	return &Result{Left: lb, Right: rb, Diff: d}, nil
@@ -199,18 +203,18 @@ func (s Source) read(b *db.BuildInfo, a *db.BuildArtifact) ([]byte, error) {
 	return data, nil
 }
 
-// parseError names the build whose switch export could not be read.
-func (s Source) parseError(err error, lb, rb *db.BuildInfo) error {
+// parseMessage names the build whose switch export could not be read.
+func (s Source) parseMessage(err error, lb, rb *db.BuildInfo) string {
 	var pe *switchError
 	if !errors.As(err, &pe) {
-		return err
+		return err.Error()
 	}
 	b := lb
 	if pe.right {
 		b = rb
 	}
-	return httperr.New(http.StatusInternalServerError,
-		"The opam-switch of build "+b.Build.UUID+" cannot be read as an opam switch export", err)
+	return "The opam-switch of build " + b.Build.UUID + " (job " + b.JobName +
+		") cannot be read as an opam switch export: " + pe.err.Error()
 }
 
 // switchError is a switch export that does not parse; right tells which side.
@@ -229,19 +233,24 @@ func (e *switchError) Error() string {
 
 func (e *switchError) Unwrap() error { return e.err }
 
-// DiffInputs compares the files of two builds. It fails only when a switch
-// export does not parse; pinned and compiler packages are compared like any
-// other (product §2.11).
-func DiffInputs(left, right Inputs) (*Diff, error) {
+// DiffInputs compares the files of two builds. It never fails: a switch
+// export that does not parse leaves the opam categories empty and sets
+// OpamErr; pinned and compiler packages are compared like any other
+// (product §2.11).
+func DiffInputs(left, right Inputs) *Diff {
+	d := &Diff{}
 	ls, rs, err := parseSwitches(left.OpamSwitch, right.OpamSwitch)
 	if err != nil {
-		return nil, err
+		d.Opam = &opam.SwitchDiff{}
+		d.OpamErr = err.Error()
+		d.parseErr = err
+	} else {
+		d.Opam = opam.Diff(ls, rs)
+		d.OpamUnchanged = unchanged(ls, rs, d.Opam)
 	}
-	d := &Diff{Opam: opam.Diff(ls, rs)}
-	d.OpamUnchanged = unchanged(ls, rs, d.Opam)
 	d.Env = DiffKV(ParseEnv(left.BuildEnvironment), ParseEnv(right.BuildEnvironment))
 	d.Packages = DiffKV(ParseSystemPackages(left.SystemPackages), ParseSystemPackages(right.SystemPackages))
-	return d, nil
+	return d
 }
 
 // parseSwitches parses both exports at once: parsing dominates the time of a

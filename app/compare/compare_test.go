@@ -41,9 +41,9 @@ func vectorInputs(t testing.TB, name string) Inputs {
 // compare_right.
 func TestDiffInputsVectors(t *testing.T) {
 	l, r := vectorInputs(t, "compare_left.full"), vectorInputs(t, "compare_right.full")
-	d, err := DiffInputs(l, r)
-	if err != nil {
-		t.Fatal(err)
+	d := DiffInputs(l, r)
+	if d.OpamErr != "" {
+		t.Fatal(d.OpamErr)
 	}
 	if got, want := d.Opam.VersionDiff, []opam.VersionChange{{Name: "fmt", Left: "0.9.0", Right: "0.10.0"}, {Name: "ptime", Left: "1.1.0", Right: "1.2.0"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("version changes = %v, want %v", got, want)
@@ -88,10 +88,7 @@ func TestDiffInputsVectors(t *testing.T) {
 	}
 
 	// The same build against itself: nothing differs, everything unchanged.
-	same, err := DiffInputs(l, l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	same := DiffInputs(l, l)
 	if len(same.Opam.VersionDiff)+len(same.Opam.OpamDiff)+len(same.Opam.OnlyInLeft)+len(same.Opam.OnlyInRight) != 0 ||
 		!same.Env.Empty() || !same.Packages.Empty() {
 		t.Errorf("a build differs from itself: %+v", same)
@@ -112,9 +109,9 @@ pinned: ["app.dev" "mylib.dev"]
 package "app" { opam-version: "2.0" version: "dev" }
 `)
 	}
-	d, err := DiffInputs(Inputs{OpamSwitch: sw("4.14.1")}, Inputs{OpamSwitch: sw("5.1.0")})
-	if err != nil {
-		t.Fatalf("DiffInputs: %v", err)
+	d := DiffInputs(Inputs{OpamSwitch: sw("4.14.1")}, Inputs{OpamSwitch: sw("5.1.0")})
+	if d.OpamErr != "" {
+		t.Fatalf("DiffInputs: %v", d.OpamErr)
 	}
 	if want := []opam.VersionChange{{Name: "ocaml-base-compiler", Left: "4.14.1", Right: "5.1.0"}}; !reflect.DeepEqual(d.Opam.VersionDiff, want) {
 		t.Errorf("version changes = %v, want %v", d.Opam.VersionDiff, want)
@@ -129,10 +126,13 @@ func TestDiffInputsParseError(t *testing.T) {
 		left, right Inputs
 		right_      bool
 	}{{"left", bad, good, false}, {"right", good, bad, true}} {
-		_, err := DiffInputs(tt.left, tt.right)
+		d := DiffInputs(tt.left, tt.right)
 		var se *switchError
-		if !errors.As(err, &se) || se.right != tt.right_ {
-			t.Errorf("%s side malformed: err %v, want a switchError naming that side", tt.name, err)
+		if !errors.As(d.parseErr, &se) || se.right != tt.right_ || d.OpamErr == "" {
+			t.Errorf("%s side malformed: err %v, want a switchError naming that side", tt.name, d.parseErr)
+		}
+		if d.Opam == nil || len(d.Opam.VersionDiff) != 0 {
+			t.Errorf("%s side malformed: opam diff %+v, want empty", tt.name, d.Opam)
 		}
 	}
 }
@@ -143,9 +143,9 @@ func TestDiffInputsParseError(t *testing.T) {
 func BenchmarkCompare300(b *testing.B) {
 	left := Inputs{OpamSwitch: comparetest.Switch(300, 0), BuildEnvironment: comparetest.Environment(0), SystemPackages: comparetest.SystemPackages(300, 0)}
 	right := Inputs{OpamSwitch: comparetest.Switch(300, 1), BuildEnvironment: comparetest.Environment(1), SystemPackages: comparetest.SystemPackages(300, 1)}
-	d, err := DiffInputs(left, right)
-	if err != nil {
-		b.Fatal(err)
+	d := DiffInputs(left, right)
+	if d.OpamErr != "" {
+		b.Fatal(d.OpamErr)
 	}
 	if len(d.Opam.VersionDiff) == 0 || len(d.Opam.OpamDiff) == 0 || len(d.Opam.OnlyInRight) == 0 {
 		b.Fatalf("synthetic builds do not differ: %d version changes, %d opam diffs", len(d.Opam.VersionDiff), len(d.Opam.OpamDiff))
@@ -154,9 +154,7 @@ func BenchmarkCompare300(b *testing.B) {
 	b.ReportAllocs()
 	cpu := comparetest.CPUTime()
 	for b.Loop() {
-		if _, err := DiffInputs(left, right); err != nil {
-			b.Fatal(err)
-		}
+		DiffInputs(left, right)
 	}
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/1e6, "ms/op")
 	// Both exports are parsed at once, so CPU time may exceed wall time.
