@@ -52,6 +52,20 @@ func TestCompareBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Categories collapse and expand with their summary.
+	const envOpen = `document.querySelector("#env-removed").closest("details").open`
+	if !evalJS[bool](t, ctx, envOpen) {
+		t.Error("the env-removed category is not expanded at first")
+	}
+	for _, want := range []bool{false, true} {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#env-removed"))); err != nil {
+			t.Fatal(err)
+		}
+		if got := evalJS[bool](t, ctx, envOpen); got != want {
+			t.Errorf("after a click on its summary the category is open = %v, want %v", got, want)
+		}
+	}
+
 	// Open the root package's opam-file diff: it loads inline.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.opam-diff > summary"))); err != nil {
 		t.Fatal(err)
