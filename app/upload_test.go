@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,21 +152,9 @@ func TestUploadVectors(t *testing.T) {
 func pathEscape(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
-		segs[i] = strings.ReplaceAll(url(s), "+", "%20")
+		segs[i] = neturl.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
-}
-
-func url(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{c})))
-		}
-	}
-	return b.String()
 }
 
 func assertNoBuilds(t *testing.T, env *apptest.Env) {
