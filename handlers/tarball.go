@@ -55,7 +55,7 @@ func (h *Handler) Tarball(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodHead {
 		return nil
 	}
-	finish := b.Finish()
+	finish := b.Finish().Truncate(time.Second) // Unix seconds, as the reference writes; tar would round
 	uuid, log, st := b.UUID, h.Log, h.Store
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		if err := writeTarball(w, st, arts, finish); err != nil {

@@ -17,12 +17,19 @@ import (
 // 0644 elsewhere, every time the build's finish, after a pax global
 // header naming builder-web.
 func TestTarball(t *testing.T) {
+	// large_artifact has a 1 MiB artifact: the archive is streamed.
+	for _, vector := range []string{"success_hvt", "large_artifact"} {
+		t.Run(vector, func(t *testing.T) { testTarball(t, vector) })
+	}
+}
+
+func testTarball(t *testing.T, vector string) {
 	env := newEnv(t)
-	uploadVectors(t, env, "success_hvt")
-	sc := sidecarOf(t, "success_hvt")
+	uploadVectors(t, env, vector)
+	sc := sidecarOf(t, vector)
 	finish := time.UnixMilli(sc.Finish.UnixMS).UTC().Truncate(time.Second)
 
-	r := get(t, env, buildURL("hello-hvt", uuidSuccess)+"/all.tar.gz")
+	r := get(t, env, buildURL(sc.Job.Name, sc.UUID)+"/all.tar.gz")
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/tar+gzip" {
 		t.Fatalf("GET all.tar.gz: status %d, type %q", r.Status, r.Header.Get("Content-Type"))
 	}
@@ -39,7 +46,7 @@ func TestTarball(t *testing.T) {
 	}
 
 	// Database order is the build page's order.
-	b, err := env.App.DB.BuildByUUID(t.Context(), uuidSuccess)
+	b, err := env.App.DB.BuildByUUID(t.Context(), sc.UUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +102,7 @@ func TestTarball(t *testing.T) {
 	}
 
 	// The same build always gives the same bytes.
-	if again := get(t, env, buildURL("hello-hvt", uuidSuccess)+"/all.tar.gz"); !bytes.Equal(again.Body, r.Body) {
+	if again := get(t, env, buildURL(sc.Job.Name, sc.UUID)+"/all.tar.gz"); !bytes.Equal(again.Body, r.Body) {
 		t.Error("a second download differs")
 	}
 }
