@@ -142,8 +142,8 @@ func (v *Views) execute(c *fiber.Ctx, status int, page string, set *template.Tem
 		return fmt.Errorf("views: rendering %s/%s: %w", page, name, err)
 	}
 	// Full pages and fragments share URLs, so caches must key on the headers
-	// that choose between them.
-	c.Vary("HX-Request", "HX-History-Restore-Request")
+	// that choose between them; the header shows who is logged in.
+	c.Vary("HX-Request", "HX-History-Restore-Request", "Cookie")
 	c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
 	c.Status(status)
 	c.Response().SetBody(buf.Bytes()) // copies: buf goes back to the pool
