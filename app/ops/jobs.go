@@ -40,27 +40,18 @@ func RemoveJob(ctx context.Context, d *db.DB, st *store.Store, name string) (Job
 			return err
 		}
 		out.RemovedBuilds = rb
+		var dirs []buildDir
 		for _, dir := range rb.Dirs {
-			i := strings.LastIndexByte(dir, '/')
-			if i < 0 {
+			job, uuid, ok := strings.Cut(dir, "/")
+			if !ok {
 				out.Problems = append(out.Problems, fmt.Errorf("build directory %q: unexpected form", dir))
 				continue
 			}
-			if err := st.RemoveBuildDir(dir[:i], dir[i+1:]); err != nil {
-				out.Problems = append(out.Problems, fmt.Errorf("remove %s: %w", dir, err))
-			}
+			dirs = append(dirs, buildDir{job: job, uuid: uuid})
 		}
-		for _, h := range rb.Unreferenced {
-			if len(h) != 32 {
-				out.Problems = append(out.Problems, fmt.Errorf("artifact hash of %d bytes", len(h)))
-				continue
-			}
-			if err := st.RemoveArtifact(h); err != nil {
-				out.Problems = append(out.Problems, fmt.Errorf("remove %s: %w", store.ArtifactRel(h), err))
-				continue
-			}
-			out.DeletedArtifacts++
-		}
+		deleted, problems := deleteBuildFiles(st, dirs, rb.Unreferenced)
+		out.DeletedArtifacts += deleted
+		out.Problems = append(out.Problems, problems...)
 		return nil
 	})
 	if err != nil {

@@ -237,34 +237,50 @@ func removeBuilds(ctx context.Context, d *db.DB, st *store.Store, ids []int64) (
 		if err != nil {
 			return err
 		}
-		for _, b := range removed {
-			// Names from a database the reference filled were never
-			// validated; never let one point outside the data directory.
-			if !safeSegment(b.Job) || !safeSegment(b.UUID) {
-				problems = append(problems, fmt.Errorf("build directory %q/%q: unexpected form", b.Job, b.UUID))
-				continue
-			}
-			if err := st.RemoveBuildDir(b.Job, b.UUID); err != nil {
-				problems = append(problems, fmt.Errorf("remove %s/%s: %w", b.Job, b.UUID, err))
-			}
+		dirs := make([]buildDir, len(removed))
+		for i, b := range removed {
+			dirs[i] = buildDir{job: b.Job, uuid: b.UUID}
 		}
-		for _, h := range rb.Unreferenced {
-			if len(h) != 32 {
-				problems = append(problems, fmt.Errorf("artifact hash of %d bytes", len(h)))
-				continue
-			}
-			if err := st.RemoveArtifact(h); err != nil {
-				problems = append(problems, fmt.Errorf("remove %s: %w", store.ArtifactRel(h), err))
-				continue
-			}
-			deleted++
-		}
+		deleted, problems = deleteBuildFiles(st, dirs, rb.Unreferenced)
 		return nil
 	})
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	return removed, deleted, problems, nil
+}
+
+// buildDir names the directory <job>/<uuid> of a build.
+type buildDir struct{ job, uuid string }
+
+// deleteBuildFiles removes build directories and the artifact files no row
+// references any more; callers hold the write transaction that deleted the
+// rows (product.md §6.2.4). A file that cannot be deleted is a problem to
+// report, not a reason to keep rows that the other files no longer back.
+func deleteBuildFiles(st *store.Store, dirs []buildDir, unreferenced [][]byte) (deleted int, problems []error) {
+	for _, b := range dirs {
+		// Names from a database the reference filled were never
+		// validated; never let one point outside the data directory.
+		if !safeSegment(b.job) || !safeSegment(b.uuid) {
+			problems = append(problems, fmt.Errorf("build directory %q/%q: unexpected form", b.job, b.uuid))
+			continue
+		}
+		if err := st.RemoveBuildDir(b.job, b.uuid); err != nil {
+			problems = append(problems, fmt.Errorf("remove %s/%s: %w", b.job, b.uuid, err))
+		}
+	}
+	for _, h := range unreferenced {
+		if len(h) != 32 {
+			problems = append(problems, fmt.Errorf("artifact hash of %d bytes", len(h)))
+			continue
+		}
+		if err := st.RemoveArtifact(h); err != nil {
+			problems = append(problems, fmt.Errorf("remove %s: %w", store.ArtifactRel(h), err))
+			continue
+		}
+		deleted++
+	}
+	return deleted, problems
 }
 
 // safeSegment reports whether s is usable as one path segment.
