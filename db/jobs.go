@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -78,25 +79,41 @@ const (
 	WHERE (build.finish_d, build.finish_ps) > (?, ?)
 	ORDER BY job.name, build.platform`
 
-	// sqlJobScan and sqlJobScanPlatform read every build of a job, newest
-	// first, with the main binary's hash: the job page groups them by
-	// output. Only the index and the artifact's primary key are read.
+	// sqlJobScan and sqlJobScanPlatform read a job's builds in the job
+	// page's order (start descending, then id) from a position on, with the
+	// main binary's hash: the job page reads them until it has a page of
+	// outputs. Only the index and the artifact's primary key are read.
+	// Arguments: job, [platform,] the position's start_d twice, start_ps
+	// twice and id (the builds after it).
 	sqlJobScan = `SELECT build.id, build.start_d, build.start_ps, build_artifact.sha256
 	FROM build LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
-	WHERE build.job = ?
+	WHERE build.job = ? AND build.start_d <= ?
+		AND (build.start_d < ? OR build.start_ps < ? OR (build.start_ps = ? AND build.id > ?))
 	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
 	sqlJobScanPlatform = `SELECT build.id, build.start_d, build.start_ps, build_artifact.sha256
 	FROM build LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
-	WHERE build.job = ? AND build.platform = ?
+	WHERE build.job = ? AND build.platform = ? AND build.start_d <= ?
+		AND (build.start_d < ? OR build.start_ps < ? OR (build.start_ps = ? AND build.id > ?))
 	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
 
-	// sqlBuildsByID returns the list rows of the builds whose ids are in the
-	// JSON array given (json_each keeps the query a constant).
-	sqlBuildsByID = `SELECT ` + listColumns + `
+	// sqlJobHeads returns the list rows of the builds whose ids are in the
+	// JSON array given, each with the number of builds of its job (on the
+	// platform, unless that is '') that have the same main binary, and how
+	// many of those are at or before a position of the page order (none when
+	// the position is NULL): the candidates of a job page's entries. The
+	// builds with the hash are found from the hash's index, a few per output,
+	// never from the job's history. Arguments: the position's start_d twice,
+	// start_ps twice and id; the ids; the platform twice.
+	sqlJobHeads = `SELECT ` + listColumns + `, count(b.id),
+		coalesce(sum(b.start_d > ? OR (b.start_d = ? AND (b.start_ps > ? OR (b.start_ps = ? AND b.id <= ?)))), 0)
 	FROM json_each(?) ids
 	JOIN build ON build.id = ids.value
 	JOIN job ON job.id = build.job
-	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary`
+	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
+	LEFT JOIN build_artifact a ON a.sha256 = build_artifact.sha256
+	LEFT JOIN build b ON b.id = a.build AND b.main_binary = a.id AND b.job = build.job
+		AND (? = '' OR b.platform = ?)
+	GROUP BY build.id`
 
 	// sqlOutputBuilds lists a job's builds whose main binary has this hash.
 	// CROSS JOIN starts from the few artifacts with that hash; the other
@@ -208,120 +225,120 @@ type JobEntry struct {
 // job with that hash). Entries after q.After, at most q.Limit of them; next is
 // set when more follow.
 //
-// Grouping needs the job's whole history (an output's newest build decides
-// its place), so the scan reads one index entry and one artifact key per
-// build; details are read only for the entries returned.
+// An output's place is that of its newest build, so the builds are read in
+// page order from the cursor on, and the first build of each hash not seen
+// before is a candidate: it heads its output unless an older page already
+// showed the output, that is unless a build with the hash lies at or before
+// the cursor. That check and the count of builds per output go through the
+// hash index (a few builds per output), so a page reads about as many builds
+// as it shows outputs times their builds, not the job's whole history; a job
+// whose builds all produce the same few binaries is still read to the end.
 func (d *DB) JobEntries(ctx context.Context, q JobQuery) (entries []JobEntry, next *Cursor, err error) {
-	type head struct {
-		pos   Cursor
-		count int
+	want := math.MaxInt
+	if q.Limit > 0 {
+		want = q.Limit + 1 // one more tells whether a next page follows
 	}
-	var (
-		heads []head
-		seen  = map[string]int{} // hash → index in heads
-		rows  *sql.Rows
-	)
-	if q.Platform == "" {
-		rows, err = d.Read.QueryContext(ctx, sqlJobScan, q.JobID)
-	} else {
-		rows, err = d.Read.QueryContext(ctx, sqlJobScanPlatform, q.JobID, q.Platform)
+	// Before the first build: start_d < MaxInt64 holds for every build.
+	pos := Cursor{StartD: math.MaxInt64, StartPS: math.MaxInt64}
+	earlier := []any{nil, nil, nil, nil, nil} // no cursor: no output was shown
+	if c := q.After; c != nil {
+		pos = *c
+		earlier = []any{c.StartD, c.StartD, c.StartPS, c.StartPS, c.ID}
 	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("builds of job %d: %w", q.JobID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c Cursor
-		var sha []byte
-		if err := rows.Scan(&c.ID, &c.StartD, &c.StartPS, &sha); err != nil {
-			return nil, nil, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+	seen := map[string]bool{}
+	for done := false; len(entries) < want && !done; {
+		var ids []int64
+		var heads map[int64]JobEntry
+		ids, pos, done, err = d.jobCandidates(ctx, q, pos, seen, want-len(entries))
+		if err == nil && len(ids) > 0 {
+			heads, err = d.jobHeads(ctx, q, ids, earlier)
 		}
-		if sha == nil {
-			if q.Failed {
-				heads = append(heads, head{pos: c, count: 1})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range ids {
+			if e, ok := heads[id]; ok { // absent: shown before, or removed since the scan
+				entries = append(entries, e)
 			}
-			continue
-		}
-		if i, ok := seen[string(sha)]; ok {
-			heads[i].count++
-			continue
-		}
-		seen[string(sha)] = len(heads)
-		heads = append(heads, head{pos: c, count: 1})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("builds of job %d: %w", q.JobID, err)
-	}
-	rows.Close()
-
-	first := 0
-	if q.After != nil {
-		for first < len(heads) && !after(heads[first].pos, *q.After) {
-			first++
 		}
 	}
-	heads = heads[first:]
-	if q.Limit > 0 && len(heads) > q.Limit {
-		heads = heads[:q.Limit]
-		last := heads[len(heads)-1].pos
+	if q.Limit > 0 && len(entries) > q.Limit {
+		entries = entries[:q.Limit]
+		last := CursorOf(&entries[len(entries)-1].Build)
 		next = &last
-	}
-	ids := make([]int64, len(heads))
-	for i, h := range heads {
-		ids[i] = h.pos.ID
-	}
-	byID, err := d.buildsByID(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	entries = make([]JobEntry, 0, len(heads))
-	for _, h := range heads {
-		bi, ok := byID[h.pos.ID]
-		if !ok {
-			continue // removed since the scan
-		}
-		entries = append(entries, JobEntry{BuildInfo: bi, Count: h.count})
 	}
 	return entries, next, nil
 }
 
-// after reports whether p comes after c in a job page's order: start
-// descending, then id ascending (the order of idx_build_job_start).
-func after(p, c Cursor) bool {
-	if p.StartD != c.StartD {
-		return p.StartD < c.StartD
-	}
-	if p.StartPS != c.StartPS {
-		return p.StartPS < c.StartPS
-	}
-	return p.ID > c.ID
-}
-
-func (d *DB) buildsByID(ctx context.Context, ids []int64) (map[int64]BuildInfo, error) {
-	out := make(map[int64]BuildInfo, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+// jobHeads returns the entries of the candidates ids that no page before
+// the cursor has shown; earlier holds the cursor's arguments of sqlJobHeads.
+func (d *DB) jobHeads(ctx context.Context, q JobQuery, ids []int64, earlier []any) (map[int64]JobEntry, error) {
 	arr, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.Read.QueryContext(ctx, sqlBuildsByID, string(arr))
+	args := append(slices.Clip(earlier), string(arr), q.Platform, q.Platform)
+	rows, err := d.Read.QueryContext(ctx, sqlJobHeads, args...)
 	if err != nil {
-		return nil, fmt.Errorf("builds by id: %w", err)
+		return nil, fmt.Errorf("outputs of job %d: %w", q.JobID, err)
 	}
 	defer rows.Close()
+	heads := make(map[int64]JobEntry, len(ids))
 	for rows.Next() {
-		bi, err := scanListRow(rows)
+		var count, shown int
+		bi, err := scanListRow(rows, &count, &shown)
 		if err != nil {
-			return nil, fmt.Errorf("builds by id: %w", err)
+			return nil, fmt.Errorf("outputs of job %d: %w", q.JobID, err)
 		}
-		out[bi.ID] = bi
+		if shown == 0 { // else a page before the cursor has this output
+			heads[bi.ID] = JobEntry{BuildInfo: bi, Count: max(count, 1)} // 0: a failed build
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("builds by id: %w", err)
+		return nil, fmt.Errorf("outputs of job %d: %w", q.JobID, err)
 	}
-	return out, nil
+	return heads, nil
+}
+
+// jobCandidates reads the job's builds after pos in page order and returns
+// the ids of up to n candidate entries: failed builds when q.Failed, and the
+// first build of each main-binary hash not in seen, which it adds. It returns
+// the position of the last build read and done when no build follows.
+func (d *DB) jobCandidates(ctx context.Context, q JobQuery, pos Cursor, seen map[string]bool, n int) (ids []int64, last Cursor, done bool, err error) {
+	var rows *sql.Rows
+	if q.Platform == "" {
+		rows, err = d.Read.QueryContext(ctx, sqlJobScan, q.JobID,
+			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
+	} else {
+		rows, err = d.Read.QueryContext(ctx, sqlJobScanPlatform, q.JobID, q.Platform,
+			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
+	}
+	if err != nil {
+		return nil, pos, false, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+	}
+	defer rows.Close()
+	var sha sql.RawBytes // only looked up in seen, copied when kept
+	for len(ids) < n {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return nil, pos, false, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+			}
+			return ids, pos, true, nil
+		}
+		if err := rows.Scan(&pos.ID, &pos.StartD, &pos.StartPS, &sha); err != nil {
+			return nil, pos, false, fmt.Errorf("builds of job %d: %w", q.JobID, err)
+		}
+		switch {
+		case sha == nil:
+			if q.Failed {
+				ids = append(ids, pos.ID)
+			}
+		case !seen[string(sha)]:
+			seen[string(sha)] = true
+			ids = append(ids, pos.ID)
+		}
+	}
+	return ids, pos, false, nil
 }
 
 // OutputBuilds lists the builds of a job whose main binary has this hash,

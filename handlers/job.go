@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"path"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -241,6 +242,7 @@ func buildRow(b *db.BuildInfo) views.BuildRow {
 			Size:   b.Main.Size,
 		}
 	}
+	row.Format(time.Now())
 	return row
 }
 
