@@ -29,3 +29,14 @@ fuzz:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./app/...
+
+# Load and page benchmarks over a generated data directory (BENCHMARKS.md):
+# make load DATADIR=/tmp/gen200k; make bench-pages DATADIR=/tmp/gen200k
+.PHONY: load bench-pages
+load:
+	@test -n "$(DATADIR)" || { echo 'usage: make load DATADIR=dir'; exit 1; }
+	bench/load.sh $(DATADIR)
+
+bench-pages:
+	@test -n "$(DATADIR)" || { echo 'usage: make bench-pages DATADIR=dir'; exit 1; }
+	bench/pages.sh $(DATADIR)

@@ -1,0 +1,192 @@
+// Command load measures a running builder-web from the same machine: it
+// sends GET requests from a bounded number of workers for a bounded time to
+// the front page, a job page and /healthz in turn, several rounds, and
+// reports requests per second and latency percentiles of each, and each
+// page's throughput as a fraction of /healthz's in the same round. The
+// ratio is the number to compare between runs on a noisy shared machine:
+// whatever slows the machine slows /healthz too. Only loopback addresses
+// are accepted.
+//
+//	load -addr 127.0.0.1:3000 [-c 8] [-d 5s] [-rounds 3] [-job NAME]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+)
+
+// Bounds that keep a mistyped flag from turning this into a stress test.
+const (
+	maxWorkers  = 64
+	maxDuration = time.Minute
+	maxRounds   = 10
+)
+
+type config struct {
+	addr    string
+	workers int
+	phase   time.Duration
+	rounds  int
+	job     string
+	client  *http.Client
+}
+
+type target struct{ name, path string }
+
+func main() {
+	var c config
+	flag.StringVar(&c.addr, "addr", "127.0.0.1:3000", "server address (loopback only)")
+	flag.IntVar(&c.workers, "c", 8, fmt.Sprintf("concurrent workers (at most %d)", maxWorkers))
+	flag.DurationVar(&c.phase, "d", 5*time.Second, fmt.Sprintf("duration of each page's phase in a round (at most %v)", maxDuration))
+	flag.IntVar(&c.rounds, "rounds", 3, fmt.Sprintf("rounds (at most %d)", maxRounds))
+	flag.StringVar(&c.job, "job", "", "job page to load (default: the first job of the front page)")
+	flag.Parse()
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(c config) error {
+	if err := checkBounds(c); err != nil {
+		return err
+	}
+	c.client = &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: c.workers, DisableCompression: true},
+		// A redirect is an answer too; following it would measure another page.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if c.job == "" {
+		job, err := firstJob(c)
+		if err != nil {
+			return err
+		}
+		c.job = job
+	}
+	targets := []target{
+		{"healthz", "/healthz"},
+		{"front", "/"},
+		{"job", "/job/" + url.PathEscape(c.job)},
+	}
+	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s\n", c.addr, c.workers, c.rounds, c.phase, c.job)
+	results := map[string][]phaseResult{}
+	for r := 0; r < c.rounds; r++ {
+		// The order rotates so that no page always runs right after another.
+		for k := range targets {
+			t := targets[(k+r)%len(targets)]
+			res, err := runPhase(c, t)
+			if err != nil {
+				return err
+			}
+			results[t.name] = append(results[t.name], res)
+		}
+	}
+	report(os.Stdout, targets, results)
+	return nil
+}
+
+func checkBounds(c config) error {
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", c.addr, err)
+	}
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-addr %q: only loopback addresses are allowed", c.addr)
+	}
+	switch {
+	case c.workers < 1 || c.workers > maxWorkers:
+		return fmt.Errorf("-c %d: want 1..%d", c.workers, maxWorkers)
+	case c.phase <= 0 || c.phase > maxDuration:
+		return fmt.Errorf("-d %v: want up to %v", c.phase, maxDuration)
+	case c.rounds < 1 || c.rounds > maxRounds:
+		return fmt.Errorf("-rounds %d: want 1..%d", c.rounds, maxRounds)
+	}
+	return nil
+}
+
+// firstJob reads the front page's JSON for a job name.
+func firstJob(c config) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, "http://"+c.addr+"/", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("front page: %w", err)
+	}
+	defer resp.Body.Close()
+	var front struct {
+		Jobs []struct{ Name string } `json:"jobs"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&front); err != nil {
+		return "", fmt.Errorf("front page JSON: %w", err)
+	}
+	if len(front.Jobs) == 0 {
+		return "", errors.New("the front page lists no job; name one with -job")
+	}
+	return front.Jobs[0].Name, nil
+}
+
+// runPhase loads one page from every worker for c.phase.
+func runPhase(c config, t target) (phaseResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.phase)
+	defer cancel()
+	var (
+		mu   sync.Mutex
+		res  phaseResult
+		wg   sync.WaitGroup
+		errs = make(chan error, c.workers)
+	)
+	start := time.Now()
+	for range c.workers {
+		wg.Go(func() {
+			var lat []time.Duration
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if err := fetch(c.client, "http://"+c.addr+t.path); err != nil {
+					errs <- fmt.Errorf("%s: %w", t.name, err)
+					return
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, lat...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func fetch(client *http.Client, u string) error {
+	resp, err := client.Get(u)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
+	}
+	return nil
+}
