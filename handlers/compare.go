@@ -38,11 +38,7 @@ func showAll(c *fiber.Ctx) bool {
 // two builds' opam switches, environments and system packages, as the page
 // of product §3.1 or as the JSON of reference §7.6.
 func (h *Handler) Compare(c *fiber.Ctx) error {
-	left, err := uuidParam(c, "left")
-	if err != nil {
-		return err
-	}
-	right, err := uuidParam(c, "right")
+	left, right, err := comparedUUIDs(c)
 	if err != nil {
 		return err
 	}
@@ -106,11 +102,7 @@ func (h *Handler) CompareForm(c *fiber.Ctx) error {
 // opam-file diff, which the compare page loads inline when it is opened.
 // htmx gets the <pre> alone, a browser a page around it.
 func (h *Handler) CompareOpamFile(c *fiber.Ctx) error {
-	left, err := uuidParam(c, "left")
-	if err != nil {
-		return err
-	}
-	right, err := uuidParam(c, "right")
+	left, right, err := comparedUUIDs(c)
 	if err != nil {
 		return err
 	}
@@ -138,4 +130,15 @@ func (h *Handler) CompareOpamFile(c *fiber.Ctx) error {
 		Fragment: "opam_diff",
 		Body:     views.CompareOpamFile{Package: pkg, Lines: diffLines(res.Diff), CompareURL: back},
 	})
+}
+
+// comparedUUIDs reads the :left and :right UUIDs of a comparison URL.
+func comparedUUIDs(c *fiber.Ctx) (left, right string, err error) {
+	if left, err = uuidParam(c, "left"); err != nil {
+		return "", "", err
+	}
+	if right, err = uuidParam(c, "right"); err != nil {
+		return "", "", err
+	}
+	return left, right, nil
 }
