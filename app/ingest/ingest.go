@@ -107,6 +107,61 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 	if err != nil {
 		return nil, readError(err)
 	}
+	return in.stage(ctx, h, u, func(st *store.Staging, up *upload) error {
+		for {
+			p, _, data, err := dec.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return readError(err)
+			}
+			if err := up.add(st, p, data); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// IngestBinary stores a bare binary as a synthetic build (reference §4.2).
+func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string, r io.Reader, u Uploader) (*Build, error) {
+	if name == "" {
+		name = job + ".bin"
+	}
+	if strings.Contains(name, "/") || name == "." || name == ".." || strings.ContainsRune(name, 0) {
+		return nil, httperr.BadRequest("Bad binary name provided.", nil)
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	h := &builder.Header{
+		Job:    builder.Job{Name: job, Platform: platform, Script: "# This artifact was manually built\n"},
+		UUID:   id,
+		Start:  now,
+		Finish: now,
+		Result: builder.Result{Kind: builder.Exited},
+	}
+	p, err := in.stage(ctx, h, u, func(st *store.Staging, up *upload) error {
+		return up.add(st, "bin/"+name, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	bs, err := in.Commit(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return bs[0], nil
+}
+
+// stage validates a record's header, checks access and the UUID, creates
+// the staging directory with console and script, and lets files add the
+// output files. On any error the staging directory is removed.
+func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, files func(*store.Staging, *upload) error) (*Pending, error) {
 	if err := ValidateJobName(h.Job.Name); err != nil {
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -133,79 +188,13 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 	if err := writeBuildFiles(st, h); err != nil {
 		return nil, fmt.Errorf("upload %s: %w", uuid, err)
 	}
-	up := upload{header: h, uuid: uuid}
-	for {
-		p, _, data, err := dec.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, readError(err)
-		}
-		if err := up.add(st, p, data); err != nil {
-			return nil, err
-		}
+	up := &upload{header: h, uuid: uuid}
+	if err := files(st, up); err != nil {
+		return nil, err
 	}
-	p, err := in.pending(st, &up, u)
+	p, err := in.pending(st, up, u)
 	ok = err == nil
 	return p, err
-}
-
-// IngestBinary stores a bare binary as a synthetic build (reference §4.2).
-func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string, r io.Reader, u Uploader) (*Build, error) {
-	if err := ValidateJobName(job); err != nil {
-		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
-	}
-	if err := ValidatePlatform(platform); err != nil {
-		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
-	}
-	if name == "" {
-		name = job + ".bin"
-	}
-	if strings.Contains(name, "/") || name == "." || name == ".." || strings.ContainsRune(name, 0) {
-		return nil, httperr.BadRequest("Bad binary name provided.", nil)
-	}
-	var id [16]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, err
-	}
-	id[6] = id[6]&0x0f | 0x40
-	id[8] = id[8]&0x3f | 0x80
-	uuid := builder.UUIDString(id)
-	if err := in.admit(ctx, u, job, uuid); err != nil {
-		return nil, err
-	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	h := &builder.Header{
-		Job:    builder.Job{Name: job, Platform: platform, Script: "# This artifact was manually built\n"},
-		UUID:   id,
-		Start:  now,
-		Finish: now,
-		Result: builder.Result{Kind: builder.Exited},
-	}
-	st, err := in.Store.Stage(uuid)
-	if err != nil {
-		return nil, fmt.Errorf("upload %s: %w", uuid, err)
-	}
-	if err := writeBuildFiles(st, h); err != nil {
-		_ = st.Abort()
-		return nil, fmt.Errorf("upload %s: %w", uuid, err)
-	}
-	up := upload{header: h, uuid: uuid}
-	if err := up.add(st, "bin/"+name, r); err != nil {
-		_ = st.Abort()
-		return nil, err
-	}
-	p, err := in.pending(st, &up, u)
-	if err != nil {
-		_ = st.Abort()
-		return nil, err
-	}
-	bs, err := in.Commit(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return bs[0], nil
 }
 
 // admit checks access and the UUID before anything is written.
