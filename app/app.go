@@ -18,6 +18,7 @@ import (
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/metrics"
 	"github.com/builder-web/builder-web/app/session"
+	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/handlers"
@@ -156,6 +157,7 @@ func (a *App) buildFiber() error {
 		Sessions:      a.Sessions,
 		Throttle:      a.Throttle,
 		Clients:       clients,
+		Solo5:         solo5.NewCache(1024),
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {

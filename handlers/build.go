@@ -9,6 +9,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -42,6 +43,38 @@ type BuildJSON struct {
 	FinishTime string     `json:"finish_time"`
 	MainBinary bool       `json:"main_binary"`
 	Result     ResultJSON `json:"result"`
+
+	// The main binary's solo5 notes, each only when readable ([HEAD]).
+	Solo5Manifest *solo5.Manifest `json:"solo5_manifest,omitempty"`
+	Solo5ABI      *solo5.ABI      `json:"solo5_abi,omitempty"`
+}
+
+// solo5Info reads the solo5 notes of a main binary; nil when a is nil, is no
+// unikernel, or has no readable note.
+func (h *Handler) solo5Info(a *db.BuildArtifact) *solo5.Info {
+	if a == nil {
+		return nil
+	}
+	var openErr error
+	info, err := h.Solo5.Read(a.SHA256, func() (solo5.File, error) {
+		f, err := h.Store.OpenArtifact(a.SHA256)
+		if err != nil {
+			openErr = err
+			return nil, err // a nil *os.File must not become a non-nil File
+		}
+		return f, nil
+	})
+	// Most binaries are no unikernels. A missing file is the store's
+	// trouble; malformed notes are the uploader's, remembered by the cache
+	// and so seen on every view: only worth a debug line.
+	switch {
+	case h.Log == nil || err == nil || errors.Is(err, solo5.ErrNotSolo5):
+	case openErr != nil:
+		h.Log.Warn("opening main binary for its solo5 notes", "artifact", a.Filepath, "err", err)
+	default:
+		h.Log.Debug("malformed solo5 notes", "artifact", a.Filepath, "err", err)
+	}
+	return info
 }
 
 // loadBuild finds the build named by the :build parameter; the :job
@@ -77,9 +110,13 @@ func (h *Handler) Build(c *fiber.Ctx) error {
 		MainBinary: b.Build.MainBinary != nil,
 		Result:     resultJSON(res),
 	}
+	info := h.solo5Info(b.Main)
+	if info != nil {
+		out.Solo5Manifest, out.Solo5ABI = info.Manifest, info.ABI
+	}
 	c.Vary("Accept")
 	if WantsJSON(c) {
 		return c.JSON(out)
 	}
-	return h.renderBuildPage(c, b, res)
+	return h.renderBuildPage(c, b, res, info)
 }

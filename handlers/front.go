@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
@@ -55,7 +56,7 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 	sections := groupOverview(filterOverview(entries, strings.ToLower(copyString(query)), platform))
 
 	if WantsJSON(c) {
-		return sendOverviewJSON(c, sections)
+		return sendOverviewJSON(c, sections, h.overviewLatest(entries, sections))
 	}
 
 	since, err := h.DB.MaxBuildID(ctx)
@@ -180,11 +181,50 @@ func groupOverview(entries []db.OverviewEntry) []overviewSection {
 }
 
 // OverviewJobJSON is one job of the overview JSON (reference §6.1, HEAD
-// shape). "latest" (solo5 manifest) is not produced; "platforms" is ours.
+// shape); "platforms" is ours.
 type OverviewJobJSON struct {
 	Name      string             `json:"name"`
 	Synopsis  *string            `json:"synopsis"`
 	Platforms []OverviewLatestJS `json:"platforms"`
+	Latest    *OverviewSolo5JSON `json:"latest,omitempty"`
+}
+
+// OverviewSolo5JSON is a job's newest successful build when its main binary
+// is a unikernel whose solo5 manifest and ABI are both readable.
+type OverviewSolo5JSON struct {
+	UUID          string          `json:"uuid"`
+	Solo5Manifest *solo5.Manifest `json:"solo5_manifest"`
+	Solo5ABI      *solo5.ABI      `json:"solo5_abi"`
+}
+
+// overviewLatest finds the "latest" of the jobs in sections (reference
+// §6.1.6): the newest successful build on any platform is the newest of the
+// per-platform newest in entries, so no query is needed. On / the builds of
+// expired platforms are left out; one of them could only be the newest if
+// it started after every build shown yet finished before all of them, more
+// than the expiry period earlier. Only these binaries are opened, once each
+// (Handler.Solo5), and only for the JSON.
+func (h *Handler) overviewLatest(entries []db.OverviewEntry, sections []overviewSection) map[string]*OverviewSolo5JSON {
+	newest := map[string]*db.OverviewEntry{}
+	for i := range entries {
+		e := &entries[i]
+		if n, ok := newest[e.JobName]; !ok || e.Start().After(n.Start()) {
+			newest[e.JobName] = e
+		}
+	}
+	out := map[string]*OverviewSolo5JSON{}
+	for _, s := range sections {
+		for _, j := range s.jobs {
+			e := newest[j.name]
+			if e == nil {
+				continue
+			}
+			if info := h.solo5Info(e.Main); info != nil && info.Manifest != nil && info.ABI != nil {
+				out[j.name] = &OverviewSolo5JSON{UUID: e.UUID, Solo5Manifest: info.Manifest, Solo5ABI: info.ABI}
+			}
+		}
+	}
+	return out
 }
 
 // OverviewLatestJS is the newest successful build of a job on a platform.
@@ -200,7 +240,7 @@ type OverviewLatestJS struct {
 // reference's order quirk: sections in reverse byte order, in the list and
 // in the object's keys (reference §6.1, §15.20). encoding/json sorts map
 // keys, so the object is written by hand.
-func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection) error {
+func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection, latest map[string]*OverviewSolo5JSON) error {
 	var jobs bytes.Buffer
 	var bySection bytes.Buffer
 	jobs.WriteByte('[')
@@ -210,7 +250,7 @@ func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection) error {
 		s := sections[i]
 		var list []OverviewJobJSON
 		for _, j := range s.jobs {
-			oj := OverviewJobJSON{Name: j.name, Platforms: []OverviewLatestJS{}}
+			oj := OverviewJobJSON{Name: j.name, Platforms: []OverviewLatestJS{}, Latest: latest[j.name]}
 			if j.hasSyn {
 				syn := j.synopsis
 				oj.Synopsis = &syn

@@ -11,6 +11,7 @@ import (
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/metrics"
 	"github.com/builder-web/builder-web/app/session"
+	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
@@ -37,4 +38,8 @@ type Handler struct {
 	Sessions *session.Manager
 	Throttle *session.Throttle
 	Clients  *clientip.Resolver
+
+	// Solo5 remembers what main binaries' solo5 notes say, by content
+	// hash (stored files never change), for the build page and front JSON.
+	Solo5 *solo5.Cache
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
@@ -42,7 +43,9 @@ func buildCrumbs(b *db.BuildInfo) []views.Crumb {
 	}
 }
 
-func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Result) error {
+// renderBuildPage renders the build page; info is what the main binary's
+// solo5 notes say (nil: nothing).
+func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Result, info *solo5.Info) error {
 	ctx := c.UserContext()
 	arts, err := h.DB.Artifacts(ctx, b.ID)
 	if err != nil {
@@ -73,7 +76,11 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 	}
 	for _, a := range arts {
 		main := b.Main != nil && b.Main.ID == a.ID
-		page.Artifacts = append(page.Artifacts, views.Artifact{Path: a.Filepath, SHA256: a.SHA256, Size: a.Size, Main: main})
+		va := views.Artifact{Path: a.Filepath, SHA256: a.SHA256, Size: a.Size, Main: main}
+		if main && info != nil && info.Manifest != nil {
+			va.Devices = info.Manifest.DevicesLine()
+		}
+		page.Artifacts = append(page.Artifacts, va)
 		if b.Main != nil && !main && db.IsDebugArtifact(a.Filepath, b.Main.Filepath) {
 			page.Treemap = true
 		}

@@ -41,6 +41,9 @@ type Artifact struct {
 	SHA256 []byte
 	Size   int64
 	Main   bool
+	// Devices is the main binary's solo5 devices line (reference §6.5),
+	// "" when it has no readable solo5 manifest.
+	Devices string
 }
 
 // BuildLink is another build named on the build page.
