@@ -21,11 +21,7 @@ smoke:
 
 # Each fuzz target runs for FUZZTIME; crashers land in the package's testdata/fuzz.
 fuzz:
-	@set -e; for t in $$(grep -rhoE --include='*_test.go' '^func (Fuzz[A-Za-z0-9_]+)' . | sort -u | sed 's/func //'); do \
-	  pkg=$$(grep -rlE --include='*_test.go' "^func $$t\(" . | head -1 | xargs dirname); \
-	  echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
-	  go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
-	done
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./app/...
