@@ -13,6 +13,10 @@ var (
 	// exists already, e.g. a build with the same UUID.
 	ErrDuplicate = errors.New("already exists")
 
+	// ErrUserHasBuilds refuses to remove a user whose builds name them;
+	// such a user can only be disabled.
+	ErrUserHasBuilds = errors.New("the user uploaded builds; disable the user instead")
+
 	// ErrUnknownUser and ErrJobNotFound carry the reference's CLI messages;
 	// both also match ErrNotFound with errors.Is.
 	ErrUnknownUser error = notFoundError("unknown user")

@@ -83,6 +83,16 @@ func inspect(ctx context.Context, q bun.IDB) (*schemaState, error) {
 	return &s, nil
 }
 
+// Adoptable reports whether Migrate would adopt this database: it holds the
+// reference's tables but no record of our baseline.
+func (d *DB) Adoptable(ctx context.Context) (bool, error) {
+	s, err := inspect(ctx, d.Read)
+	if err != nil {
+		return false, err
+	}
+	return s.tables > 0 && !s.baselineRecorded(), nil
+}
+
 // errWrongAppID is the reference's message for a file that is not ours.
 func errWrongAppID(got int64) error {
 	return fmt.Errorf("Wrong database application id: %d, expected %d", got, ApplicationID) //nolint:staticcheck // reference wording

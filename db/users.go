@@ -119,7 +119,7 @@ func (d *DB) RemoveUser(ctx context.Context, name string) error {
 			return fmt.Errorf("find builds: %w", err)
 		}
 		if uploaded {
-			return errors.New("the user uploaded builds; disable the user instead")
+			return ErrUserHasBuilds
 		}
 		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where("user = ?", u.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete access list: %w", err)

@@ -59,10 +59,9 @@ func Migrate(ctx context.Context, dataDir string) (*db.DB, MigrateReport, error)
 	if err != nil {
 		return fail(err)
 	}
-	var referenceTables int
-	if err := d.Read.NewRaw("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'build'").
-		Scan(ctx, &referenceTables); err != nil {
-		return fail(fmt.Errorf("migrate %s: inspect: %w", rep.Path, err))
+	adoptable, err := d.Adoptable(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("migrate %s: %w", rep.Path, err))
 	}
 	if _, err := d.Migrate(ctx); err != nil {
 		return fail(err)
@@ -75,8 +74,7 @@ func Migrate(ctx context.Context, dataDir string) (*db.DB, MigrateReport, error)
 	for _, m := range before {
 		was[m.ID] = m.Applied
 	}
-	baselineBefore := was[migrations.Baseline]
-	rep.Adopted = !baselineBefore && referenceTables > 0
+	rep.Adopted = adoptable
 	for _, m := range after {
 		if !m.Applied || was[m.ID] || (rep.Adopted && m.ID == migrations.Baseline) {
 			continue

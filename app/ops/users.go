@@ -105,22 +105,10 @@ func uploaderOf(u *db.User) ingest.Uploader {
 
 // ErrUserHasBuilds is returned by RemoveUser for a user whose builds name
 // them; such a user can only be disabled.
-var ErrUserHasBuilds = errors.New("the user uploaded builds")
+var ErrUserHasBuilds = db.ErrUserHasBuilds
 
 // RemoveUser deletes a user and their access list. Unknown users are
 // db.ErrUnknownUser; users who uploaded builds are ErrUserHasBuilds.
 func RemoveUser(ctx context.Context, d *db.DB, name string) error {
-	u, err := d.UserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	var uploaded bool
-	if err := d.Read.NewRaw("SELECT EXISTS (SELECT 1 FROM build WHERE user = ?)", u.ID).Scan(ctx, &uploaded); err != nil {
-		return fmt.Errorf("remove user %s: find builds: %w", name, err)
-	}
-	if uploaded {
-		return fmt.Errorf("remove user %s: %w", name, ErrUserHasBuilds)
-	}
-	// db.RemoveUser checks again inside its transaction.
 	return d.RemoveUser(ctx, name)
 }
