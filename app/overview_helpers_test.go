@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -190,13 +189,6 @@ func ovRun(t *testing.T, env *apptest.Env, scenarios []ovScenario) {
 			}
 		})
 	}
-}
-
-var ovTagRE = regexp.MustCompile(`<[^>]*>`)
-
-// ovText is the visible text of some HTML, blanks collapsed.
-func ovText(html string) string {
-	return strings.Join(strings.Fields(ovTagRE.ReplaceAllString(html, " ")), " ")
 }
 
 // ovCount counts the occurrences of s.

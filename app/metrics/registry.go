@@ -62,12 +62,6 @@ func (f *family) add(v float64, values ...string) {
 	f.mu.Unlock()
 }
 
-func (f *family) set(v float64, values ...string) {
-	f.mu.Lock()
-	f.get(values).value = v
-	f.mu.Unlock()
-}
-
 func (f *family) observe(v float64, values ...string) {
 	f.mu.Lock()
 	s := f.get(values)
