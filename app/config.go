@@ -3,6 +3,7 @@
 package app
 
 import (
+	"github.com/builder-web/builder-web/app/cli"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -30,7 +31,7 @@ type Config struct {
 const (
 	DefaultHost          = "0.0.0.0"
 	DefaultPort          = 3000
-	DefaultDataDir       = "/var/lib/builder-web"
+	DefaultDataDir       = cli.DefaultDataDir
 	DefaultConfigDir     = "/etc/builder-web"
 	DefaultExpiredJobs   = 30
 	DefaultMaxUploadSize = 2 << 30

@@ -17,6 +17,11 @@ import (
 // EnvDataDir names the data directory when no flag does.
 const EnvDataDir = "BUILDER_WEB_DATADIR"
 
+// DefaultDataDir is the data directory when neither flag nor environment
+// names one (reference §11). It lives here, not in app, so that the
+// operator tools do not link the web server.
+const DefaultDataDir = "/var/lib/builder-web"
+
 // DataDirDefault is $BUILDER_WEB_DATADIR or the given fallback.
 func DataDirDefault(fallback string) string {
 	if d := os.Getenv(EnvDataDir); d != "" {

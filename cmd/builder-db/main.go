@@ -20,10 +20,6 @@ import (
 	"github.com/builder-web/builder-web/app/cli"
 )
 
-// defaultDataDir is app.DefaultDataDir; it is repeated here so that the
-// operator tool does not link the web server (a test keeps them equal).
-const defaultDataDir = "/var/lib/builder-web"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -165,7 +161,7 @@ func isHelpFlag(a string) bool {
 func (e *env) parse(c *command, args []string) (runFunc, []string, error) {
 	fs := flag.NewFlagSet("builder-db "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	def := cli.DataDirDefault(defaultDataDir)
+	def := cli.DataDirDefault(cli.DefaultDataDir)
 	fs.StringVar(&e.dataDir, "datadir", def, "")
 	fs.StringVar(&e.dataDir, "d", def, "")
 	level := fs.String("log-level", "warn", "")

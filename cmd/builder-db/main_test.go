@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +12,6 @@ import (
 
 	"github.com/builder-web/builder-web/app/password"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/migrations"
 )
@@ -70,35 +66,6 @@ func openDB(t *testing.T, dir string) *db.DB {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
-}
-
-func TestDefaultDataDir(t *testing.T) {
-	if got := appDefaultDataDir(t); defaultDataDir != got {
-		t.Errorf("defaultDataDir = %q, app.DefaultDataDir = %q", defaultDataDir, got)
-	}
-}
-
-// appDefaultDataDir reads app.DefaultDataDir from the source, so that this
-// test does not depend on the web server compiling.
-func appDefaultDataDir(t *testing.T) string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(testenv.ModuleRoot(t), "app", "config.go"), nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var val string
-	ast.Inspect(f, func(n ast.Node) bool {
-		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Names) == 1 && vs.Names[0].Name == "DefaultDataDir" && len(vs.Values) == 1 {
-			if lit, ok := vs.Values[0].(*ast.BasicLit); ok {
-				val, _ = strconv.Unquote(lit.Value)
-			}
-		}
-		return val == ""
-	})
-	if val == "" {
-		t.Fatal("app.DefaultDataDir not found in app/config.go")
-	}
-	return val
 }
 
 func TestMigrateCreatesAndIsIdempotent(t *testing.T) {

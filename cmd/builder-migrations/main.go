@@ -22,10 +22,6 @@ import (
 	"github.com/builder-web/builder-web/migrations"
 )
 
-// defaultDataDir is app.DefaultDataDir, repeated so that this tool does not
-// link the web server (a test keeps them equal).
-const defaultDataDir = "/var/lib/builder-web"
-
 const usage = `Usage: builder-migrations COMMAND [N] [flags]
 
 Lists, applies and rolls back builder-web's migrations of the database in a
@@ -57,7 +53,7 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	fs := flag.NewFlagSet("builder-migrations", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dataDir := cli.DataDirDefault(defaultDataDir)
+	dataDir := cli.DataDirDefault(cli.DefaultDataDir)
 	fs.StringVar(&dataDir, "datadir", dataDir, "")
 	fs.StringVar(&dataDir, "d", dataDir, "")
 	pos, err := cli.Parse(fs, args)
