@@ -354,8 +354,9 @@ func checkUsername(name string) string {
 		return "Enter a user name."
 	case !utf8.ValidString(name):
 		return "A user name must be valid UTF-8."
-	case utf8.RuneCountInString(name) > maxUsernameLen:
-		return fmt.Sprintf("A user name has at most %d characters.", maxUsernameLen)
+	case len(name) > maxUsernameLen:
+		// Bytes, as at login: the failed-login throttle refuses longer names.
+		return fmt.Sprintf("A user name has at most %d bytes.", maxUsernameLen)
 	}
 	for _, r := range name {
 		if r == ':' {

@@ -229,7 +229,7 @@ func TestCreateUserValidation(t *testing.T) {
 		{"empty name", "", "long enough", "Enter a user name"},
 		{"colon", "a:b", "long enough", "cannot contain “:”"},
 		{"control character", "a\x01b", "long enough", "control characters"},
-		{"too long", strings.Repeat("x", 256), "long enough", "at most 255 characters"},
+		{"too long", strings.Repeat("x", 256), "long enough", "at most 255 bytes"},
 		{"taken", "root", "long enough", "exists already"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

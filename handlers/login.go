@@ -49,7 +49,7 @@ func (h *Handler) Login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.recordSuccess(form.Username)
+	h.recordSuccess(form.Username, addr)
 	id, _, err := h.Sessions.Create(c.UserContext(), u, c.Cookies(session.CookieName))
 	if err != nil {
 		return err

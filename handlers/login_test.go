@@ -136,14 +136,16 @@ func TestLoginUpgradesScrypt(t *testing.T) {
 	b2.mustLogin(t, "test", "testtest")
 }
 
-// Ten failures per user name or per address in 15 minutes, then 429 with
-// Retry-After, even with the right password.
+// Ten failures of one user name from one address, or thirty from one
+// address, in 15 minutes, then 429 with Retry-After, even with the right
+// password; a right password from an address that has not failed is never
+// refused.
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
 	trustLoopback := func(c *app.Config) { c.TrustedProxies = []string{"127.0.0.1"} }
 	from := func(b *browser, addr string) *browser { b.headers["X-Forwarded-For"] = addr; return b }
 
-	t.Run("per user and per address", func(t *testing.T) {
+	t.Run("per user and address", func(t *testing.T) {
 		s := startServer(t, trustLoopback)
 		s.AddUser(t, "ann", "annpassword", true)
 		s.AddUser(t, "bob", "bobpassword", true)
@@ -158,23 +160,39 @@ func TestLoginThrottle(t *testing.T) {
 		if !strings.Contains(r.body, "Too many failed attempts") {
 			t.Errorf("throttled login page does not say why:\n%s", r.body)
 		}
-		assertThrottled(t, "same user, other address", from(s.browser(t), "198.51.100.9").login(t, "ann", "annpassword"))
-		assertThrottled(t, "other user, same address", from(s.browser(t), "203.0.113.1").login(t, "bob", "bobpassword"))
-		if r := from(s.browser(t), "198.51.100.9").login(t, "bob", "bobpassword"); r.status != http.StatusSeeOther {
-			t.Errorf("other user from another address: status %d, want 303", r.status)
+		if r := from(s.browser(t), "198.51.100.9").login(t, "ann", "annpassword"); r.status != http.StatusSeeOther {
+			t.Errorf("same user from an address that never failed: status %d, want 303 (locked out by another address)", r.status)
+		}
+		if r := from(s.browser(t), "203.0.113.1").login(t, "bob", "bobpassword"); r.status != http.StatusSeeOther {
+			t.Errorf("other user from the same address: status %d, want 303", r.status)
+		}
+	})
+
+	t.Run("per address", func(t *testing.T) {
+		s := startServer(t, trustLoopback)
+		s.AddUser(t, "ann", "annpassword", true)
+		b := from(s.browser(t), "203.0.113.1")
+		for i := range session.DefaultAddressLimit {
+			if r := b.login(t, "user"+strconv.Itoa(i), "wrong password"); r.status != http.StatusUnauthorized {
+				t.Fatalf("failure %d: status %d, want 401", i+1, r.status)
+			}
+		}
+		assertThrottled(t, "address spraying names", from(s.browser(t), "203.0.113.1").login(t, "ann", "annpassword"))
+		if r := from(s.browser(t), "198.51.100.9").login(t, "ann", "annpassword"); r.status != http.StatusSeeOther {
+			t.Errorf("from another address: status %d, want 303", r.status)
 		}
 	})
 
 	t.Run("success resets the user", func(t *testing.T) {
 		s := startServer(t, trustLoopback)
 		s.AddUser(t, "ann", "annpassword", true)
+		b := from(s.browser(t), "203.0.113.1")
 		for i := range 2 * (session.DefaultFailureLimit - 1) {
-			b := from(s.browser(t), "203.0.113."+strconv.Itoa(i))
 			if r := b.login(t, "ann", "wrong password"); r.status != http.StatusUnauthorized {
 				t.Fatalf("failure %d: status %d, want 401", i+1, r.status)
 			}
 			if i == session.DefaultFailureLimit-2 {
-				from(s.browser(t), "198.51.100.1").mustLogin(t, "ann", "annpassword")
+				from(s.browser(t), "203.0.113.1").mustLogin(t, "ann", "annpassword")
 			}
 		}
 	})
@@ -182,7 +200,7 @@ func TestLoginThrottle(t *testing.T) {
 	t.Run("forwarded address ignored from untrusted peers", func(t *testing.T) {
 		s := startServer(t)
 		s.AddUser(t, "ann", "annpassword", true)
-		for i := range session.DefaultFailureLimit {
+		for i := range session.DefaultAddressLimit {
 			b := from(s.browser(t), "203.0.113."+strconv.Itoa(i))
 			b.login(t, "user"+strconv.Itoa(i), "wrong password")
 		}
@@ -204,15 +222,45 @@ func assertThrottled(t *testing.T, what string, r response) {
 
 func TestUploadThrottle(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
+	s := startServer(t, func(c *app.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
 	s.AddUser(t, "builder", "builderpw", false)
 	rec := recordFor(t, "hello", 1)
 	for i := range session.DefaultFailureLimit {
-		if r := s.upload(t, "builder", "wrong", rec); r.status != http.StatusUnauthorized {
+		if r := s.upload(t, "builder", "wrong", rec, "X-Forwarded-For", "203.0.113.1"); r.status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: status %d, want 401", i+1, r.status)
 		}
 	}
-	assertThrottled(t, "upload with the right password", s.upload(t, "builder", "builderpw", rec))
+	assertThrottled(t, "upload with the right password", s.upload(t, "builder", "builderpw", rec, "X-Forwarded-For", "203.0.113.1"))
 	// Failed logins and uploads share the count: it is the same password.
-	assertThrottled(t, "login after failed uploads", s.browser(t).login(t, "builder", "builderpw"))
+	b := s.browser(t)
+	b.headers["X-Forwarded-For"] = "203.0.113.1"
+	assertThrottled(t, "login after failed uploads", b.login(t, "builder", "builderpw"))
+	// The builder uploading from its own address is not locked out.
+	if r := s.upload(t, "builder", "builderpw", rec, "X-Forwarded-For", "198.51.100.9"); r.status != http.StatusCreated {
+		t.Errorf("upload from an address that never failed: status %d (%s), want 201", r.status, r.body)
+	}
+}
+
+// User names longer than any account's are refused before they are hashed
+// or counted, so they cannot fill the throttle's memory.
+func TestLongUserName(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	s.AddUser(t, "ann", "annpassword", true)
+	long := strings.Repeat("x", 256)
+	rec := recordFor(t, "hello", 1)
+	for i := range session.DefaultAddressLimit + 1 {
+		r := s.browser(t).login(t, long+strconv.Itoa(i), "wrong password")
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "User name longer than 255 bytes") {
+			t.Fatalf("login %d with a long name: status %d, want 400 saying why:\n%s", i+1, r.status, r.body)
+		}
+		if r := s.upload(t, long+strconv.Itoa(i), "wrong", rec); r.status != http.StatusBadRequest {
+			t.Fatalf("upload %d with a long name: status %d (%s), want 400", i+1, r.status, r.body)
+		}
+	}
+	// Not counted: the address is not throttled.
+	s.browser(t).mustLogin(t, "ann", "annpassword")
+	if r := s.browser(t).login(t, strings.Repeat("x", 255), "wrong password"); r.status != http.StatusUnauthorized {
+		t.Errorf("255-byte name: status %d, want 401", r.status)
+	}
 }

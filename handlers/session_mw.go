@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/netip"
@@ -155,10 +156,15 @@ func (h *Handler) clearCookie(c *fiber.Ctx, name, path string) {
 	})
 }
 
-// throttled checks, before any password hashing, whether this user name or
-// client address failed too often. It returns the address key to record a
-// failure under, and a 429 error with Retry-After set when blocked.
+// throttled checks, before any password hashing, whether this user name
+// failed too often from this client address, or the address did. It
+// returns the address key to record a failure under, and a 429 error with
+// Retry-After set when blocked. A name longer than any account's is a 400
+// before it is hashed or counted.
 func (h *Handler) throttled(c *fiber.Ctx, name string) (string, error) {
+	if len(name) > maxUsernameLen {
+		return "", httperr.BadRequest(fmt.Sprintf("User name longer than %d bytes.", maxUsernameLen), nil)
+	}
 	addr := h.clientKey(c)
 	if h.Throttle == nil {
 		return addr, nil
@@ -171,16 +177,16 @@ func (h *Handler) throttled(c *fiber.Ctx, name string) (string, error) {
 }
 
 // recordFailure counts a failed password check; recordSuccess forgets the
-// user name's failures.
+// failures of the user name from that address.
 func (h *Handler) recordFailure(name, addr string) {
 	if h.Throttle != nil {
 		h.Throttle.Fail(name, addr)
 	}
 }
 
-func (h *Handler) recordSuccess(name string) {
+func (h *Handler) recordSuccess(name, addr string) {
 	if h.Throttle != nil {
-		h.Throttle.Succeed(name)
+		h.Throttle.Succeed(name, addr)
 	}
 }
 

@@ -74,7 +74,7 @@ func (h *Handler) uploader(c *fiber.Ctx) (ingest.Uploader, error) {
 		}
 		return ingest.Uploader{}, err
 	}
-	h.recordSuccess(name)
+	h.recordSuccess(name, addr)
 	return ingest.Uploader{ID: u.ID, Name: u.Username, Restricted: u.Restricted}, nil
 }
 

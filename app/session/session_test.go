@@ -1,8 +1,12 @@
 package session
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,26 +163,59 @@ func TestThrottle(t *testing.T) {
 		t.Fatal("blocked before the limit")
 	}
 	th.Fail("alice", "198.51.100.7")
-	b, wait := th.Blocked("alice", "203.0.113.1")
+	b, wait := th.Blocked("alice", "198.51.100.7")
 	if !b || wait != th.Window {
-		t.Errorf("user from another address: blocked %v for %v, want true for %v", b, wait, th.Window)
+		t.Errorf("user from the failing address: blocked %v for %v, want true for %v", b, wait, th.Window)
 	}
-	if b, _ := th.Blocked("bob", "198.51.100.7"); !b {
-		t.Error("other user from the same address not blocked")
-	}
-	if b, _ := th.Blocked("bob", "203.0.113.1"); b {
-		t.Error("unrelated user and address blocked")
-	}
-	// A success forgets the name, not the address.
-	th.Succeed("alice")
+	// Nobody can lock a user out from elsewhere, nor lock out the other
+	// users of an address with one name's failures.
 	if b, _ := th.Blocked("alice", "203.0.113.1"); b {
+		t.Error("user blocked from an address that never failed")
+	}
+	if b, _ := th.Blocked("bob", "198.51.100.7"); b {
+		t.Error("other user from the same address blocked below the address limit")
+	}
+	// A success forgets the name at that address, not the address.
+	th.Succeed("alice", "198.51.100.7")
+	if b, _ := th.Blocked("alice", "198.51.100.7"); b {
 		t.Error("user still blocked after a success")
 	}
-	if b, _ := th.Blocked("carol", "198.51.100.7"); !b {
-		t.Error("address forgiven by a success")
-	}
 	now = now.Add(th.Window)
-	if b, _ := th.Blocked("carol", "198.51.100.7"); b {
+	if b, _ := th.Blocked("alice", "198.51.100.7"); b {
 		t.Error("still blocked after the window")
+	}
+}
+
+// One address spraying many names is stopped by the address limit.
+func TestThrottleAddress(t *testing.T) {
+	th := NewThrottle()
+	for i := range th.AddrLimit {
+		if b, _ := th.Blocked(fmt.Sprint("user", i), "198.51.100.7"); b {
+			t.Fatalf("blocked after %d failures, before the address limit %d", i, th.AddrLimit)
+		}
+		th.Fail(fmt.Sprint("user", i), "198.51.100.7")
+	}
+	if b, _ := th.Blocked("newname", "198.51.100.7"); !b {
+		t.Error("address not blocked after its limit of failures with distinct names")
+	}
+	if b, _ := th.Blocked("newname", "203.0.113.1"); b {
+		t.Error("another address blocked")
+	}
+}
+
+// Keys are fixed-size hashes: huge names cost no more memory than short
+// ones, and the raw names are not kept.
+func TestThrottleKeysHashed(t *testing.T) {
+	th := NewThrottle()
+	name := strings.Repeat("n", 1<<20)
+	th.Fail(name, "198.51.100.7")
+	th.Fail("alice", "198.51.100.7")
+	if len(th.entries) != 3 {
+		t.Fatalf("%d entries, want 3 (two user+address, one address)", len(th.entries))
+	}
+	for k := range th.entries {
+		if len(k) != sha256.Size || bytes.Contains(k[:], []byte("alice")) || bytes.Contains(k[:], []byte("nnnn")) {
+			t.Errorf("key %x is not a fixed-size hash of the name", k)
+		}
 	}
 }
