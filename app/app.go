@@ -53,6 +53,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.MaxUploadSize <= 0 {
 		cfg.MaxUploadSize = DefaultMaxUploadSize
 	}
+	if cfg.HeaderTimeout <= 0 {
+		cfg.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.BodyIdleTimeout <= 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
 	d, err := OpenData(ctx, cfg.DataDir, !cfg.NoMigrate, log)
 	if err != nil {
 		return nil, err
@@ -152,6 +161,7 @@ func (a *App) buildFiber() error {
 		Views:         v,
 		Log:           a.Log,
 		MaxUploadSize: a.Config.MaxUploadSize,
+		BodyIdle:      a.Config.BodyIdleTimeout,
 		Metrics:       a.Metrics,
 		ExpiredJobs:   a.Config.ExpiredJobs,
 		Sessions:      a.Sessions,
@@ -170,7 +180,13 @@ func (a *App) buildFiber() error {
 		BodyLimit:             int(bodyLimit),
 		ErrorHandler:          h.Error,
 		ReadBufferSize:        16 << 10,
+		// fasthttp sets ReadTimeout before each request's header is read;
+		// HeaderReceived replaces it for the body, so it bounds the header
+		// only and never a long upload.
+		ReadTimeout: a.Config.HeaderTimeout,
+		IdleTimeout: a.Config.IdleTimeout,
 	})
+	f.Server().HeaderReceived = h.HeaderReceived
 	routes(f, h, assets)
 	a.Fiber = f
 	return nil

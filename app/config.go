@@ -25,6 +25,15 @@ type Config struct {
 	// process group is killed, and how many run at the same time.
 	HookTimeout time.Duration // 0 means hooks.DefaultTimeout
 	HookWorkers int           // 0 means hooks.DefaultWorkers
+
+	// Connection limits against slow or silent clients; 0 means the
+	// default. HeaderTimeout bounds the reading of a request's header,
+	// IdleTimeout a keep-alive connection waiting for its next request,
+	// and BodyIdleTimeout the time a request body (an upload) may send
+	// nothing; an upload's total time is not bounded.
+	HeaderTimeout   time.Duration
+	IdleTimeout     time.Duration
+	BodyIdleTimeout time.Duration
 }
 
 // Defaults of product.md §6.4.
@@ -35,6 +44,10 @@ const (
 	DefaultConfigDir     = "/etc/builder-web"
 	DefaultExpiredJobs   = 30
 	DefaultMaxUploadSize = 2 << 30
+
+	DefaultHeaderTimeout   = 30 * time.Second
+	DefaultIdleTimeout     = 60 * time.Second
+	DefaultBodyIdleTimeout = 60 * time.Second
 )
 
 // Addr is host:port to listen on.

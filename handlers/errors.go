@@ -10,9 +10,14 @@ import (
 	"github.com/builder-web/builder-web/app/httperr"
 )
 
-// uploadPaths are answered in text/plain for builder and curl.
-func isUpload(c *fiber.Ctx) bool {
-	return c.Method() == fiber.MethodPost && (c.Path() == "/upload" || strings.HasSuffix(c.Path(), "/upload"))
+// Uploads are answered in text/plain for builder and curl.
+func isUpload(c *fiber.Ctx) bool { return uploadRoute(c.Method(), c.Path()) }
+
+// uploadRoute tells the upload routes by method and path: the one rule
+// for the handlers and for the connection limits, which see only the
+// request header.
+func uploadRoute(method, path string) bool {
+	return method == fiber.MethodPost && (path == "/upload" || strings.HasSuffix(path, "/upload"))
 }
 
 // Error is fiber's error handler: it logs the cause and answers with the
@@ -50,18 +55,4 @@ func (h *Handler) Error(c *fiber.Ctx, err error) error {
 // NotFound answers every request no route took.
 func (h *Handler) NotFound(c *fiber.Ctx) error {
 	return httperr.NotFound("Page not found")
-}
-
-// BoundBody refuses large bodies on routes other than the uploads: with
-// streamed request bodies fiber's BodyLimit does not bound them.
-func (h *Handler) BoundBody(c *fiber.Ctx) error {
-	const maxForm = 1 << 20
-	if isUpload(c) {
-		return c.Next()
-	}
-	n := c.Request().Header.ContentLength()
-	if n > maxForm || n == -1 {
-		return httperr.New(http.StatusRequestEntityTooLarge, "Request body too large", nil)
-	}
-	return c.Next()
 }

@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/builder-web/builder-web/app/auth"
 	"github.com/builder-web/builder-web/app/clientip"
@@ -26,6 +27,9 @@ type Handler struct {
 	Views         *views.Views
 	Log           *slog.Logger
 	MaxUploadSize int64
+	// BodyIdle drops a request whose body sends nothing for this
+	// long (HeaderReceived, uploadBody); 0 means no limit.
+	BodyIdle time.Duration
 	// Metrics counts requests and uploads (RequestLog) for /metrics.
 	Metrics *metrics.Metrics
 	// ExpiredJobs is --expired-jobs: the front page hides a job's platform

@@ -83,16 +83,16 @@ func unauthorized(err error) error {
 }
 
 // uploadBody returns the request body as a stream bounded by the maximum
-// upload size; a declared length over the limit is refused at once.
+// upload size (a declared length over it was refused by BoundBody) and by
+// the idle time between reads.
 func (h *Handler) uploadBody(c *fiber.Ctx) (io.Reader, error) {
 	limit := h.MaxUploadSize
-	if n := c.Request().Header.ContentLength(); n > 0 && int64(n) > limit {
-		err := &http.MaxBytesError{Limit: limit}
-		return nil, httperr.New(http.StatusRequestEntityTooLarge, "Request body larger than the upload limit", err)
-	}
 	var r io.Reader
 	if s := c.Context().RequestBodyStream(); s != nil {
 		r = s
+		if h.BodyIdle > 0 {
+			r = &idleReader{r: s, conn: c.Context().Conn(), idle: h.BodyIdle}
+		}
 	} else {
 		r = bytes.NewReader(c.Body())
 	}
