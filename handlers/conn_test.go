@@ -91,16 +91,34 @@ func staged(t *testing.T, env *apptest.Env) []string {
 	return names
 }
 
-// A client that sends half a header and then nothing is dropped after the
-// header timeout.
+// A client that sends half a header and then nothing, or trickles it a
+// byte at a time, is dropped after the header timeout.
 func TestHeaderTimeout(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, func(c *app.Config) { c.HeaderTimeout = time.Second })
-	c := s.dial(t)
-	c.send(t, "GET / HTTP/1.1\r\nHost: builds\r\nUser-Agent: sl")
-	if d := c.closed(t, 5*time.Second); d < 500*time.Millisecond {
-		t.Errorf("closed after %s, before the header timeout", d)
-	}
+	t.Run("silence", func(t *testing.T) {
+		c := s.dial(t)
+		c.send(t, "GET / HTTP/1.1\r\nHost: builds\r\nUser-Agent: sl")
+		if d := c.closed(t, 5*time.Second); d < 500*time.Millisecond {
+			t.Errorf("closed after %s, before the header timeout", d)
+		}
+	})
+	t.Run("trickle", func(t *testing.T) {
+		c := s.dial(t)
+		c.send(t, "GET / HTTP/1.1\r\nHost: builds\r\n")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 25 { // 5 s in all
+				time.Sleep(200 * time.Millisecond)
+				if _, err := io.WriteString(c, "X"); err != nil {
+					return
+				}
+			}
+		}()
+		c.closed(t, 4*time.Second)
+		<-done
+	})
 }
 
 // A keep-alive connection waiting for its next request is closed after the

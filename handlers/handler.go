@@ -27,8 +27,8 @@ type Handler struct {
 	Views         *views.Views
 	Log           *slog.Logger
 	MaxUploadSize int64
-	// BodyIdle drops a request whose body sends nothing for this
-	// long (HeaderReceived, uploadBody); 0 means no limit.
+	// BodyIdle is how long a request body may send nothing before the
+	// connection is dropped (HeaderReceived, uploadBody); app.New sets it.
 	BodyIdle time.Duration
 	// Metrics counts requests and uploads (RequestLog) for /metrics.
 	Metrics *metrics.Metrics
