@@ -92,10 +92,10 @@ func declaredBody(raw []byte) (length int64, lengths int, chunked bool) {
 		var line []byte
 		line, raw, _ = bytes.Cut(raw, []byte("\n"))
 		key, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
+		if !ok || len(key) == 0 || key[0] == ' ' || key[0] == '\t' {
+			continue // not a field of its own (a folded line goes with the one before)
 		}
-		key, value = bytes.TrimSpace(key), bytes.TrimSpace(value)
+		value = bytes.TrimSpace(value)
 		switch {
 		case bytes.EqualFold(key, []byte(fiber.HeaderContentLength)):
 			lengths++
