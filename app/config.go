@@ -25,6 +25,9 @@ type Config struct {
 	// process group is killed, and how many run at the same time.
 	HookTimeout time.Duration // 0 means hooks.DefaultTimeout
 	HookWorkers int           // 0 means hooks.DefaultWorkers
+
+	// BusyTimeout replaces db.DefaultBusyTimeout when positive (tests).
+	BusyTimeout time.Duration
 }
 
 // Defaults of product.md §6.4.

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/apptest"
@@ -80,5 +83,47 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 	}
 	if r := env.Upload(t, "/upload", "up", "pw", record(t, "after", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after start: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+// A database locked by another process past the busy timeout is a 503
+// with Retry-After that leaves nothing behind, not a 500 (#11 item 7).
+func TestUploadDatabaseBusy(t *testing.T) {
+	env := apptest.New(t, func(c *app.Config) { c.BusyTimeout = 200 * time.Millisecond })
+	env.AddUser(t, "up", "pw", false)
+	ctx := context.Background()
+	// Another process's write transaction, as builder-db or sqlite3 would hold.
+	other, err := sql.Open("sqlite3", "file:"+filepath.Join(env.Dir, "builder.sqlite3")+"?_busy_timeout=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, accept := range []string{"text/plain", "application/json"} {
+		req := httptest.NewRequest(http.MethodPost, "/upload", bytes.NewReader(record(t, "busy", "bin/x")))
+		req.SetBasicAuth("up", "pw")
+		req.Header.Set("Accept", accept)
+		r := env.Do(t, req)
+		if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+			t.Errorf("upload (%s) while locked: status %d Retry-After %q (%s), want 503 with Retry-After",
+				accept, r.Status, r.Header.Get("Retry-After"), r.Body)
+		}
+	}
+	if files := env.Files(t); len(files) != 0 {
+		t.Errorf("files left after a busy database: %v", files)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	assertNoBuilds(t, env)
+	if r := env.Upload(t, "/upload", "up", "pw", record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
+		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
