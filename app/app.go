@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,7 +63,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.BodyIdleTimeout <= 0 {
 		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
 	}
-	d, err := OpenData(ctx, cfg.DataDir, !cfg.NoMigrate, log)
+	if err := store.CheckWritable(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	d, err := openData(ctx, cfg.DataDir, !cfg.NoMigrate, log, cfg.BusyTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +102,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // creates a missing directory and database and applies pending
 // migrations; otherwise the database must exist and be current.
 func OpenData(ctx context.Context, dataDir string, migrate bool, log *slog.Logger) (*db.DB, error) {
+	return openData(ctx, dataDir, migrate, log, 0)
+}
+
+func openData(ctx context.Context, dataDir string, migrate bool, log *slog.Logger, busy time.Duration) (*db.DB, error) {
 	path := filepath.Join(dataDir, store.DBFile)
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
@@ -106,7 +114,7 @@ func OpenData(ctx context.Context, dataDir string, migrate bool, log *slog.Logge
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
-	d, err := db.Open(ctx, path, db.Options{Create: migrate})
+	d, err := db.Open(ctx, path, db.Options{Create: migrate, BusyTimeout: busy})
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	HeaderTimeout   time.Duration
 	IdleTimeout     time.Duration
 	BodyIdleTimeout time.Duration
+
+	// BusyTimeout replaces db.DefaultBusyTimeout when positive (tests).
+	BusyTimeout time.Duration
 }
 
 // Defaults of product.md §6.4.

@@ -13,6 +13,7 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	// First, so that it logs and measures every request with its final status.
 	f.Use(h.RequestLog)
 	f.Use(h.BoundBody)
+	f.Use(h.RejectNUL)
 	// Before any route: fiber's non-strict routing would serve "/x/" as "/x".
 	f.Use(h.TrailingSlash)
 	// Loads the browser's session (if any) for the page header and /admin.

@@ -203,12 +203,23 @@ func TestUploadAuth(t *testing.T) {
 	}
 }
 
-// record builds a small valid upload with the given job and artifact paths.
+// record builds a small valid upload with the given job and artifact
+// paths; its UUID is derived from them, so different records never clash.
 func record(t *testing.T, job string, paths ...string) []byte {
+	t.Helper()
+	sum := sha256.Sum256([]byte(job + "\x00" + strings.Join(paths, "\x00")))
+	id := [16]byte(sum[:16])
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	return recordUUID(t, id, job, paths...)
+}
+
+// recordUUID is record with a chosen UUID.
+func recordUUID(t *testing.T, id [16]byte, job string, paths ...string) []byte {
 	t.Helper()
 	e := &builder.Exec{Header: builder.Header{
 		Job:    builder.Job{Name: job, Script: "true", Platform: "debian-12"},
-		UUID:   [16]byte{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x47, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, byte(len(paths))},
+		UUID:   id,
 		Start:  time.UnixMilli(1700000000000).UTC(),
 		Finish: time.UnixMilli(1700000060000).UTC(),
 	}}
@@ -241,6 +252,22 @@ func TestUploadTraversal(t *testing.T) {
 		{"absolute path", record(t, "ok", "/etc/passwd")},
 		{"empty segment", record(t, "ok", "bin//x")},
 		{"duplicate path", record(t, "ok", "bin/x", "bin/x")},
+		// The database's own files (item 1 of #11).
+		{"database job", record(t, "builder.sqlite3", "bin/x")},
+		{"journal job", record(t, "builder.sqlite3-journal", "bin/x")},
+		{"wal job", record(t, "builder.sqlite3-wal", "bin/x")},
+		{"shm job", record(t, "builder.sqlite3-shm", "bin/x")},
+		{"database prefix job", record(t, "builder.sqlite3.bak", "bin/x")},
+		{"invalid UTF-8 job", record(t, "caf\xe9", "bin/x")},
+		{"truncated UTF-8 job", record(t, "x\xe2\x82", "bin/x")},
+		{"newline job", record(t, "a\nb", "bin/x")},
+		{"tab job", record(t, "a\tb", "bin/x")},
+		{"escape job", record(t, "a\x1b[31m", "bin/x")},
+		{"DEL job", record(t, "a\x7f", "bin/x")},
+		{"dot path", record(t, "ok", "bin/x", ".")},
+		{"trailing dot segment", record(t, "ok", "bin/x", "a/.")},
+		{"inner dot segment", record(t, "ok", "bin/x", "a/./b")},
+		{"leading dot segment", record(t, "ok", "./bin/x")},
 	} {
 		r := env.Upload(t, "/upload", "up", "pw", tc.body)
 		if r.Status != http.StatusBadRequest {
@@ -250,13 +277,28 @@ func TestUploadTraversal(t *testing.T) {
 	if files := env.Files(t); len(files) != 0 {
 		t.Errorf("files written: %v", files)
 	}
+	if top, _ := os.ReadDir(env.Dir); len(top) != 0 {
+		for _, e := range top {
+			switch e.Name() {
+			case "_artifacts", "_staging", "builder.sqlite3", "builder.sqlite3-wal", "builder.sqlite3-shm":
+			default:
+				t.Errorf("data directory entry %q created by a refused upload", e.Name())
+			}
+		}
+	}
 	after, _ := os.ReadDir(outside)
 	if len(after) != len(before) {
 		t.Errorf("entries next to the data directory changed: %v -> %v", before, after)
 	}
 	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "pw", record(t, "ok", "bin/x", "a/./b")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "pw", record(t, "ok", "bin/x", "a/.b/c..")); r.Status != http.StatusCreated {
 		t.Errorf("valid record: status %d (%s)", r.Status, r.Body)
+	}
+	// Names close to the reserved ones, and non-ASCII ones, stay valid.
+	for _, job := range []string{"builder.sqlite", "my-builder.sqlite3", "café-ünïcode"} {
+		if r := env.Upload(t, "/upload", "up", "pw", record(t, job)); r.Status != http.StatusCreated {
+			t.Errorf("job %q: status %d (%s), want 201", job, r.Status, r.Body)
+		}
 	}
 }
 

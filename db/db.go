@@ -30,10 +30,10 @@ const (
 	// migrations never change it, so the reference can still open the file.
 	SchemaVersion = 18
 
-	// busyTimeout is how long a connection waits for a lock held by another
-	// process (builder-db running next to the server, a WAL checkpoint)
-	// before giving up.
-	busyTimeout = 10 * time.Second
+	// DefaultBusyTimeout is how long a connection waits for a lock held by
+	// another process (builder-db running next to the server, a WAL
+	// checkpoint) before giving up with ErrBusy.
+	DefaultBusyTimeout = 10 * time.Second
 )
 
 // Options controls Open.
@@ -42,6 +42,8 @@ type Options struct {
 	// `builder-db migrate` set it; all other tools refuse to work on a
 	// database that does not exist, as the reference does.
 	Create bool
+	// BusyTimeout replaces DefaultBusyTimeout when positive (tests).
+	BusyTimeout time.Duration
 }
 
 // DB is an open builder-web database.
@@ -72,7 +74,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 
 	// The writer is opened (and pinged) first: it creates the file and
 	// switches it to WAL before any reader connects.
-	wsql, err := sql.Open("sqlite3", dsn(abs, true, opts.Create))
+	wsql, err := sql.Open("sqlite3", dsn(abs, true, opts))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
 	}
@@ -85,7 +87,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
 	}
 
-	rsql, err := sql.Open("sqlite3", dsn(abs, false, false))
+	rsql, err := sql.Open("sqlite3", dsn(abs, false, Options{BusyTimeout: opts.BusyTimeout}))
 	if err != nil {
 		_ = wsql.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", abs, err)
@@ -111,15 +113,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // gets synchronous=FULL (a committed upload survives power loss) and
 // BEGIN IMMEDIATE (it takes the write lock at BEGIN, so a transaction never
 // fails half-way on a lock upgrade).
-func dsn(path string, writer, create bool) string {
+func dsn(path string, writer bool, opts Options) string {
+	busy := DefaultBusyTimeout
+	if opts.BusyTimeout > 0 {
+		busy = opts.BusyTimeout
+	}
 	q := url.Values{}
-	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_busy_timeout", fmt.Sprint(busy.Milliseconds()))
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "1")
 	if writer {
 		q.Set("_txlock", "immediate")
 		q.Set("_synchronous", "FULL")
-		if create {
+		if opts.Create {
 			q.Set("mode", "rwc")
 		} else {
 			q.Set("mode", "rw")

@@ -2,6 +2,7 @@ package db
 
 import (
 	"errors"
+	"syscall"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -40,4 +41,22 @@ func isUniqueViolation(err error) bool {
 	}
 	return se.ExtendedCode == sqlite3.ErrConstraintUnique ||
 		se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+}
+
+// IsBusy reports whether err is SQLite's "database is locked": another
+// process held the lock past the busy timeout. The request may succeed
+// when retried, so it is no server fault.
+func IsBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
+// IsFull reports whether err says the disk (or the quota) is full, from
+// SQLite or from the file system.
+func IsFull(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return true
+	}
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

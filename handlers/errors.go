@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/db"
 )
 
 // Uploads are answered in text/plain for builder and curl.
@@ -20,14 +21,28 @@ func uploadRoute(method, path string) bool {
 	return method == fiber.MethodPost && (path == "/upload" || strings.HasSuffix(path, "/upload"))
 }
 
+// retryAfter is the Retry-After of a 503 for a busy database, in seconds:
+// about the default busy timeout, which the lock outlived once already.
+const retryAfter = "10"
+
 // Error is fiber's error handler: it logs the cause and answers with the
 // status and safe message of an *httperr.Error, as JSON when the client
 // prefers it, as the not-found page for 404s of pages, else as text.
 func (h *Handler) Error(c *fiber.Ctx, err error) error {
 	status, safe := httperr.Status(err)
 	var fe *fiber.Error
-	if errors.As(err, &fe) {
+	switch {
+	case errors.As(err, &fe):
 		status, safe = fe.Code, fe.Message
+	case status != http.StatusInternalServerError:
+		// An *httperr.Error keeps the status its owner chose.
+	case db.IsBusy(err):
+		// Another process (builder-db, a backup) holds the database
+		// longer than the busy timeout: worth retrying, not a fault.
+		status, safe = http.StatusServiceUnavailable, "Database busy, try again later"
+		c.Set(fiber.HeaderRetryAfter, retryAfter)
+	case db.IsFull(err):
+		status, safe = http.StatusInsufficientStorage, "Insufficient storage on the server"
 	}
 	if status >= 500 && h.Log != nil {
 		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)

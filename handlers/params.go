@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/base64"
 	"net/url"
 	"strings"
@@ -10,6 +11,23 @@ import (
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/httperr"
 )
+
+// RejectNUL refuses every request whose path or query holds a NUL, raw or
+// percent-encoded, before a handler sees it: no name, path or parameter of
+// ours may contain one, and SQLite and the file system answer a NUL with an
+// error that would otherwise become a 500. Being the first check of every
+// route, it is the one owner of the rule for URLs.
+func (h *Handler) RejectNUL(c *fiber.Ctx) error {
+	uri := c.Request().URI()
+	if hasNUL(uri.PathOriginal()) || hasNUL(uri.QueryString()) {
+		return httperr.BadRequest("Bad request: NUL in URL", nil)
+	}
+	return c.Next()
+}
+
+func hasNUL(b []byte) bool {
+	return bytes.IndexByte(b, 0) >= 0 || bytes.Contains(b, []byte("%00"))
+}
 
 // copyString detaches a string from fiber's reused request buffer.
 func copyString(s string) string { return strings.Clone(s) }

@@ -45,7 +45,7 @@ func New(tb testing.TB, modify ...func(*app.Config)) *Env {
 		tb.Fatalf("start app: %v", err)
 	}
 	tb.Cleanup(func() { a.Close() })
-	return &Env{App: a, Dir: dir}
+	return &Env{App: a, Dir: cfg.DataDir}
 }
 
 // AddUser creates an uploader with an argon2id password.

@@ -368,6 +368,7 @@ func (in *Ingester) pending(st *store.Staging, up *upload, u Uploader) (*Pending
 // several serves bulk loading). The staged files are removed either way.
 func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error) {
 	in.failpoint("staged")
+	moved := 0 // ps[:moved] may have files in place
 	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, p := range ps {
 			if _, err := in.DB.InsertBuild(ctx, tx, p.nb); err != nil {
@@ -376,6 +377,7 @@ func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error
 				}
 				return fmt.Errorf("commit build %s: %w", p.up.uuid, err)
 			}
+			moved++
 			if err := p.st.Commit(p.nb.Job, p.up.uuid, p.up.staged); err != nil {
 				return fmt.Errorf("commit build %s: %w", p.up.uuid, err)
 			}
@@ -384,14 +386,22 @@ func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error
 		return nil
 	})
 	if err != nil {
-		// Files some commits moved into place before the rollback are
+		// Uploads whose files never moved just lose their staging
+		// directory: no database access, which may be what failed (a
+		// lock held past the busy timeout, a full disk).
+		for _, p := range ps[moved:] {
+			_ = p.st.Abort()
+		}
+		// Files the others moved into place before the rollback are
 		// referenced by no row: take them back out now.
 		var left []store.Leftover
-		for _, p := range ps {
+		for _, p := range ps[:moved] {
 			left = append(left, p.st.Leftover(p.nb.Job))
 		}
-		if uerr := in.cleanLeftovers(context.WithoutCancel(ctx), left); uerr != nil && in.Log != nil {
-			in.Log.Error("undo failed commit", "err", uerr)
+		if len(left) > 0 {
+			if uerr := in.cleanLeftovers(context.WithoutCancel(ctx), left); uerr != nil && in.Log != nil {
+				in.Log.Error("undo failed commit", "err", uerr)
+			}
 		}
 		return nil, err
 	}

@@ -29,7 +29,10 @@ func (in *Ingester) Recover(ctx context.Context) (int, error) {
 }
 
 // cleanLeftovers removes staging entries, undoing what a commit without
-// its database row moved into place.
+// its database row moved into place. An entry that cannot be cleaned (a
+// job name that is no longer valid, a file where a directory should be) is
+// logged and left: one odd entry must not keep the server from starting.
+// Only a database error aborts.
 func (in *Ingester) cleanLeftovers(ctx context.Context, leftovers []store.Leftover) error {
 	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, l := range leftovers {
@@ -39,16 +42,13 @@ func (in *Ingester) cleanLeftovers(ctx context.Context, leftovers []store.Leftov
 					return err
 				}
 				if !exists {
-					if err := in.Store.Undo(l, func(sha []byte) (bool, error) {
-						ok, err := in.DB.ArtifactExists(ctx, sha)
-						return !ok, err
-					}); err != nil {
+					if err := in.undo(ctx, l); err != nil {
 						return err
 					}
 				}
 			}
 			if err := in.Store.RemoveLeftover(l); err != nil {
-				return fmt.Errorf("remove staging %s: %w", l.Name, err)
+				in.logSkipped(l, fmt.Errorf("remove staging entry: %w", err))
 			}
 		}
 		return nil
@@ -57,4 +57,37 @@ func (in *Ingester) cleanLeftovers(ctx context.Context, leftovers []store.Leftov
 		return fmt.Errorf("clean interrupted uploads: %w", err)
 	}
 	return nil
+}
+
+// undo takes back what the interrupted commit of l moved into place. It
+// returns only database errors; file errors are logged.
+func (in *Ingester) undo(ctx context.Context, l store.Leftover) error {
+	if err := ValidateJobName(l.Job); err != nil {
+		// Written by an older version or by hand: there is no build
+		// directory of ours to remove, and joining the name to the data
+		// directory could name the database itself.
+		in.logSkipped(l, fmt.Errorf("build directory left alone: %w", err))
+		l.Job = ""
+	}
+	var dbErr error
+	err := in.Store.Undo(l, func(sha []byte) (bool, error) {
+		ok, err := in.DB.ArtifactExists(ctx, sha)
+		if err != nil {
+			dbErr = err
+		}
+		return !ok, err
+	})
+	if dbErr != nil {
+		return dbErr
+	}
+	if err != nil {
+		in.logSkipped(l, err)
+	}
+	return nil
+}
+
+func (in *Ingester) logSkipped(l store.Leftover, err error) {
+	if in.Log != nil {
+		in.Log.Warn("cleaning interrupted upload: skipped", "entry", l.Name, "job", l.Job, "err", err)
+	}
 }

@@ -88,12 +88,16 @@ func (s *Store) Leftovers() ([]Leftover, error) {
 }
 
 // Undo removes what an interrupted commit may have put in place: the build
-// directory and the artifacts for which unreferenced returns true. The
-// caller holds the write transaction and knows the build row is absent.
+// directory (unless l.Job is empty) and the artifacts for which
+// unreferenced returns true. The caller holds the write transaction, knows
+// the build row is absent and has checked that l.Job is a valid job name.
+// A file that cannot be removed does not stop it: the errors are returned
+// together after the rest was tried. An error of unreferenced returns at once.
 func (s *Store) Undo(l Leftover, unreferenced func(sha []byte) (bool, error)) error {
-	if l.Job != "" && !strings.ContainsAny(l.Job, "/\x00") && l.Job != "." && l.Job != ".." {
+	var errs []error
+	if l.Job != "" {
 		if err := s.RemoveBuildDir(l.Job, l.Name); err != nil {
-			return fmt.Errorf("remove build directory of %s: %w", l.Name, err)
+			errs = append(errs, fmt.Errorf("remove build directory of %s: %w", l.Name, err))
 		}
 	}
 	for _, h := range l.Hashes {
@@ -103,11 +107,11 @@ func (s *Store) Undo(l Leftover, unreferenced func(sha []byte) (bool, error)) er
 		}
 		if gone {
 			if err := s.RemoveArtifact(h); err != nil {
-				return fmt.Errorf("remove artifact: %w", err)
+				errs = append(errs, fmt.Errorf("remove artifact: %w", err))
 			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // RemoveLeftover deletes one staging entry.

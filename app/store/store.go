@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Directory names inside the data directory; job names may not start with
@@ -44,6 +45,28 @@ func New(dataDir string) (*Store, error) {
 		}
 	}
 	return &Store{dir: dataDir}, nil
+}
+
+// wOK is access(2)'s W_OK, which package syscall does not name.
+const wOK = 2
+
+// CheckWritable says clearly when an existing data directory cannot be
+// written: SQLite's own error for it is "no such file or directory". A
+// directory that does not exist yet is not checked (creating it reports
+// its own error). access(2) also reports a read-only file system to root,
+// for whom permissions do not count.
+func CheckWritable(dataDir string) error {
+	err := syscall.Access(dataDir, wOK)
+	switch {
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("data directory %s is on a read-only file system", dataDir)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("data directory %s is not writable by this user (uid %d)", dataDir, os.Getuid())
+	default:
+		return fmt.Errorf("data directory %s: %w", dataDir, err)
+	}
 }
 
 // Dir is the data directory.

@@ -1,0 +1,129 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/apptest"
+)
+
+// restart closes env's app and starts a new one over the same data
+// directory, logging into log.
+func restart(t *testing.T, env *apptest.Env, log io.Writer) (*apptest.Env, error) {
+	t.Helper()
+	env.App.Close()
+	a, err := app.New(context.Background(), app.Config{DataDir: env.Dir, ConfigDir: t.TempDir(),
+		ExpiredJobs: app.DefaultExpiredJobs, MaxUploadSize: app.DefaultMaxUploadSize},
+		slog.New(slog.NewTextHandler(log, nil)))
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { a.Close() })
+	return &apptest.Env{App: a, Dir: env.Dir}, nil
+}
+
+// Interrupted uploads that name the database as their job, or whose job
+// directory is a file, do not keep the server from starting: they are
+// logged, and what can be cleaned is cleaned (#11 item 1).
+func TestStartSkipsOddLeftovers(t *testing.T) {
+	env := apptest.New(t)
+	env.AddUser(t, "up", "pw", false)
+	dir := env.Dir
+	orphan := []byte("moved by an interrupted commit")
+	sum := sha256.Sum256(orphan)
+	h := hex.EncodeToString(sum[:])
+	write := func(rel, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("_artifacts/"+h[:2]+"/"+h, string(orphan))
+	const dbJob, fileJob = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+	write("_staging/"+dbJob+"/commit-manifest", "builder.sqlite3\n"+h+"\n")
+	write("_staging/"+fileJob+"/commit-manifest", "blocked\n")
+	write("blocked", "a file where a job directory would be")
+	write("_staging/stray-file", "")
+
+	var log bytes.Buffer
+	env, err := restart(t, env, &log)
+	if err != nil {
+		t.Fatalf("start over odd leftovers: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "builder.sqlite3")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("database file after start: %v", err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "_staging")); len(left) != 0 {
+		t.Errorf("staging after start: %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "_artifacts", h[:2], h)); err == nil {
+		t.Errorf("unreferenced artifact of an interrupted commit was kept")
+	}
+	for _, entry := range []string{dbJob, fileJob} {
+		if !strings.Contains(log.String(), entry) {
+			t.Errorf("log does not mention %s:\n%s", entry, log.String())
+		}
+	}
+	if r := env.Upload(t, "/upload", "up", "pw", record(t, "after", "bin/x")); r.Status != http.StatusCreated {
+		t.Errorf("upload after start: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+// A database locked by another process past the busy timeout is a 503
+// with Retry-After that leaves nothing behind, not a 500 (#11 item 7).
+func TestUploadDatabaseBusy(t *testing.T) {
+	env := apptest.New(t, func(c *app.Config) { c.BusyTimeout = 200 * time.Millisecond })
+	env.AddUser(t, "up", "pw", false)
+	ctx := context.Background()
+	// Another process's write transaction, as builder-db or sqlite3 would hold.
+	other, err := sql.Open("sqlite3", "file:"+filepath.Join(env.Dir, "builder.sqlite3")+"?_busy_timeout=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, accept := range []string{"text/plain", "application/json"} {
+		req := httptest.NewRequest(http.MethodPost, "/upload", bytes.NewReader(record(t, "busy", "bin/x")))
+		req.SetBasicAuth("up", "pw")
+		req.Header.Set("Accept", accept)
+		r := env.Do(t, req)
+		if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+			t.Errorf("upload (%s) while locked: status %d Retry-After %q (%s), want 503 with Retry-After",
+				accept, r.Status, r.Header.Get("Retry-After"), r.Body)
+		}
+	}
+	if files := env.Files(t); len(files) != 0 {
+		t.Errorf("files left after a busy database: %v", files)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	assertNoBuilds(t, env)
+	if r := env.Upload(t, "/upload", "up", "pw", record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
+		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
