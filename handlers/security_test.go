@@ -97,6 +97,27 @@ func TestDownloadHeaders(t *testing.T) {
 		t.Fatalf("main-binary: status %d, want 302", r.Status)
 	}
 	assertDownloadHeaders(t, r.Header)
+
+	// The status badge is an SVG with the job's name in it.
+	r = get(t, env, "/job/hostile/badge.svg")
+	if r.Status != http.StatusOK {
+		t.Fatalf("badge: status %d, want 200", r.Status)
+	}
+	assertDownloadHeaders(t, r.Header)
+
+	// A visualization is a script by nature: opened alone it runs in a
+	// unique origin, framed it shows inline.
+	placeViz(t, env, "dependencies_1", sha256Hex(inputFiles("hostile")[0].Data), "<script>1</script>")
+	r = get(t, env, base+"/vizdependencies")
+	if r.Status != http.StatusOK {
+		t.Fatalf("vizdependencies: status %d, want 200\n%s", r.Status, r.Body)
+	}
+	if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
+		t.Errorf("vizdependencies: Content-Security-Policy %q, want %q", got, "sandbox allow-scripts")
+	}
+	if got := r.Header.Get("Content-Disposition"); got != "" {
+		t.Errorf("vizdependencies: Content-Disposition %q, want none", got)
+	}
 }
 
 func assertDownloadHeaders(t *testing.T, h http.Header) {
