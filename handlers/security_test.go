@@ -152,7 +152,7 @@ func TestPageHeaders(t *testing.T) {
 		{"front page", "/", http.StatusOK, nil},
 		{"job page", "/job/hostile", http.StatusOK, nil},
 		{"build page", base, http.StatusOK, nil},
-		{"job rows fragment", "/job/hostile", http.StatusOK, []string{"HX-Request", "true"}},
+		{"job page fragment", "/job/hostile", http.StatusOK, []string{"HX-Request", "true"}},
 		{"console panel fragment", base + "/console/view", http.StatusOK, []string{"HX-Request", "true"}},
 		{"login", "/login", http.StatusOK, nil},
 		{"admin", "/admin/users", http.StatusOK, nil},
