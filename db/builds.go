@@ -35,6 +35,14 @@ const (
 	sqlArtifacts = `SELECT id, filepath, sha256, size, build FROM build_artifact
 	WHERE build = ? ORDER BY id`
 
+	// One page of a build's artifacts (the build page): the rowid is the
+	// second column of idx_build_artifact_build, so the index gives the
+	// order and the start.
+	sqlArtifactsAfter = `SELECT id, filepath, sha256, size, build FROM build_artifact
+	WHERE build = ? AND id > ? ORDER BY id LIMIT ?`
+
+	sqlCountBuildArtifacts = `SELECT count(*) FROM build_artifact WHERE build = ?`
+
 	sqlArtifactByPath = `SELECT build_artifact.id, build_artifact.filepath,
 		build_artifact.sha256, build_artifact.size, build_artifact.build
 	FROM build_artifact
@@ -92,6 +100,25 @@ func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, err
 		return nil, fmt.Errorf("artifacts of build %d: %w", buildID, err)
 	}
 	return arts, nil
+}
+
+// ArtifactsAfter returns at most limit of a build's artifacts in database
+// order, starting after the artifact with id after (0: from the first).
+func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int) ([]BuildArtifact, error) {
+	var arts []BuildArtifact
+	if err := d.Read.NewRaw(sqlArtifactsAfter, buildID, after, limit).Scan(ctx, &arts); err != nil {
+		return nil, fmt.Errorf("artifacts of build %d after %d: %w", buildID, after, err)
+	}
+	return arts, nil
+}
+
+// CountArtifacts counts a build's artifacts.
+func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
+	var n int
+	if err := d.Read.QueryRowContext(ctx, sqlCountBuildArtifacts, buildID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count artifacts of build %d: %w", buildID, err)
+	}
+	return n, nil
 }
 
 // ArtifactByPath returns the artifact stored under path by the build with

@@ -23,6 +23,8 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"BuildByUUID", sqlBuildByUUID, []any{uuid1}},
 		{"BuildExists", sqlBuildExists, []any{uuid1}},
 		{"Artifacts", sqlArtifacts, []any{1}},
+		{"ArtifactsAfter", sqlArtifactsAfter, []any{1, 0, 201}},
+		{"CountBuildArtifacts", sqlCountBuildArtifacts, []any{1}},
 		{"ArtifactByPath", sqlArtifactByPath, []any{uuid1, "bin/x"}},
 		{"ArtifactExists", sqlArtifactExists, []any{sha}},
 		{"JobTags", sqlJobTags, []any{1}},

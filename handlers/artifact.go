@@ -41,7 +41,7 @@ func (h *Handler) Artifact(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("open artifact %s of %s: %w", p, uuid, err)
 	}
-	c.Set(fiber.HeaderContentType, ContentType(a.Filepath))
+	setDownloadHeaders(c, ContentType(a.Filepath), path.Base(a.Filepath))
 	c.Set(fiber.HeaderContentLength, strconv.FormatInt(a.Size, 10))
 	if c.Method() == fiber.MethodHead {
 		f.Close()
@@ -89,33 +89,34 @@ func ContentType(filepath string) string {
 // mimeTypes is a fixed table so that answers do not depend on the
 // machine's /etc/mime.types.
 var mimeTypes = map[string]string{
-	".txt":  "text/plain; charset=utf-8",
-	".md":   "text/markdown",
-	".html": "text/html; charset=utf-8",
-	".htm":  "text/html; charset=utf-8",
-	".css":  "text/css",
-	".js":   "application/javascript; charset=utf-8",
-	".json": "application/json",
-	".xml":  "text/xml; charset=utf-8",
-	".svg":  "image/svg+xml",
-	".png":  "image/png",
-	".jpg":  "image/jpeg",
-	".jpeg": "image/jpeg",
-	".gif":  "image/gif",
-	".pdf":  "application/pdf",
-	".gz":   "application/gzip",
-	".tgz":  "application/gzip",
-	".tar":  "application/x-tar",
-	".xz":   "application/x-xz",
-	".bz2":  "application/x-bzip2",
-	".zip":  "application/zip",
-	".deb":  "application/vnd.debian.binary-package",
-	".rpm":  "application/x-rpm",
-	".iso":  "application/x-iso9660-image",
-	".img":  "application/octet-stream",
-	".asc":  "application/pgp-signature",
-	".sig":  "application/pgp-signature",
-	".sh":   "application/x-sh",
-	".rss":  "application/rss+xml; charset=utf-8",
-	".atom": "application/atom+xml; charset=utf-8",
+	".txt":   "text/plain; charset=utf-8",
+	".md":    "text/markdown",
+	".html":  "text/html; charset=utf-8",
+	".htm":   "text/html; charset=utf-8",
+	".xhtml": "application/xhtml+xml; charset=utf-8",
+	".css":   "text/css",
+	".js":    "application/javascript; charset=utf-8",
+	".json":  "application/json",
+	".xml":   "text/xml; charset=utf-8",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+	".jpg":   "image/jpeg",
+	".jpeg":  "image/jpeg",
+	".gif":   "image/gif",
+	".pdf":   "application/pdf",
+	".gz":    "application/gzip",
+	".tgz":   "application/gzip",
+	".tar":   "application/x-tar",
+	".xz":    "application/x-xz",
+	".bz2":   "application/x-bzip2",
+	".zip":   "application/zip",
+	".deb":   "application/vnd.debian.binary-package",
+	".rpm":   "application/x-rpm",
+	".iso":   "application/x-iso9660-image",
+	".img":   "application/octet-stream",
+	".asc":   "application/pgp-signature",
+	".sig":   "application/pgp-signature",
+	".sh":    "application/x-sh",
+	".rss":   "application/rss+xml; charset=utf-8",
+	".atom":  "application/atom+xml; charset=utf-8",
 }

@@ -49,6 +49,9 @@ func (h *Handler) Badge(c *fiber.Ctx) error {
 		}
 		parts = append(parts, badgePart{Text: text, Color: badgeNone})
 	}
+	// The job name in it is an uploader's: opened alone, the SVG must not
+	// run in the site's origin either.
+	setSandbox(c, downloadPolicy)
 	c.Set(fiber.HeaderContentType, "image/svg+xml")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	return c.Send(renderBadge(parts))

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +63,56 @@ func TestBuildPageConsoleBrowser(t *testing.T) {
 	}
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); err != nil || got != buildURL("noisy", testUUID(1)) {
 		t.Errorf("URL %q (%v), want the build page's", got, err)
+	}
+}
+
+// In a browser "Show more artifacts" appends the next artifacts to the list
+// in place, until all are shown, without a Content-Security-Policy
+// violation.
+func TestBuildPageMoreArtifactsBrowser(t *testing.T) {
+	ctx := browsertest.New(t)
+	console := browsertest.WatchConsole(t, ctx)
+	env := newEnv(t)
+	uuid := testUUID(52)
+	upload(t, env, manyArtifacts(t, uuid, 449)) // 450 with the main binary
+	base := browsertest.Serve(t, env.App)
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+buildURL("many", uuid)),
+		chromedp.WaitVisible(chromedp.CSS("#build")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitHTMX(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.MarkPage(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := `dl.artifacts > dt:not(.more-artifacts)`
+	for _, want := range []int{200, 400, 450} {
+		if err := browsertest.WaitCount(ctx, rows, want, 10*time.Second); err != nil {
+			n, _ := browsertest.Count(ctx, rows)
+			t.Fatalf("waiting for %d artifacts: %v (%d shown)", want, err, n)
+		}
+		if want == 450 {
+			break
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.more-artifacts a`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := browsertest.Count(ctx, `.more-artifacts`); err != nil || n != 0 {
+		t.Errorf("after the last artifacts %d links to more (%v), want none", n, err)
+	}
+	if n, err := browsertest.Count(ctx, `dl.artifacts > dd`); err != nil || n != 450 {
+		t.Errorf("%d hashes shown (%v), want 450", n, err)
+	}
+	if same, err := browsertest.NotReloaded(ctx); err != nil || !same {
+		t.Errorf("the page was reloaded (%v)", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if v := console.Violations(); len(v) > 0 {
+		t.Errorf("Content-Security-Policy violations:\n%s", strings.Join(v, "\n"))
 	}
 }

@@ -32,7 +32,8 @@ func (h *Handler) Console(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.sendHashed(c, b.Console, "text/plain; charset=utf-8")
+	setDownloadHeaders(c, textPlain, "console.txt")
+	return h.sendHashed(c, b.Console, textPlain)
 }
 
 // ConsoleView is GET /job/:job/build/:build/console/view?q=&lines=all: the

@@ -56,6 +56,8 @@ func (h *Handler) Error(c *fiber.Ctx, err error) error {
 		c.Context().SetConnectionClose()
 	}
 	c.Response().ResetBody()
+	// Messages may quote the request; no browser may take them for HTML.
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	switch {
 	case WantsJSON(c):
 		return c.Status(status).JSON(fiber.Map{"error": safe})

@@ -45,7 +45,7 @@ func (h *Handler) Exec(c *fiber.Ctx) error {
 		}}, files...)
 	}
 
-	c.Set(fiber.HeaderContentType, fiber.MIMEOctetStream)
+	setDownloadHeaders(c, fiber.MIMEOctetStream, "")
 	if c.Method() == fiber.MethodHead {
 		return nil
 	}

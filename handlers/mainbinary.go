@@ -17,5 +17,6 @@ func (h *Handler) MainBinary(c *fiber.Ctx) error {
 	if b.Main == nil {
 		return httperr.NotFound("Build has no main binary")
 	}
+	setSandbox(c, downloadPolicy)
 	return c.Redirect(BuildURL(b.JobName, b.UUID)+"/f/"+views.PathEscape(b.Main.Filepath), fiber.StatusFound)
 }

@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
@@ -43,13 +45,68 @@ func buildCrumbs(b *db.BuildInfo) []views.Crumb {
 	}
 }
 
+// buildPageArtifacts is how many artifacts the build page lists at once: a
+// build may have tens of thousands, which would make a page of megabytes.
+// The rest load on demand, the next ones after the last shown.
+const buildPageArtifacts = 200
+
+// artifactsAfterQuery parses ?artifacts_after=, the id of the last artifact
+// shown before (0: none); a malformed one is a 400.
+func artifactsAfterQuery(c *fiber.Ctx) (int64, error) {
+	s := c.Query("artifacts_after")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, httperr.BadRequest("Bad artifacts_after", err)
+	}
+	return n, nil
+}
+
 // renderBuildPage renders the build page; info is what the main binary's
-// solo5 notes say (nil: nothing).
+// solo5 notes say (nil: nothing). With ?artifacts_after= it lists the
+// artifacts that follow; htmx then gets only those rows ("load more").
 func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Result, info *solo5.Info) error {
 	ctx := c.UserContext()
-	arts, err := h.DB.Artifacts(ctx, b.ID)
+	after, err := artifactsAfterQuery(c)
+	if err != nil {
+		return err
+	}
+	// One more than shown tells whether more follow.
+	arts, err := h.DB.ArtifactsAfter(ctx, b.ID, after, buildPageArtifacts+1)
 	if err != nil {
 		return fmt.Errorf("load artifacts of %s: %w", b.UUID, err)
+	}
+	url := BuildURL(b.JobName, b.UUID)
+	page := views.BuildPage{URL: url, Later: after > 0}
+	if len(arts) > buildPageArtifacts {
+		arts = arts[:buildPageArtifacts]
+		page.MoreArtifactsURL = url + "?artifacts_after=" + strconv.FormatInt(arts[len(arts)-1].ID, 10)
+	}
+	for _, a := range arts {
+		main := b.Main != nil && b.Main.ID == a.ID
+		va := views.Artifact{Path: a.Filepath, SHA256: a.SHA256, Size: a.Size, Main: main}
+		if main && info != nil && info.Manifest != nil {
+			va.Devices = info.Manifest.DevicesLine()
+		}
+		page.Artifacts = append(page.Artifacts, va)
+	}
+	if after > 0 && views.IsFragmentRequest(c) {
+		return h.Views.RenderFragment(c, fiber.StatusOK, "build", "artifact_rows", views.Page{Body: page})
+	}
+
+	if page.ArtifactCount, err = h.DB.CountArtifacts(ctx, b.ID); err != nil {
+		return fmt.Errorf("build page of %s: %w", b.UUID, err)
+	}
+	if b.Main != nil {
+		_, err := h.DB.DebugArtifact(ctx, b.ID, b.Main.Filepath)
+		switch {
+		case err == nil:
+			page.Treemap = true
+		case !errors.Is(err, db.ErrNotFound):
+			return fmt.Errorf("build page of %s: %w", b.UUID, err)
+		}
 	}
 	repro, err := h.DB.Reproducibility(ctx, b)
 	if err != nil {
@@ -61,30 +118,16 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 	}
 
 	start := b.Start()
-	page := views.BuildPage{
-		Job:         b.JobName,
-		UUID:        b.UUID,
-		URL:         BuildURL(b.JobName, b.UUID),
-		JobURL:      jobURL(b.JobName),
-		PlatformURL: jobURL(b.JobName) + "?platform=" + queryEscape(b.Platform),
-		Platform:    b.Platform,
-		Start:       start,
-		Finish:      b.Finish(),
-		Duration:    b.Finish().Sub(start),
-		Result:      viewResult(res),
-		Successful:  b.Main != nil,
-	}
-	for _, a := range arts {
-		main := b.Main != nil && b.Main.ID == a.ID
-		va := views.Artifact{Path: a.Filepath, SHA256: a.SHA256, Size: a.Size, Main: main}
-		if main && info != nil && info.Manifest != nil {
-			va.Devices = info.Manifest.DevicesLine()
-		}
-		page.Artifacts = append(page.Artifacts, va)
-		if b.Main != nil && !main && db.IsDebugArtifact(a.Filepath, b.Main.Filepath) {
-			page.Treemap = true
-		}
-	}
+	page.Job = b.JobName
+	page.UUID = b.UUID
+	page.JobURL = jobURL(b.JobName)
+	page.PlatformURL = jobURL(b.JobName) + "?platform=" + queryEscape(b.Platform)
+	page.Platform = b.Platform
+	page.Start = start
+	page.Finish = b.Finish()
+	page.Duration = b.Finish().Sub(start)
+	page.Result = viewResult(res)
+	page.Successful = b.Main != nil
 
 	// Same input: link to the build, which is an exact reproduction.
 	// Anything else: link to the comparison, which shows what differs.

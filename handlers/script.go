@@ -17,8 +17,12 @@ func (h *Handler) Script(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.sendHashed(c, b.Script, "text/plain; charset=utf-8")
+	setDownloadHeaders(c, textPlain, "script.txt")
+	return h.sendHashed(c, b.Script, textPlain)
 }
+
+// textPlain is the media type of the console and the script.
+const textPlain = "text/plain; charset=utf-8"
 
 // sendHashed streams a file of the data directory with the quoted
 // lowercase hex SHA-256 of its content as ETag, answering 304 when

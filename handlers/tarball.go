@@ -51,7 +51,7 @@ func (h *Handler) Tarball(c *fiber.Ctx) error {
 		}
 	}
 
-	c.Set(fiber.HeaderContentType, "application/tar+gzip")
+	setDownloadHeaders(c, "application/tar+gzip", "")
 	if c.Method() == fiber.MethodHead {
 		return nil
 	}

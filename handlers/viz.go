@@ -85,6 +85,7 @@ func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
 		if err != nil {
 			return fmt.Errorf("visualization cache: %w", err)
 		}
+		setSandbox(c, vizPolicy)
 		return h.sendHashed(c, rel, "text/html; charset=utf-8")
 	}
 	return errNoViz

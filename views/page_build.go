@@ -15,7 +15,15 @@ type BuildPage struct {
 	Duration    time.Duration
 	Result      Result
 	Successful  bool // has a main binary (reference §1)
-	Artifacts   []Artifact
+
+	// Artifacts are one page of the build's artifacts, in database order:
+	// the first ones, or (Later) those after an earlier page.
+	// MoreArtifactsURL lists the next ones ("" when these are the last);
+	// htmx gets only their rows.
+	Artifacts        []Artifact
+	ArtifactCount    int
+	Later            bool
+	MoreArtifactsURL string
 
 	// Mark is the reproducibility verdict of product.md §3.4.
 	Mark ReproMark

@@ -145,6 +145,7 @@ func (v *Views) execute(c *fiber.Ctx, status int, page string, set *template.Tem
 	// that choose between them; the header shows who is logged in.
 	c.Vary("HX-Request", "HX-History-Restore-Request", "Cookie")
 	c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
+	setPageSecurity(c, PagePolicy)
 	c.Status(status)
 	c.Response().SetBody(buf.Bytes()) // copies: buf goes back to the pool
 	return nil
@@ -193,7 +194,12 @@ func asPage(data any) *Page {
 // set here.
 func (v *Views) NotFound(c *fiber.Ctx, base Page) error {
 	if c.Get("Sec-Fetch-Dest") == "iframe" {
-		return v.Render(c, fiber.StatusNotFound, "viz_notfound", Page{Title: "Visualization not found"})
+		if err := v.Render(c, fiber.StatusNotFound, "viz_notfound", Page{Title: "Visualization not found"}); err != nil {
+			return err
+		}
+		// The build page frames this note; no other page may be framed.
+		setPageSecurity(c, FramedPagePolicy)
+		return nil
 	}
 	base.Title = "Page not found"
 	if len(base.Crumbs) == 0 {

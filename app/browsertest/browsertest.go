@@ -10,6 +10,8 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,4 +123,63 @@ func WaitCount(ctx context.Context, selector string, n int, timeout time.Duratio
 func quoteJS(s string) string {
 	b, _ := json.Marshal(s) // a string always marshals
 	return string(b)
+}
+
+// Console records what the pages of one tab write to the browser console,
+// from WatchConsole until the test ends.
+type Console struct {
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+// WatchConsole starts recording the console of ctx's tab: console API
+// calls, uncaught exceptions and the browser's own log, where Chromium
+// reports Content-Security-Policy violations.
+func WatchConsole(t testing.TB, ctx context.Context) *Console {
+	t.Helper()
+	wctx, cancel := context.WithCancel(ctx)
+	messages := chromedp.Console(wctx) // subscribes now, before any navigation
+	c := &Console{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.msgs = append(c.msgs, m)
+			c.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return c
+}
+
+// Violations returns the messages about a Content-Security-Policy: each is
+// something a page tried that its policy blocked.
+func (c *Console) Violations() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, m := range c.msgs {
+		if strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
+			out = append(out, m.URL+": "+m.Text)
+		}
+	}
+	return out
+}
+
+// All returns every message so far, for a failure report.
+func (c *Console) All() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.msgs))
+	for _, m := range c.msgs {
+		out = append(out, m.String()+" ("+m.Source+" "+m.URL+")")
+	}
+	return out
 }
