@@ -43,6 +43,9 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/failed-builds/feed.atom", h.FailedFeed)
 	f.Get("/job/:job/feed.atom", h.JobFeed)
 	f.Get("/job/:job/badge.svg", h.Badge)
+	// Reproducibility (issue 12): per job and for the whole site.
+	f.Get("/reproducibility", h.Reproducibility)
+	f.Get("/job/:job/reproducibility", h.JobReproducibility)
 	// Before /job/:job/build/:build, which would take "latest" as a UUID.
 	f.Get("/job/:job/build/latest", h.Latest)
 	f.Get("/job/:job/build/latest/*", h.Latest)

@@ -47,6 +47,7 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"JobHeads after cursor", sqlJobHeads, []any{5, 5, 6, 6, 7, "[1,2]", "p", "p"}},
 		{"OutputBuilds", sqlOutputBuilds, []any{sha, 1, "", ""}},
 		{"JobPlatforms", sqlJobPlatforms, []any{1, 1}},
+		{"JobReproBuilds", sqlJobReproBuilds, []any{1}},
 		{"Latest", sqlLatest, []any{1}},
 		{"LatestPlatform", sqlLatestPlatform, []any{1, "p"}},
 		{"NewestWithHash", sqlNewestWithHash, []any{sha}},

@@ -1,0 +1,203 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+
+	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/app/builder"
+)
+
+// inputFiles makes the three files an input id is computed from; builds
+// with the same name have the same input id.
+func inputFiles(name string) []builder.File {
+	return []builder.File{
+		{Path: "opam-switch", Data: []byte("opam-version: \"2.0\"\n# " + name + "\n")},
+		{Path: "build-environment", Data: []byte("PATH=/bin\n")},
+		{Path: "system-packages", Data: []byte("libc 1.0\n")},
+	}
+}
+
+type reproUpload struct {
+	b    ovBuild
+	user string
+}
+
+// reproBuilds cover every case of issue 12: same input same output (by two
+// uploaders), same input different output, different input same output, a
+// failed build of a known input, another platform, another job.
+func reproBuilds() []reproUpload {
+	return []reproUpload{
+		{ovBuild{Job: "r", N: 1, Bin: "A", Files: inputFiles("I1")}, ovUser},
+		{ovBuild{Job: "r", N: 2, Bin: "A", Files: inputFiles("I1")}, "second"},
+		{ovBuild{Job: "r", N: 3, Bin: "B", Files: inputFiles("I1")}, ovUser},
+		{ovBuild{Job: "r", N: 4, Bin: "B", Files: inputFiles("I2")}, ovUser},
+		{ovBuild{Job: "r", N: 5, Result: builder.Result{Kind: builder.Exited, Code: 1}, Files: inputFiles("I2")}, ovUser},
+		{ovBuild{Job: "r", N: 6, Bin: "C", Files: inputFiles("I3")}, ovUser},
+		{ovBuild{Job: "r", N: 7, Bin: "C", Files: inputFiles("I3")}, ovUser},
+		{ovBuild{Job: "r", N: 8, Bin: "A", Platform: "ubuntu-24.04", Files: inputFiles("I1")}, ovUser},
+		{ovBuild{Job: "other", N: 9, Bin: "Z", Files: inputFiles("I9")}, ovUser},
+	}
+}
+
+func reproEnv(t *testing.T) *apptest.Env {
+	t.Helper()
+	env := apptest.New(t)
+	env.AddUser(t, ovUser, ovPass, false)
+	env.AddUser(t, "second", ovPass, false)
+	for _, u := range reproBuilds() {
+		r := env.Upload(t, "/upload", u.user, ovPass, u.b.encode(t))
+		if r.Status != http.StatusCreated {
+			t.Fatalf("upload #%d: %d %s", u.b.N, r.Status, r.Body)
+		}
+	}
+	return env
+}
+
+func getJSON(t *testing.T, env *apptest.Env, url string, v any) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept", "application/json")
+	r := env.Do(t, req)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, r.Status, r.Body)
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("GET %s: %v\n%s", url, err, r.Body)
+	}
+}
+
+func TestJobReproducibility(t *testing.T) {
+	env := reproEnv(t)
+	type output struct {
+		SHA256     string   `json:"sha256"`
+		Builds     int      `json:"builds"`
+		Uploaders  []string `json:"uploaders"`
+		FirstUUID  string   `json:"first_uuid"`
+		LatestUUID string   `json:"latest_uuid"`
+	}
+	type input struct {
+		InputID string   `json:"input_id"`
+		Verdict string   `json:"verdict"`
+		Outputs []output `json:"outputs"`
+	}
+	var got struct {
+		Job       string `json:"job"`
+		Platforms []struct {
+			Platform string  `json:"platform"`
+			Inputs   []input `json:"inputs"`
+		} `json:"platforms"`
+		Summary    map[string]int `json:"summary"`
+		NextCursor string         `json:"next_cursor"`
+	}
+	getJSON(t, env, "/job/r/reproducibility", &got)
+	if got.Job != "r" || got.NextCursor != "" {
+		t.Errorf("job %q next %q", got.Job, got.NextCursor)
+	}
+	wantSummary := map[string]int{"reproducible": 1, "not_reproducible": 1, "unverified": 2}
+	if !reflect.DeepEqual(got.Summary, wantSummary) {
+		t.Errorf("summary %v, want %v", got.Summary, wantSummary)
+	}
+	if len(got.Platforms) != 2 || got.Platforms[0].Platform != "debian-12" || got.Platforms[1].Platform != "ubuntu-24.04" {
+		t.Fatalf("platforms %+v", got.Platforms)
+	}
+	deb := got.Platforms[0].Inputs
+	// Newest input first: I3 (builds 6, 7), I2 (build 4; the failed build
+	// 5 does not count), I1 (builds 1-3).
+	want := []input{
+		{Verdict: "reproducible", Outputs: []output{{shaHex("C"), 2, []string{ovUser}, ovUUID(6), ovUUID(7)}}},
+		{Verdict: "unverified", Outputs: []output{{shaHex("B"), 1, []string{ovUser}, ovUUID(4), ovUUID(4)}}},
+		{Verdict: "not-reproducible", Outputs: []output{
+			{shaHex("B"), 1, []string{ovUser}, ovUUID(3), ovUUID(3)},
+			{shaHex("A"), 2, []string{ovUser, "second"}, ovUUID(1), ovUUID(2)},
+		}},
+	}
+	if len(deb) != len(want) {
+		t.Fatalf("debian-12 inputs: %+v", deb)
+	}
+	for i := range want {
+		if len(deb[i].InputID) != 64 {
+			t.Errorf("input %d: id %q", i, deb[i].InputID)
+		}
+		deb[i].InputID = ""
+		if !reflect.DeepEqual(deb[i], want[i]) {
+			t.Errorf("input %d:\n got %+v\nwant %+v", i, deb[i], want[i])
+		}
+	}
+	if ub := got.Platforms[1].Inputs; len(ub) != 1 || ub[0].Verdict != "unverified" {
+		t.Errorf("ubuntu inputs %+v", ub)
+	}
+
+	// Paged: one input per page, with a cursor.
+	var page struct {
+		Platforms []struct {
+			Inputs []input `json:"inputs"`
+		} `json:"platforms"`
+		NextCursor string `json:"next_cursor"`
+	}
+	getJSON(t, env, "/job/r/reproducibility?limit=1&cursor=1", &page)
+	if page.NextCursor != "2" || len(page.Platforms) != 1 || page.Platforms[0].Inputs[0].Verdict != "unverified" {
+		t.Errorf("page 2: %+v", page)
+	}
+
+	ovRun(t, env, []ovScenario{
+		{
+			name: "html", url: "/job/r/reproducibility", status: http.StatusOK,
+			vary: []string{"Accept", "HX-Request"},
+			has: []string{
+				"<title>Reproducibility of job r</title>",
+				"<strong>25 %</strong> of 4 inputs reproducible",
+				`<th colspan="4" scope="rowgroup">debian-12</th>`, `<th colspan="4" scope="rowgroup">ubuntu-24.04</th>`,
+				`verdict-not-reproducible`, `by builder, second (independent)`,
+				`href="/compare/` + ovUUID(4) + `/` + ovUUID(7) + `">what changed</a>`,
+				`href="/compare/` + ovUUID(3) + `/` + ovUUID(4) + `">what changed</a>`,
+			},
+			lacks: []string{ovUUID(5), "More inputs"},
+		},
+		{name: "bad cursor", url: "/job/r/reproducibility?cursor=x", status: http.StatusBadRequest},
+		{name: "unknown job", url: "/job/nope/reproducibility", status: http.StatusNotFound},
+	})
+}
+
+func TestSiteReproducibility(t *testing.T) {
+	env := reproEnv(t)
+	var got struct {
+		Jobs []struct {
+			Job     string         `json:"job"`
+			AllTime map[string]int `json:"all_time"`
+			Share   *float64       `json:"share"`
+		} `json:"jobs"`
+		AllTime map[string]int `json:"all_time"`
+		Last30d map[string]int `json:"last_30_days"`
+	}
+	getJSON(t, env, "/reproducibility?sort=share", &got)
+	site := map[string]int{"reproducible": 1, "not_reproducible": 1, "unverified": 3}
+	if !reflect.DeepEqual(got.AllTime, site) || !reflect.DeepEqual(got.Last30d, site) {
+		t.Errorf("site totals %v / %v, want %v", got.AllTime, got.Last30d, site)
+	}
+	if len(got.Jobs) != 2 || got.Jobs[0].Job != "r" || got.Jobs[1].Job != "other" {
+		t.Fatalf("jobs %+v", got.Jobs)
+	}
+	for i, want := range []float64{25, 0} {
+		if s := got.Jobs[i].Share; s == nil || *s != want {
+			t.Errorf("share of %s = %v, want %v", got.Jobs[i].Job, s, want)
+		}
+	}
+	ovRun(t, env, []ovScenario{
+		{
+			name: "html", url: "/reproducibility", status: http.StatusOK,
+			has: []string{"<title>Reproducibility</title>", `<a href="/job/r/reproducibility">r</a>`,
+				`<a href="/job/other/reproducibility">other</a>`, "<strong>20 %</strong> of 5 inputs reproducible"},
+		},
+		{
+			name: "filter fragment", url: "/reproducibility?q=OTH", status: http.StatusOK,
+			headers: []string{"HX-Request", "true"},
+			has:     []string{`<a href="/job/other/reproducibility">other</a>`},
+			lacks:   []string{`<a href="/job/r/reproducibility">`, "<html", "Last 30 days</header>"},
+		},
+		{name: "bad sort", url: "/reproducibility?sort=x", status: http.StatusBadRequest},
+	})
+}

@@ -1,0 +1,102 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ReproBuild is a successful build with an input id, as the
+// reproducibility model (app/repro) needs it.
+type ReproBuild struct {
+	UUID     string
+	Platform string
+	InputID  []byte
+	SHA256   []byte // of the main binary
+	Uploader string
+	Start    time.Time
+}
+
+// ReproGroup is one (job, platform, input id) with how many builds and
+// distinct main binaries it has: what the site view needs to apply the
+// verdict rule without loading every build.
+type ReproGroup struct {
+	Job      string
+	Platform string
+	Builds   int
+	Outputs  int
+	Latest   time.Time
+}
+
+const (
+	// A job's successful builds with an input id. Driven by
+	// idx_build_job_platform_success (job, platform, start) WHERE
+	// main_binary IS NOT NULL.
+	sqlJobReproBuilds = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
+	FROM build b
+	JOIN build_artifact a ON a.id = b.main_binary
+	JOIN user u ON u.id = b.user
+	WHERE b.job = ? AND b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
+	ORDER BY b.platform, b.start_d DESC, b.start_ps DESC`
+
+	// Every (job, platform, input id) group with its counts. It reads
+	// every successful build once, in index order.
+	sqlReproGroups = `SELECT j.name, b.platform, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+	FROM build b
+	JOIN build_artifact a ON a.id = b.main_binary
+	JOIN job j ON j.id = b.job
+	WHERE b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
+	GROUP BY b.job, b.platform, b.input_id`
+)
+
+// JobReproBuilds returns the successful builds with an input id of a job,
+// by platform, newest first.
+func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, error) {
+	rows, err := d.Read.QueryContext(ctx, sqlJobReproBuilds, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
+	}
+	defer rows.Close()
+	var out []ReproBuild
+	for rows.Next() {
+		var (
+			b      ReproBuild
+			sd, sp int64
+		)
+		if err := rows.Scan(&b.UUID, &b.Platform, &b.InputID, &b.SHA256, &b.Uploader, &sd, &sp); err != nil {
+			return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
+		}
+		b.Start = TimeFromPtime(sd, sp)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// ReproGroups returns every group of successful builds by job, platform and
+// input id, with its build and distinct-output counts.
+func (d *DB) ReproGroups(ctx context.Context) ([]ReproGroup, error) {
+	rows, err := d.Read.QueryContext(ctx, sqlReproGroups)
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility groups: %w", err)
+	}
+	defer rows.Close()
+	var out []ReproGroup
+	for rows.Next() {
+		var (
+			g    ReproGroup
+			days int64
+		)
+		if err := rows.Scan(&g.Job, &g.Platform, &g.Builds, &g.Outputs, &days); err != nil {
+			return nil, fmt.Errorf("reproducibility groups: %w", err)
+		}
+		g.Latest = TimeFromPtime(days, 0)
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reproducibility groups: %w", err)
+	}
+	return out, nil
+}

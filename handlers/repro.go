@@ -1,0 +1,301 @@
+package handlers
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/repro"
+	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
+)
+
+// reproPageInputs is how many input ids the per-job view shows at a time.
+const reproPageInputs = 50
+
+// reproRecent is the window of the site view's "last 30 days" column.
+const reproRecent = 30 * 24 * time.Hour
+
+// ReproOutputJSON is one distinct main binary of an input id.
+type ReproOutputJSON struct {
+	SHA256     string   `json:"sha256"`
+	Builds     int      `json:"builds"`
+	Uploaders  []string `json:"uploaders"`
+	FirstUUID  string   `json:"first_uuid"`
+	LatestUUID string   `json:"latest_uuid"`
+}
+
+// ReproInputJSON is one input id of a platform, with its verdict.
+type ReproInputJSON struct {
+	InputID string            `json:"input_id"`
+	Verdict repro.Verdict     `json:"verdict"`
+	Outputs []ReproOutputJSON `json:"outputs"`
+}
+
+// ReproPlatformJSON is a platform of the per-job view.
+type ReproPlatformJSON struct {
+	Platform string           `json:"platform"`
+	Inputs   []ReproInputJSON `json:"inputs"`
+}
+
+// JobReproJSON is GET /job/:job/reproducibility as JSON.
+type JobReproJSON struct {
+	Job        string              `json:"job"`
+	Platforms  []ReproPlatformJSON `json:"platforms"`
+	Summary    repro.Summary       `json:"summary"`
+	NextCursor string              `json:"next_cursor,omitempty"`
+}
+
+// reproBuilds turns the database rows into the model's builds.
+func reproBuilds(job string, rows []db.ReproBuild) []repro.Build {
+	out := make([]repro.Build, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, repro.Build{UUID: r.UUID, Job: job, Platform: r.Platform,
+			InputID: hex.EncodeToString(r.InputID), Output: hex.EncodeToString(r.SHA256),
+			Uploader: r.Uploader, Start: r.Start})
+	}
+	return out
+}
+
+// offsetQuery parses ?cursor= of the per-job view: how many inputs were
+// already shown.
+func offsetQuery(c *fiber.Ctx) (int, error) {
+	s := c.Query("cursor")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, httperr.BadRequest("Bad cursor", err)
+	}
+	return n, nil
+}
+
+// JobReproducibility is GET /job/:job/reproducibility: per platform, every
+// input id (newest first) with its outputs and verdict.
+func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
+	c.Vary("Accept", "HX-Request")
+	ctx := c.UserContext()
+	j, err := h.loadJob(c)
+	if err != nil {
+		return err
+	}
+	offset, err := offsetQuery(c)
+	if err != nil {
+		return err
+	}
+	rows, err := h.DB.JobReproBuilds(ctx, j.ID)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	groups := repro.Summarize(reproBuilds(j.Name, rows))
+	// By platform (sorted), newest input first within each: the order of
+	// the page and of the cursor.
+	sort.SliceStable(groups, func(a, b int) bool { return groups[a].Platform < groups[b].Platform })
+	var sum repro.Summary
+	for _, g := range groups {
+		sum.Add(g.Verdict)
+	}
+	limit := reproPageInputs
+	if WantsJSON(c) {
+		if limit, err = limitQuery(c); err != nil {
+			return err
+		}
+		if limit == 0 {
+			limit = len(groups)
+		}
+	}
+	end := min(len(groups), offset+limit)
+	start := min(offset, end)
+	next := ""
+	if end < len(groups) {
+		next = strconv.Itoa(end)
+	}
+
+	if WantsJSON(c) {
+		out := JobReproJSON{Job: j.Name, Platforms: []ReproPlatformJSON{}, Summary: sum, NextCursor: next}
+		for _, g := range groups[start:end] {
+			if n := len(out.Platforms); n == 0 || out.Platforms[n-1].Platform != g.Platform {
+				out.Platforms = append(out.Platforms, ReproPlatformJSON{Platform: g.Platform})
+			}
+			in := ReproInputJSON{InputID: g.InputID, Verdict: g.Verdict}
+			for _, o := range g.Outputs {
+				in.Outputs = append(in.Outputs, ReproOutputJSON{SHA256: o.SHA256, Builds: o.Builds,
+					Uploaders: o.Uploaders, FirstUUID: o.First.UUID, LatestUUID: o.Latest.UUID})
+			}
+			p := &out.Platforms[len(out.Platforms)-1]
+			p.Inputs = append(p.Inputs, in)
+		}
+		return c.JSON(out)
+	}
+
+	url := jobURL(j.Name) + "/reproducibility"
+	page := views.JobReproPage{Job: j.Name, JobURL: jobURL(j.Name), Summary: reproSummaryView(sum)}
+	for i := start; i < end; i++ {
+		g := groups[i]
+		in := views.ReproInput{Platform: g.Platform, InputID: g.InputID, Verdict: reproVerdictView(g.Verdict),
+			Builds: g.Builds, First: g.First, Latest: g.Latest}
+		if i == start || groups[i-1].Platform != g.Platform {
+			in.PlatformStart = true
+		}
+		// The previous (older) input id of the same platform: what changed
+		// is its comparison with this one's newest build.
+		if i+1 < len(groups) && groups[i+1].Platform == g.Platform {
+			in.CompareURL = CompareURL(groups[i+1].Outputs[0].Latest.UUID, g.Outputs[0].Latest.UUID)
+		}
+		for _, o := range g.Outputs {
+			in.Outputs = append(in.Outputs, views.ReproOutput{SHA256: o.SHA256, Builds: o.Builds,
+				Uploaders: strings.Join(o.Uploaders, ", "), Independent: o.Independent(),
+				FirstURL: BuildURL(j.Name, o.First.UUID), LatestURL: BuildURL(j.Name, o.Latest.UUID),
+				First: o.First.Start, Latest: o.Latest.Start})
+		}
+		page.Inputs = append(page.Inputs, in)
+	}
+	if next != "" {
+		page.NextURL = url + "?cursor=" + next
+	}
+	if offset > 0 && views.IsFragmentRequest(c) {
+		return h.Views.RenderFragment(c, fiber.StatusOK, "job_repro", "repro_rows", views.Page{Body: page})
+	}
+	return h.Views.Render(c, fiber.StatusOK, "job_repro", views.Page{
+		Title:  "Reproducibility of job " + j.Name,
+		Crumbs: []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}, {Text: "Reproducibility", URL: url}},
+		Body:   page,
+	})
+}
+
+func reproVerdictView(v repro.Verdict) views.Verdict {
+	return views.Verdict{Key: string(v), Mark: v.Mark(), Label: v.Label()}
+}
+
+func reproSummaryView(s repro.Summary) views.ReproSummary {
+	out := views.ReproSummary{Reproducible: s.Reproducible, NotReproducible: s.NotReproducible,
+		Unverified: s.Unverified, Total: s.Total()}
+	if share, ok := s.Share(); ok {
+		out.Share = fmt.Sprintf("%.0f %%", share)
+	} else {
+		out.Share = "–"
+	}
+	return out
+}
+
+// SiteReproJobJSON is one job of the site view.
+type SiteReproJobJSON struct {
+	Job      string        `json:"job"`
+	AllTime  repro.Summary `json:"all_time"`
+	Last30d  repro.Summary `json:"last_30_days"`
+	Share    *float64      `json:"share"`
+	Share30d *float64      `json:"share_30_days"`
+}
+
+// SiteReproJSON is GET /reproducibility as JSON.
+type SiteReproJSON struct {
+	Jobs    []SiteReproJobJSON `json:"jobs"`
+	AllTime repro.Summary      `json:"all_time"`
+	Last30d repro.Summary      `json:"last_30_days"`
+}
+
+// Reproducibility is GET /reproducibility?q=&sort=: every job with its share
+// of reproducible inputs over the last 30 days and all time, and the site's
+// totals.
+func (h *Handler) Reproducibility(c *fiber.Ctx) error {
+	c.Vary("Accept", "HX-Request")
+	groups, err := h.DB.ReproGroups(c.UserContext())
+	if err != nil {
+		return fmt.Errorf("reproducibility: %w", err)
+	}
+	query := copyString(c.Query("q"))
+	sortBy := copyString(c.Query("sort"))
+	switch sortBy {
+	case "", "name", "share", "share30":
+	default:
+		return httperr.BadRequest("Bad sort: want name, share or share30", nil)
+	}
+	since := time.Now().Add(-reproRecent)
+	type acc struct{ all, recent repro.Summary }
+	byJob := map[string]*acc{}
+	var names []string
+	var site acc
+	for _, g := range groups {
+		v := repro.VerdictOf(g.Builds, g.Outputs)
+		site.all.Add(v)
+		recent := !g.Latest.Before(since.Truncate(24 * time.Hour))
+		if recent {
+			site.recent.Add(v)
+		}
+		if query != "" && !strings.Contains(strings.ToLower(g.Job), strings.ToLower(query)) {
+			continue
+		}
+		a := byJob[g.Job]
+		if a == nil {
+			a = &acc{}
+			byJob[g.Job] = a
+			names = append(names, g.Job)
+		}
+		a.all.Add(v)
+		if recent {
+			a.recent.Add(v)
+		}
+	}
+	share := func(s repro.Summary) float64 {
+		v, ok := s.Share()
+		if !ok {
+			return -1
+		}
+		return v
+	}
+	sort.Strings(names)
+	switch sortBy {
+	case "share":
+		sort.SliceStable(names, func(i, j int) bool { return share(byJob[names[i]].all) > share(byJob[names[j]].all) })
+	case "share30":
+		sort.SliceStable(names, func(i, j int) bool {
+			return share(byJob[names[i]].recent) > share(byJob[names[j]].recent)
+		})
+	}
+
+	if WantsJSON(c) {
+		out := SiteReproJSON{Jobs: []SiteReproJobJSON{}, AllTime: site.all, Last30d: site.recent}
+		for _, n := range names {
+			a := byJob[n]
+			j := SiteReproJobJSON{Job: n, AllTime: a.all, Last30d: a.recent}
+			if v, ok := a.all.Share(); ok {
+				j.Share = &v
+			}
+			if v, ok := a.recent.Share(); ok {
+				j.Share30d = &v
+			}
+			out.Jobs = append(out.Jobs, j)
+		}
+		return c.JSON(out)
+	}
+
+	page := views.SiteReproPage{Query: query, Sort: sortBy,
+		AllTime: reproSummaryView(site.all), Last30d: reproSummaryView(site.recent)}
+	for _, key := range []struct{ key, text string }{{"name", "Job"}, {"share30", "Last 30 days"}, {"share", "All time"}} {
+		q := "?sort=" + key.key
+		if query != "" {
+			q += "&q=" + queryEscape(query)
+		}
+		page.SortLinks = append(page.SortLinks, views.Chip{Text: key.text, Value: key.key, URL: "/reproducibility" + q,
+			Active: sortBy == key.key || sortBy == "" && key.key == "name"})
+	}
+	for _, n := range names {
+		a := byJob[n]
+		page.Jobs = append(page.Jobs, views.SiteReproJob{Job: n, URL: jobURL(n) + "/reproducibility",
+			AllTime: reproSummaryView(a.all), Last30d: reproSummaryView(a.recent)})
+	}
+	// htmx (the filter box, the sort links) gets only the table.
+	return h.Views.Render(c, fiber.StatusOK, "site_repro", views.Page{
+		Title:    "Reproducibility",
+		Crumbs:   []views.Crumb{views.Home, {Text: "Reproducibility", URL: "/reproducibility"}},
+		Fragment: "site_repro_jobs",
+		Body:     page,
+	})
+}
