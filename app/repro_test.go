@@ -201,3 +201,39 @@ func TestSiteReproducibility(t *testing.T) {
 		{name: "bad sort", url: "/reproducibility?sort=x", status: http.StatusBadRequest},
 	})
 }
+
+func TestCompareReproducibility(t *testing.T) {
+	env := reproEnv(t)
+	type pair struct {
+		MainBinary struct {
+			Left      *string `json:"left"`
+			Right     *string `json:"right"`
+			Identical bool    `json:"identical"`
+		} `json:"main_binary"`
+		SameInput bool `json:"same_input"`
+	}
+	for _, c := range []struct {
+		l, r            int
+		identical, same bool
+		line            string
+	}{
+		{1, 2, true, true, "Same input, identical main binaries: the build reproduced."},
+		{1, 3, false, true, "Same input, different main binaries: not reproduced."},
+		{3, 4, true, false, "Different inputs, identical main binaries: output unchanged by the input change."},
+		{1, 6, false, false, "Different inputs, different main binaries."},
+	} {
+		url := "/compare/" + ovUUID(c.l) + "/" + ovUUID(c.r)
+		var got pair
+		getJSON(t, env, url, &got)
+		if got.MainBinary.Identical != c.identical || got.SameInput != c.same ||
+			got.MainBinary.Left == nil || got.MainBinary.Right == nil {
+			t.Errorf("%s: %+v, want identical %v same input %v", url, got, c.identical, c.same)
+		}
+		ovRun(t, env, []ovScenario{{name: url, url: url, status: http.StatusOK, has: []string{c.line}}})
+	}
+	var failed pair
+	getJSON(t, env, "/compare/"+ovUUID(4)+"/"+ovUUID(5), &failed)
+	if failed.MainBinary.Right != nil || failed.MainBinary.Identical || !failed.SameInput {
+		t.Errorf("compare with a failed build: %+v", failed)
+	}
+}

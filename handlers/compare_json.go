@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/builder-web/builder-web/app/compare"
 	"github.com/builder-web/builder-web/app/opam"
+	"github.com/builder-web/builder-web/app/repro"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -19,6 +20,10 @@ type CompareJSON struct {
 	// OpamError says why opam_diff is empty when a switch export does not
 	// parse (the reference answers 500 instead).
 	OpamError string `json:"opam_error,omitempty"`
+	// MainBinary and SameInput (issue 12) say whether the two builds
+	// reproduce each other.
+	MainBinary ComparePairJSON `json:"main_binary"`
+	SameInput  bool            `json:"same_input"`
 }
 
 // CompareBuildJSON is one side of a comparison.
@@ -138,6 +143,8 @@ func compareJSON(res *compare.Result) CompareJSON {
 			OnlyInRight: rows(descending(o.OnlyInRight), packageJSON),
 		},
 	}
+	pair := repro.Compare(reproBuildOf(res.Left), reproBuildOf(res.Right))
+	out.MainBinary, out.SameInput = comparePairJSON(pair), pair.SameInput
 	if du := o.Duniverse; du.Err != "" {
 		out.OpamDiff.DuniverseDiff = du.Err
 	} else {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"github.com/builder-web/builder-web/app/repro"
 	"slices"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 		}
 	}
 	p.LeftPicks, p.RightPicks = pickOptions(leftJob, l), pickOptions(rightJob, r)
+	pair := repro.Compare(reproBuildOf(l), reproBuildOf(r))
+	p.Binaries = views.CompareBinaries{Line: pair.Line(), Identical: pair.IdenticalOutputs,
+		SameInput: pair.SameInput, Left: pair.LeftOutput, Right: pair.RightOutput}
 	p.Sections = compareSections(res, all)
 	p.Identical = !slices.ContainsFunc(p.Sections, func(s views.CompareSection) bool { return !s.Same })
 	return p, nil

@@ -299,3 +299,34 @@ func (h *Handler) Reproducibility(c *fiber.Ctx) error {
 		Body:     page,
 	})
 }
+
+// reproBuildOf is a loaded build as the model sees it.
+func reproBuildOf(b *db.BuildInfo) repro.Build {
+	out := repro.Build{UUID: b.UUID, Job: b.JobName, Platform: b.Platform,
+		Uploader: b.Username, Start: b.Start()}
+	if len(b.InputID) > 0 {
+		out.InputID = hex.EncodeToString(b.InputID)
+	}
+	if b.Main != nil {
+		out.Output = hex.EncodeToString(b.Main.SHA256)
+	}
+	return out
+}
+
+// ComparePairJSON is "main_binary" of the compare JSON: both main binaries'
+// SHA-256 (null without one) and whether they are identical.
+type ComparePairJSON struct {
+	Left      *string `json:"left"`
+	Right     *string `json:"right"`
+	Identical bool    `json:"identical"`
+}
+
+func comparePairJSON(p repro.Pair) ComparePairJSON {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	return ComparePairJSON{Left: opt(p.LeftOutput), Right: opt(p.RightOutput), Identical: p.IdenticalOutputs}
+}

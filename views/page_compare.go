@@ -14,6 +14,9 @@ type ComparePage struct {
 	All     bool
 	OnlyURL string
 	AllURL  string
+	// Binaries is the first line: are the main binaries identical, are
+	// the inputs.
+	Binaries CompareBinaries
 	// Identical is set when no section lists a difference.
 	Identical  bool
 	Sections   []CompareSection
@@ -83,4 +86,13 @@ type CompareOpamFile struct {
 type DiffLine struct {
 	Kind string
 	Text string
+}
+
+// CompareBinaries says whether two builds' main binaries and inputs are
+// identical (app/repro.Pair).
+type CompareBinaries struct {
+	Line        string // the sentence, e.g. "Same input, different main binaries: not reproduced"
+	Identical   bool
+	SameInput   bool
+	Left, Right string // hex SHA-256, "" without a main binary
 }

@@ -314,3 +314,53 @@ func (s Summary) Share() (float64, bool) {
 	}
 	return 100 * float64(s.Reproducible) / float64(s.Total()), true
 }
+
+// Pair is what two builds' main binaries and inputs say of each other: the
+// compare page's first line.
+type Pair struct {
+	// LeftOutput and RightOutput are the main binaries' hex SHA-256, ""
+	// for a build without one.
+	LeftOutput, RightOutput string
+	// IdenticalOutputs: both have a main binary and they are equal.
+	IdenticalOutputs bool
+	// SameInput: both have an input id and they are equal.
+	SameInput bool
+	// KnownInputs: both have an input id (bare binary uploads have none).
+	KnownInputs bool
+}
+
+// Compare relates two builds.
+func Compare(left, right Build) Pair {
+	return Pair{
+		LeftOutput: left.Output, RightOutput: right.Output,
+		IdenticalOutputs: left.Output != "" && left.Output == right.Output,
+		SameInput:        left.InputID != "" && left.InputID == right.InputID,
+		KnownInputs:      left.InputID != "" && right.InputID != "",
+	}
+}
+
+// Line is the pair as one sentence, e.g. "Same input, different main
+// binaries: not reproduced".
+func (p Pair) Line() string {
+	input := "Different inputs"
+	switch {
+	case p.SameInput:
+		input = "Same input"
+	case !p.KnownInputs:
+		input = "Inputs unknown"
+	}
+	switch {
+	case p.LeftOutput == "" || p.RightOutput == "":
+		return input + "; a build without a main binary cannot be compared"
+	case p.IdenticalOutputs && p.SameInput:
+		return input + ", identical main binaries: the build reproduced"
+	case p.IdenticalOutputs && p.KnownInputs:
+		return input + ", identical main binaries: output unchanged by the input change"
+	case p.IdenticalOutputs:
+		return input + ", identical main binaries"
+	case p.SameInput:
+		return input + ", different main binaries: not reproduced"
+	default:
+		return input + ", different main binaries"
+	}
+}

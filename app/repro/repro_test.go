@@ -171,3 +171,31 @@ func TestSummarize(t *testing.T) {
 		t.Error("share of nothing is defined")
 	}
 }
+
+func TestCompare(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		l, r            Build
+		identical, same bool
+		line            string
+	}{
+		{"reproduced", b("a", "I", "X", "u", 1), b("b", "I", "X", "u", 2), true, true,
+			"Same input, identical main binaries: the build reproduced"},
+		{"not reproduced", b("a", "I", "X", "u", 1), b("b", "I", "Y", "u", 2), false, true,
+			"Same input, different main binaries: not reproduced"},
+		{"unchanged", b("a", "I", "X", "u", 1), b("b", "J", "X", "u", 2), true, false,
+			"Different inputs, identical main binaries: output unchanged by the input change"},
+		{"different", b("a", "I", "X", "u", 1), b("b", "J", "Y", "u", 2), false, false,
+			"Different inputs, different main binaries"},
+		{"failed", b("a", "I", "", "u", 1), b("b", "I", "", "u", 2), false, true,
+			"Same input; a build without a main binary cannot be compared"},
+		{"no input ids", b("a", "", "X", "u", 1), b("b", "", "X", "u", 2), true, false,
+			"Inputs unknown, identical main binaries"},
+	} {
+		p := Compare(c.l, c.r)
+		if p.IdenticalOutputs != c.identical || p.SameInput != c.same || p.Line() != c.line {
+			t.Errorf("%s: identical %v same %v line %q, want %v %v %q", c.name,
+				p.IdenticalOutputs, p.SameInput, p.Line(), c.identical, c.same, c.line)
+		}
+	}
+}
