@@ -1,7 +1,6 @@
 package db
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -19,21 +18,6 @@ type BuildRef struct {
 	Start    time.Time
 }
 
-// Reproducibility holds the lists of reference §6.5 with the exact relations
-// of product.md §2.15. All lists are newest first and never contain the build
-// itself; all are empty for a build without a main binary or input id.
-type Reproducibility struct {
-	// SameInputSameOutput: every other build with this input id whose main
-	// binary has the same SHA-256.
-	SameInputSameOutput []BuildRef
-	// DifferentInputSameOutput: per other (known) input id, the newest
-	// build with that input id whose main binary has the same SHA-256.
-	DifferentInputSameOutput []BuildRef
-	// SameInputDifferentOutput: per other main-binary SHA-256, the newest
-	// build with this input id whose main binary has that hash.
-	SameInputDifferentOutput []BuildRef
-}
-
 // Neighbours are the builds the build page compares with: the latest
 // successful build of the same job and platform, and the nearest later and
 // earlier successful ones whose main binary differs (reference §6.5).
@@ -43,24 +27,24 @@ type Neighbours struct {
 
 // The build page's queries; plan_test.go checks each uses an index.
 const (
-	// Successful builds from the same input, with their output. Driven by
-	// idx_build_input_id; an input id is shared by a handful of builds.
-	sqlBuildsWithInput = `SELECT b.uuid, j.name, b.platform, b.start_d, b.start_ps, a.sha256
+	// The other successful builds of the same job and platform from the
+	// same input, with output and uploader. Driven by idx_build_input_id;
+	// an input id is shared by a handful of builds.
+	sqlBuildsWithInput = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build b
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN job j ON j.id = b.job
-	WHERE b.input_id = ? AND b.id <> ?
-	ORDER BY b.start_d DESC, b.start_ps DESC`
+	JOIN user u ON u.id = b.user
+	WHERE b.input_id = ? AND b.id <> ? AND b.job = ? AND b.platform = ?`
 
-	// Builds whose main binary has this hash, from another known input.
-	// Driven by idx_build_artifact_sha256, then idx_build_main_binary, so it
-	// reads only artifacts with this exact content.
-	sqlBuildsWithOutput = `SELECT b.uuid, j.name, b.platform, b.start_d, b.start_ps, b.input_id
+	// The builds of the same job and platform whose main binary has this
+	// hash, from another known input. Driven by idx_build_artifact_sha256,
+	// then idx_build_main_binary, so it reads only artifacts with this
+	// exact content.
+	sqlBuildsWithOutput = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build_artifact a
 	JOIN build b ON b.main_binary = a.id
-	JOIN job j ON j.id = b.job
-	WHERE a.sha256 = ? AND b.input_id IS NOT NULL AND b.input_id <> ?
-	ORDER BY b.start_d DESC, b.start_ps DESC`
+	JOIN user u ON u.id = b.user
+	WHERE a.sha256 = ? AND b.input_id IS NOT NULL AND b.input_id <> ? AND b.job = ? AND b.platform = ?`
 
 	// idx_build_job_platform (migration 0004) orders a job's builds per
 	// platform by start and carries main_binary, so these skip failed
@@ -99,67 +83,36 @@ const (
 	LIMIT 1`
 )
 
-// Reproducibility gathers the reproducibility lists of a build.
-func (d *DB) Reproducibility(ctx context.Context, b *BuildInfo) (*Reproducibility, error) {
-	r := &Reproducibility{}
+// ReproRelatives returns what the reproducibility model (app/repro) needs
+// to place a build: the other successful builds of its job and platform
+// from the same input, and those from other inputs with the same main
+// binary. None for a build without a main binary or input id.
+func (d *DB) ReproRelatives(ctx context.Context, b *BuildInfo) ([]ReproBuild, error) {
 	if b.Main == nil || len(b.InputID) == 0 {
-		return r, nil
+		return nil, nil
 	}
-	out := b.Main.SHA256
-
-	rows, err := d.Read.QueryContext(ctx, sqlBuildsWithInput, b.InputID, b.ID)
-	if err != nil {
-		return nil, fmt.Errorf("builds with the input of %s: %w", b.UUID, err)
-	}
-	seenOutput := map[string]bool{}
-	err = scanRefs(rows, func(ref BuildRef, sha []byte) {
-		if bytes.Equal(sha, out) {
-			r.SameInputSameOutput = append(r.SameInputSameOutput, ref)
-			return
+	var out []ReproBuild
+	for _, q := range []struct {
+		what  string
+		query string
+		key   []byte
+	}{
+		{"input", sqlBuildsWithInput, b.InputID},
+		{"output", sqlBuildsWithOutput, b.Main.SHA256},
+	} {
+		args := []any{q.key, b.ID, b.JobID, b.Platform}
+		if q.what == "output" {
+			args = []any{q.key, b.InputID, b.JobID, b.Platform}
 		}
-		if !seenOutput[string(sha)] { // rows are newest first
-			seenOutput[string(sha)] = true
-			r.SameInputDifferentOutput = append(r.SameInputDifferentOutput, ref)
+		rows, err := d.Read.QueryContext(ctx, q.query, args...)
+		if err != nil {
+			return nil, fmt.Errorf("builds with the %s of %s: %w", q.what, b.UUID, err)
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("builds with the input of %s: %w", b.UUID, err)
-	}
-
-	rows, err = d.Read.QueryContext(ctx, sqlBuildsWithOutput, out, b.InputID)
-	if err != nil {
-		return nil, fmt.Errorf("builds with the output of %s: %w", b.UUID, err)
-	}
-	seenInput := map[string]bool{}
-	err = scanRefs(rows, func(ref BuildRef, input []byte) {
-		if !seenInput[string(input)] {
-			seenInput[string(input)] = true
-			r.DifferentInputSameOutput = append(r.DifferentInputSameOutput, ref)
+		if out, err = scanReproBuilds(rows, out); err != nil {
+			return nil, fmt.Errorf("builds with the %s of %s: %w", q.what, b.UUID, err)
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("builds with the output of %s: %w", b.UUID, err)
 	}
-	return r, nil
-}
-
-// scanRefs reads rows of (uuid, job, platform, start_d, start_ps, blob) and
-// closes them.
-func scanRefs(rows *sql.Rows, each func(BuildRef, []byte)) error {
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			ref    BuildRef
-			sd, sp int64
-			blob   []byte
-		)
-		if err := rows.Scan(&ref.UUID, &ref.JobName, &ref.Platform, &sd, &sp, &blob); err != nil {
-			return err
-		}
-		ref.Start = TimeFromPtime(sd, sp)
-		each(ref, blob)
-	}
-	return rows.Err()
+	return out, nil
 }
 
 // Neighbours finds the builds the build page offers to compare with. A

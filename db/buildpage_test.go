@@ -60,12 +60,12 @@ func TestReproducibilityWithoutInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := d.Reproducibility(t.Context(), bi)
+	r, err := d.ReproRelatives(t.Context(), bi)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.SameInputSameOutput)+len(r.DifferentInputSameOutput)+len(r.SameInputDifferentOutput) != 0 {
-		t.Errorf("Reproducibility without input id = %+v, want empty", r)
+	if len(r) != 0 {
+		t.Errorf("ReproRelatives without input id = %+v, want none", r)
 	}
 	n, err := d.Neighbours(t.Context(), bi)
 	if err != nil {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -56,23 +57,29 @@ func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, err
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
 	}
+	out, err := scanReproBuilds(rows, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// scanReproBuilds appends rows of (uuid, platform, input_id, sha256,
+// username, start_d, start_ps) to out and closes them.
+func scanReproBuilds(rows *sql.Rows, out []ReproBuild) ([]ReproBuild, error) {
 	defer rows.Close()
-	var out []ReproBuild
 	for rows.Next() {
 		var (
 			b      ReproBuild
 			sd, sp int64
 		)
 		if err := rows.Scan(&b.UUID, &b.Platform, &b.InputID, &b.SHA256, &b.Uploader, &sd, &sp); err != nil {
-			return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
+			return nil, err
 		}
 		b.Start = TimeFromPtime(sd, sp)
 		out = append(out, b)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // ReproGroups returns every group of successful builds by job, platform and

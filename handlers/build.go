@@ -47,6 +47,8 @@ type BuildJSON struct {
 	// The main binary's solo5 notes, each only when readable ([HEAD]).
 	Solo5Manifest *solo5.Manifest `json:"solo5_manifest,omitempty"`
 	Solo5ABI      *solo5.ABI      `json:"solo5_abi,omitempty"`
+	// Reproducibility is absent for a failed build (issue 12).
+	Reproducibility *BuildReproJSON `json:"reproducibility,omitempty"`
 }
 
 // solo5Info reads the solo5 notes of a main binary; nil when a is nil, is no
@@ -116,6 +118,11 @@ func (h *Handler) Build(c *fiber.Ctx) error {
 	}
 	c.Vary("Accept")
 	if WantsJSON(c) {
+		standing, err := h.standing(c.UserContext(), b)
+		if err != nil {
+			return fmt.Errorf("build %s: %w", b.UUID, err)
+		}
+		out.Reproducibility = buildReproJSON(b, standing)
 		return c.JSON(out)
 	}
 	return h.renderBuildPage(c, b, res, info)

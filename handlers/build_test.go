@@ -311,7 +311,8 @@ func TestBuildPageReproducibilityVectors(t *testing.T) {
 
 	tests := []struct {
 		uuid        string
-		mark        string
+		verdict     string
+		line        string
 		reproduced  string   // text of the "Reproduced by" section
 		links       []string // hrefs in that section
 		comparisons string   // text of the comparisons section
@@ -319,24 +320,27 @@ func TestBuildPageReproducibilityVectors(t *testing.T) {
 	}{
 		{
 			uuid:        uuidSuccess,
-			mark:        "reproducible",
-			reproduced:  "Reproduced by 1 build on debian-12, same input, 2024-09-05 13:20:11Z",
-			links:       []string{buildURL("hello-hvt", uuidLeft)},
+			verdict:     "reproducible",
+			line:        "Reproduced by 1 build of the same input.",
+			reproduced:  "Reproduced by 1 build of the same input 2024-09-05 13:20:11Z by builder ( compare )",
+			links:       []string{buildURL("hello-hvt", uuidLeft), "/compare/" + uuidLeft + "/" + uuidSuccess},
 			comparisons: "Latest build 2024-09-06 13:20:11Z Later build with different output 2024-09-06 13:20:11Z",
 			compLinks:   []string{"/compare/" + uuidRight + "/" + uuidSuccess},
 		},
 		{
 			uuid:        uuidLeft,
-			mark:        "reproducible",
-			reproduced:  "Reproduced by 1 build on debian-12, same input, 2024-09-04 13:20:11Z",
+			verdict:     "reproducible",
+			line:        "Reproduced by 1 build of the same input.",
+			reproduced:  "Reproduced by 1 build of the same input 2024-09-04 13:20:11Z by builder ( compare )",
 			links:       []string{buildURL("hello-hvt", uuidSuccess)},
 			comparisons: "Latest build 2024-09-06 13:20:11Z Later build with different output 2024-09-06 13:20:11Z",
 			compLinks:   []string{"/compare/" + uuidRight + "/" + uuidLeft},
 		},
 		{
 			uuid:        uuidRight,
-			mark:        "unverified",
-			reproduced:  "Reproduced by 0 builds",
+			verdict:     "unverified",
+			line:        "No other build of the same input yet.",
+			reproduced:  "Reproduced by 0 builds of the same input",
 			comparisons: "Earlier build with different output 2024-09-05 13:20:11Z",
 			compLinks:   []string{"/compare/" + uuidLeft + "/" + uuidRight},
 		},
@@ -344,10 +348,10 @@ func TestBuildPageReproducibilityVectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.uuid, func(t *testing.T) {
 			html := page(t, env, buildURL("hello-hvt", tt.uuid))
-			// The glyph, then the verdict.
-			mark := regexp.MustCompile(`(?s)<p class="repro [^"]*"[^>]*><span class="mark" aria-hidden="true">[^<]*</span>(.*?) <small>`).FindStringSubmatch(html)
-			if mark == nil || mark[1] != tt.mark {
-				t.Errorf("mark = %q, want %q", mark, tt.mark)
+			// The glyph, then the verdict, then the line naming the counts.
+			mark := regexp.MustCompile(`(?s)<p class="repro"><span class="verdict [^"]*"><span class="mark" aria-hidden="true">[^<]*</span> (.*?)</span>: (.*?) <small>`).FindStringSubmatch(html)
+			if mark == nil || mark[1] != tt.verdict || mark[2] != tt.line {
+				t.Errorf("verdict line = %q, want %q: %q", mark, tt.verdict, tt.line)
 			}
 			repro := section(html, `<h3 id="reproduced">`)
 			if got := text(`<h3>` + repro); got != tt.reproduced {
@@ -363,19 +367,20 @@ func TestBuildPageReproducibilityVectors(t *testing.T) {
 			for _, l := range tt.compLinks {
 				assertContains(t, "comparisons", cmp, `href="`+l+`"`)
 			}
-			assertLacks(t, "page", html, "not reproducible!")
+			assertLacks(t, "page", html, "not reproducible", `id="differs"`)
 		})
 	}
 }
 
-// Records built here cover the relations of product.md §2.15 exactly:
+// Records built here cover the relations of the reproducibility model
+// (issue 12): builds are grouped by job, platform and input id.
 //
 //	r1 input A, output X (job repro)        t0
 //	r2 input A, output Y                    t0+1h
 //	r3 input B, output X                    t0+2h
 //	r4 input B, output X                    t0+3h
 //	r5 input A, output Y                    t0+4h
-//	r6 input A, output X (job repro-other)  t0+5h, platform freebsd-14
+//	r6 input A, output X (job repro-other)  t0+5h, platform freebsd-14: another group
 //	r7 failed (no bin/), input A            t0+6h
 func TestBuildPageReproducibilityRelations(t *testing.T) {
 	env := newEnv(t)
@@ -404,21 +409,25 @@ func TestBuildPageReproducibilityRelations(t *testing.T) {
 
 	t.Run("r1", func(t *testing.T) {
 		html := page(t, env, buildURL("repro", u(1)))
+		assertContains(t, "verdict", html, `<span class="verdict verdict-not-reproducible">`,
+			"not reproducible</span>: Differs from 2 builds of the same input.")
 		repro := section(html, `<h3 id="reproduced">`)
-		if got, want := text("<h3>"+repro), "Reproduced by 2 builds repro-other on freebsd-14, same input, 2025-03-01 15:00:00Z on debian-12, different input, 2025-03-01 13:00:00Z"; got != want {
+		if got, want := text("<h3>"+repro), "Reproduced by 0 builds of the same input"; got != want {
 			t.Errorf("reproduced = %q, want %q", got, want)
 		}
-		// Same input: the build itself; different input: the comparison,
-		// with only the newest build of input B (r4, not r3).
-		assertContains(t, "reproduced", repro, `href="`+buildURL("repro-other", u(6))+`"`, cmp(4, 1))
-		assertLacks(t, "reproduced", repro, u(3))
+		// Another job (r6) is another group, never a reproduction.
+		assertLacks(t, "page", html, u(6))
 
-		notRepro := section(html, "Same input, different output (not reproducible!)</h3>")
-		if got, want := text(notRepro), "on debian-12, 2025-03-01 14:00:00Z"; got != want {
-			t.Errorf("not reproducible = %q, want %q", got, want)
+		differs := section(html, `<h3 id="differs">`)
+		if got, want := text("<h3>"+differs), "Differs from 2 builds of the same input (not reproducible) 2025-03-01 14:00:00Z by builder ( compare ) 2025-03-01 11:00:00Z by builder ( compare )"; got != want {
+			t.Errorf("differs = %q, want %q", got, want)
 		}
-		assertContains(t, "not reproducible", notRepro, cmp(5, 1)) // newest with output Y, not r2
-		assertContains(t, "mark", html, `class="repro repro-fail"`, "not reproducible")
+		assertContains(t, "differs", differs, cmp(5, 1), cmp(2, 1))
+
+		// Input B made the same binary: named apart, newest per input (r4, not r3).
+		unchanged := section(html, `<h3 id="unchanged">`)
+		assertContains(t, "unchanged", unchanged, "output unchanged by an input change", cmp(4, 1))
+		assertLacks(t, "unchanged", unchanged, u(3))
 
 		comps := section(html, "Comparisons with other builds on the same platform</h3>")
 		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z Later build with different output 2025-03-01 11:00:00Z"; got != want {
@@ -429,18 +438,14 @@ func TestBuildPageReproducibilityRelations(t *testing.T) {
 
 	t.Run("r3", func(t *testing.T) {
 		html := page(t, env, buildURL("repro", u(3)))
+		assertContains(t, "verdict", html, "reproducible</span>: Reproduced by 1 build of the same input.")
 		repro := section(html, `<h3 id="reproduced">`)
-		if got, want := text("<h3>"+repro), "Reproduced by 2 builds on debian-12, same input, 2025-03-01 13:00:00Z repro-other on freebsd-14, different input, 2025-03-01 15:00:00Z"; got != want {
+		if got, want := text("<h3>"+repro), "Reproduced by 1 build of the same input 2025-03-01 13:00:00Z by builder ( compare )"; got != want {
 			t.Errorf("reproduced = %q, want %q", got, want)
 		}
-		assertContains(t, "reproduced", repro, `href="`+buildURL("repro", u(4))+`"`, cmp(6, 3))
-		assertLacks(t, "page", html, "not reproducible!")
-		assertContains(t, "mark", html, `class="repro repro-ok"`)
-		comps := section(html, "Comparisons with other builds on the same platform</h3>")
-		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z Later build with different output 2025-03-01 14:00:00Z Earlier build with different output 2025-03-01 11:00:00Z"; got != want {
-			t.Errorf("comparisons = %q, want %q", got, want)
-		}
-		assertContains(t, "comparisons", comps, cmp(5, 3), cmp(2, 3))
+		assertContains(t, "reproduced", repro, `href="`+buildURL("repro", u(4))+`"`, cmp(4, 3))
+		assertLacks(t, "page", html, `id="differs"`, u(6))
+		assertContains(t, "unchanged", section(html, `<h3 id="unchanged">`), cmp(1, 3))
 	})
 
 	t.Run("r5 is the latest", func(t *testing.T) {
@@ -449,21 +454,17 @@ func TestBuildPageReproducibilityRelations(t *testing.T) {
 		if got, want := text(comps), "Earlier build with different output 2025-03-01 13:00:00Z"; got != want {
 			t.Errorf("comparisons = %q, want %q", got, want)
 		}
-		// r5 reproduces r2 (same input A, output Y); r1 is a different output.
-		repro := section(html, `<h3 id="reproduced">`)
-		assertContains(t, "reproduced", repro, `href="`+buildURL("repro", u(2))+`"`)
-		notRepro := section(html, "Same input, different output (not reproducible!)</h3>")
-		if got, want := text(notRepro), "repro-other on freebsd-14, 2025-03-01 15:00:00Z"; got != want {
-			t.Errorf("not reproducible = %q, want %q", got, want)
-		}
+		// r5 reproduces r2 (same input A, output Y) and differs from r1.
+		assertContains(t, "verdict", html, "Reproduced by 1 build of the same input, differs from 1.")
+		assertContains(t, "reproduced", section(html, `<h3 id="reproduced">`), `href="`+buildURL("repro", u(2))+`"`)
+		assertContains(t, "differs", section(html, `<h3 id="differs">`), cmp(1, 5))
 	})
 
 	t.Run("failed build", func(t *testing.T) {
 		html := page(t, env, buildURL("repro", u(7)))
-		assertLacks(t, "failed build", html, "Reproduced by", "not reproducible", `class="repro `)
+		assertLacks(t, "failed build", html, "Reproduced by", "not reproducible", `class="repro"`, "different output")
 		comps := section(html, "Comparisons with other builds on the same platform</h3>")
-		// Every successful build differs from one without output.
-		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z Earlier build with different output 2025-03-01 14:00:00Z"; got != want {
+		if got, want := text(comps), "Latest build 2025-03-01 14:00:00Z"; got != want {
 			t.Errorf("comparisons = %q, want %q", got, want)
 		}
 	})
@@ -497,6 +498,8 @@ func TestBuildJSON(t *testing.T) {
 			"job": "hello-hvt", "uuid": uuidSuccess, "platform": "debian-12",
 			"start_time": "2024-09-04T13:20:11-00:00", "finish_time": "2024-09-04T13:24:24-00:00",
 			"main_binary": true, "result": map[string]any{"kind": "exited", "code": 0.0},
+			"reproducibility": map[string]any{"verdict": "unverified", "uploader": "builder", "independent": false,
+				"reproduced_by": []any{}, "differs_from": []any{}, "same_output_other_input": []any{}},
 		}},
 		{"opam-graph", uuidKilled, map[string]any{
 			"job": "opam-graph", "uuid": uuidKilled, "platform": "ubuntu-20.04",

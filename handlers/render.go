@@ -108,7 +108,7 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 			return fmt.Errorf("build page of %s: %w", b.UUID, err)
 		}
 	}
-	repro, err := h.DB.Reproducibility(ctx, b)
+	standing, err := h.standing(ctx, b)
 	if err != nil {
 		return fmt.Errorf("build page of %s: %w", b.UUID, err)
 	}
@@ -129,8 +129,6 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 	page.Result = viewResult(res)
 	page.Successful = b.Main != nil
 
-	// Same input: link to the build, which is an exact reproduction.
-	// Anything else: link to the comparison, which shows what differs.
 	link := func(label string, r db.BuildRef, url string) views.BuildLink {
 		l := views.BuildLink{Label: label, Platform: r.Platform, Start: r.Start, URL: url}
 		if r.JobName != b.JobName {
@@ -138,14 +136,8 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 		}
 		return l
 	}
-	for _, r := range repro.SameInputSameOutput {
-		page.ReproducedBy = append(page.ReproducedBy, link("same input", r, BuildURL(r.JobName, r.UUID)))
-	}
-	for _, r := range repro.DifferentInputSameOutput {
-		page.ReproducedBy = append(page.ReproducedBy, link("different input", r, CompareURL(r.UUID, b.UUID)))
-	}
-	for _, r := range repro.SameInputDifferentOutput {
-		page.NotReproducible = append(page.NotReproducible, link("", r, CompareURL(r.UUID, b.UUID)))
+	if b.Main != nil {
+		page.Repro = buildRepro(b, standing)
 	}
 	for _, n := range []struct {
 		label string
@@ -155,43 +147,18 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 		{"Later build with different output", nb.Next},
 		{"Earlier build with different output", nb.Previous},
 	} {
+		// A failed build has no output to differ from (issue 12).
+		if b.Main == nil && n.ref != nb.Latest {
+			continue
+		}
 		if n.ref != nil && n.ref.UUID != b.UUID {
 			page.Comparisons = append(page.Comparisons, link(n.label, *n.ref, CompareURL(n.ref.UUID, b.UUID)))
 		}
 	}
-	page.Mark = reproMark(b, repro)
 
 	return h.Views.Render(c, fiber.StatusOK, "build", views.Page{
 		Title:  "Job " + b.JobName + " " + views.FormatTime(start),
 		Crumbs: buildCrumbs(b),
 		Body:   page,
 	})
-}
-
-// reproMark is the verdict of product.md §3.4. Only a build from the same
-// input proves anything: the same binary from another input is a
-// coincidence worth listing, not a reproduction.
-func reproMark(b *db.BuildInfo, r *db.Reproducibility) views.ReproMark {
-	switch {
-	case b.Main == nil:
-		return views.ReproMark{Verdict: views.Unverified, Why: "The build has no main binary."}
-	case len(r.SameInputDifferentOutput) > 0:
-		return views.ReproMark{Verdict: views.NotReproducible,
-			Why: plural(len(r.SameInputDifferentOutput), "other output") + " from the same input."}
-	case len(r.SameInputSameOutput) > 0:
-		return views.ReproMark{Verdict: views.Reproducible,
-			Why: "The same main binary was built from the same input by " + plural(len(r.SameInputSameOutput), "other build") + "."}
-	case len(b.InputID) == 0:
-		return views.ReproMark{Verdict: views.Unverified,
-			Why: "The build's input (opam-switch, build-environment, system-packages) is incomplete."}
-	}
-	return views.ReproMark{Verdict: views.Unverified, Why: "No other build from the same input yet."}
-}
-
-func plural(n int, noun string) string {
-	s := strconv.Itoa(n) + " " + noun
-	if n != 1 {
-		s += "s"
-	}
-	return s
 }

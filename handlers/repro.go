@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -329,4 +330,61 @@ func comparePairJSON(p repro.Pair) ComparePairJSON {
 		return &s
 	}
 	return ComparePairJSON{Left: opt(p.LeftOutput), Right: opt(p.RightOutput), Identical: p.IdenticalOutputs}
+}
+
+// standing places a build among the builds of its group (nil for a failed
+// build or one without an input id: its standing is empty).
+func (h *Handler) standing(ctx context.Context, b *db.BuildInfo) (repro.Standing, error) {
+	rows, err := h.DB.ReproRelatives(ctx, b)
+	if err != nil {
+		return repro.Standing{}, err
+	}
+	return repro.StandingOf(reproBuildOf(b), reproBuilds(b.JobName, rows)), nil
+}
+
+// buildRepro is the build page's view of a standing.
+func buildRepro(b *db.BuildInfo, s repro.Standing) *views.BuildRepro {
+	out := &views.BuildRepro{Verdict: reproVerdictView(s.Verdict), Line: s.Line(), Uploader: b.Username,
+		Independent: s.Independent(), Uploaders: strings.Join(s.Uploaders, ", "),
+		ViewURL: jobURL(b.JobName) + "/reproducibility"}
+	if len(b.InputID) == 0 {
+		out.Line = "The build's input (opam-switch, build-environment, system-packages) is incomplete"
+	}
+	links := func(bs []repro.Build) []views.BuildLink {
+		var out []views.BuildLink
+		for _, o := range bs {
+			out = append(out, views.BuildLink{Platform: o.Platform, Start: o.Start, URL: BuildURL(o.Job, o.UUID),
+				Uploader: o.Uploader, CompareURL: CompareURL(o.UUID, b.UUID)})
+		}
+		return out
+	}
+	out.ReproducedBy, out.DiffersFrom, out.UnchangedBy = links(s.ReproducedBy), links(s.DiffersFrom), links(s.UnchangedBy)
+	return out
+}
+
+// BuildReproJSON is "reproducibility" of the build JSON (issue 12): the
+// verdict of the build's input and the builds that reproduced it, differ
+// from it, or made the same binary from another input.
+type BuildReproJSON struct {
+	Verdict      repro.Verdict `json:"verdict"`
+	Uploader     string        `json:"uploader"`
+	Independent  bool          `json:"independent"`
+	ReproducedBy []string      `json:"reproduced_by"`
+	DiffersFrom  []string      `json:"differs_from"`
+	UnchangedBy  []string      `json:"same_output_other_input"`
+}
+
+func buildReproJSON(b *db.BuildInfo, s repro.Standing) *BuildReproJSON {
+	if b.Main == nil {
+		return nil
+	}
+	ids := func(bs []repro.Build) []string {
+		out := make([]string, 0, len(bs))
+		for _, o := range bs {
+			out = append(out, o.UUID)
+		}
+		return out
+	}
+	return &BuildReproJSON{Verdict: s.Verdict, Uploader: b.Username, Independent: s.Independent(),
+		ReproducedBy: ids(s.ReproducedBy), DiffersFrom: ids(s.DiffersFrom), UnchangedBy: ids(s.UnchangedBy)}
 }

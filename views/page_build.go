@@ -25,15 +25,9 @@ type BuildPage struct {
 	Later            bool
 	MoreArtifactsURL string
 
-	// Mark is the reproducibility verdict of product.md §3.4.
-	Mark ReproMark
-	// ReproducedBy lists the builds with the same output: first those from
-	// the same input (linking to the build), then one per other input
-	// (linking to the comparison).
-	ReproducedBy []BuildLink
-	// NotReproducible lists, per other output, the newest build from the
-	// same input (linking to the comparison).
-	NotReproducible []BuildLink
+	// Repro is the build's place in its group of builds from the same
+	// input (app/repro); nil for a failed build, which has none.
+	Repro *BuildRepro
 	// Comparisons are the latest build and the nearest later and earlier
 	// builds with a different output, on the same job and platform.
 	Comparisons []BuildLink
@@ -56,38 +50,32 @@ type Artifact struct {
 
 // BuildLink is another build named on the build page.
 type BuildLink struct {
-	// Label says how it relates: "same input", "different input",
-	// "Latest build", ….
+	// Label says how it relates: "Latest build", ….
 	Label string
 	// Job is set only when the build belongs to another job than the page's.
 	Job      string
 	Platform string
 	Start    time.Time
 	URL      string // the build's page or the comparison with it
+	// Uploader and CompareURL are set in the reproducibility lists.
+	Uploader   string
+	CompareURL string
 }
 
-// Reproducibility verdicts (product.md §3.4).
-const (
-	Reproducible    = "reproducible"
-	NotReproducible = "not reproducible"
-	Unverified      = "unverified"
-)
-
-// ReproMark is a reproducibility verdict with the sentence that explains it.
-type ReproMark struct {
-	Verdict string // Reproducible, NotReproducible or Unverified
-	Why     string
-}
-
-// Class is the CSS class of the verdict's mark.
-func (m ReproMark) Class() string {
-	switch m.Verdict {
-	case Reproducible:
-		return "repro-ok"
-	case NotReproducible:
-		return "repro-fail"
-	}
-	return "repro-unknown"
+// BuildRepro is the reproducibility part of the build page: the verdict,
+// the header line naming it with the counts, and the three lists the line
+// counts (so words and lists cannot disagree).
+type BuildRepro struct {
+	Verdict     Verdict
+	Line        string // e.g. "Reproduced by 1 build of the same input, differs from 1"
+	Uploader    string
+	Independent bool
+	Uploaders   string // of this build and those that reproduced it
+	ViewURL     string // the job's reproducibility view
+	// ReproducedBy: same input, same main binary. DiffersFrom: same
+	// input, another main binary. UnchangedBy: another input, the same
+	// main binary (newest per input) — never counted as reproduced.
+	ReproducedBy, DiffersFrom, UnchangedBy []BuildLink
 }
 
 // ConsolePage is the Body of the "console" page: a build's console output,
