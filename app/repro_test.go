@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -236,4 +237,42 @@ func TestCompareReproducibility(t *testing.T) {
 	if failed.MainBinary.Right != nil || failed.MainBinary.Identical || !failed.SameInput {
 		t.Errorf("compare with a failed build: %+v", failed)
 	}
+}
+
+// The job page's rows carry the verdict of their build's input.
+func TestJobPageReproducibilityColumn(t *testing.T) {
+	env := reproEnv(t)
+	var got struct {
+		Builds []struct {
+			UUID            string `json:"uuid"`
+			Reproducibility *struct {
+				Verdict   string `json:"verdict"`
+				Builds    int    `json:"builds"`
+				Uploaders int    `json:"uploaders"`
+			} `json:"reproducibility"`
+		} `json:"builds"`
+	}
+	getJSON(t, env, "/job/r/failed?platform=debian-12", &got)
+	want := map[string]string{
+		ovUUID(7): "reproducible 2 1", ovUUID(5): "none", ovUUID(4): "unverified 1 1",
+		ovUUID(2): "not-reproducible 2 2",
+	}
+	if len(got.Builds) != len(want) {
+		t.Fatalf("rows %+v", got.Builds)
+	}
+	for _, b := range got.Builds {
+		s := "none"
+		if r := b.Reproducibility; r != nil {
+			s = fmt.Sprintf("%s %d %d", r.Verdict, r.Builds, r.Uploaders)
+		}
+		if s != want[b.UUID] {
+			t.Errorf("%s: %s, want %s", b.UUID, s, want[b.UUID])
+		}
+	}
+	ovRun(t, env, []ovScenario{{
+		name: "column", url: "/job/r?platform=debian-12", status: http.StatusOK,
+		has: []string{"<th>Reproducible</th>",
+			`<span class="verdict verdict-reproducible"><span class="mark" aria-hidden="true">✓</span> reproducible</span></a> <small>×2</small>`,
+			`<span class="verdict verdict-not-reproducible"><span class="mark" aria-hidden="true">✗</span> not reproducible</span></a> <small>×2, 2 uploaders</small>`},
+	}})
 }

@@ -108,7 +108,7 @@ func (d *DB) ReproRelatives(ctx context.Context, b *BuildInfo) ([]ReproBuild, er
 		if err != nil {
 			return nil, fmt.Errorf("builds with the %s of %s: %w", q.what, b.UUID, err)
 		}
-		if out, err = scanReproBuilds(rows, out); err != nil {
+		if out, err = scanReproBuilds(rows, out, false); err != nil {
 			return nil, fmt.Errorf("builds with the %s of %s: %w", q.what, b.UUID, err)
 		}
 	}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -11,6 +12,7 @@ import (
 // reproducibility model (app/repro) needs it.
 type ReproBuild struct {
 	UUID     string
+	Job      string // set by ReproGroupsOf only
 	Platform string
 	InputID  []byte
 	SHA256   []byte // of the main binary
@@ -48,7 +50,40 @@ const (
 	JOIN job j ON j.id = b.job
 	WHERE b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
 	GROUP BY b.job, b.platform, b.input_id`
+
+
+	// The groups (same job, platform and input id) of a list of builds:
+	// every successful build of each. Driven by idx_build_input_id.
+	sqlReproGroupsOf = `SELECT DISTINCT o.uuid, o.platform, o.input_id, a.sha256, u.username, o.start_d, o.start_ps, j.name
+	FROM json_each(?) ids
+	JOIN build s ON s.id = ids.value
+	JOIN build o ON o.input_id = s.input_id AND o.job = s.job AND o.platform = s.platform
+	JOIN build_artifact a ON a.id = o.main_binary
+	JOIN user u ON u.id = o.user
+	JOIN job j ON j.id = o.job
+	WHERE s.input_id IS NOT NULL AND o.main_binary IS NOT NULL`
 )
+
+// ReproGroupsOf returns every successful build of the groups of the given
+// builds (by id), so that the lists can show each build's verdict.
+func (d *DB) ReproGroupsOf(ctx context.Context, buildIDs []int64) ([]ReproBuild, error) {
+	if len(buildIDs) == 0 {
+		return nil, nil
+	}
+	ids, err := json.Marshal(buildIDs)
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility groups: %w", err)
+	}
+	rows, err := d.Read.QueryContext(ctx, sqlReproGroupsOf, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility groups: %w", err)
+	}
+	out, err := scanReproBuilds(rows, nil, true)
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility groups: %w", err)
+	}
+	return out, nil
+}
 
 // JobReproBuilds returns the successful builds with an input id of a job,
 // by platform, newest first.
@@ -57,7 +92,7 @@ func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, err
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
 	}
-	out, err := scanReproBuilds(rows, nil)
+	out, err := scanReproBuilds(rows, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
 	}
@@ -65,15 +100,19 @@ func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, err
 }
 
 // scanReproBuilds appends rows of (uuid, platform, input_id, sha256,
-// username, start_d, start_ps) to out and closes them.
-func scanReproBuilds(rows *sql.Rows, out []ReproBuild) ([]ReproBuild, error) {
+// username, start_d, start_ps[, job name]) to out and closes them.
+func scanReproBuilds(rows *sql.Rows, out []ReproBuild, withJob bool) ([]ReproBuild, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var (
 			b      ReproBuild
 			sd, sp int64
 		)
-		if err := rows.Scan(&b.UUID, &b.Platform, &b.InputID, &b.SHA256, &b.Uploader, &sd, &sp); err != nil {
+		dest := []any{&b.UUID, &b.Platform, &b.InputID, &b.SHA256, &b.Uploader, &sd, &sp}
+		if withJob {
+			dest = append(dest, &b.Job)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		b.Start = TimeFromPtime(sd, sp)

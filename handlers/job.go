@@ -80,6 +80,9 @@ type JobBuildJSON struct {
 	// Builds is how many builds produced this main binary (1 for a failed
 	// build).
 	Builds int `json:"builds"`
+	// Reproducibility of the build's input (issue 12); absent for failed
+	// builds and builds without an input id.
+	Reproducibility *RowReproJSON `json:"reproducibility,omitempty"`
 }
 
 // MainBinaryJSON is a main binary in list JSON.
@@ -125,8 +128,13 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 		if err != nil {
 			return fmt.Errorf("job %s: %w", j.Name, err)
 		}
+		marks, err := h.reproMarks(ctx, entryIDs(entries))
+		if err != nil {
+			return fmt.Errorf("job %s: %w", j.Name, err)
+		}
 		out := JobJSON{Builds: make([]JobBuildJSON, 0, len(entries))}
 		for _, e := range entries {
+			m, ok := marks[e.UUID]
 			out.Builds = append(out.Builds, JobBuildJSON{
 				UUID:       e.UUID,
 				MainBinary: mainBinaryJSON(e.Main),
@@ -135,6 +143,8 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 				FinishTime: jsonTime(e.Finish()),
 				Result:     resultJSON(builder.UnpackResult(e.ResultCode, e.ResultMsg)),
 				Builds:     e.Count,
+
+				Reproducibility: rowReproJSON(m, ok),
 			})
 		}
 		if next != nil {
@@ -147,6 +157,10 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 	if err != nil {
 		return fmt.Errorf("job %s: %w", j.Name, err)
 	}
+	marks, err := h.reproMarks(ctx, entryIDs(entries))
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
+	}
 	base := jobURL(j.Name)
 	if failed {
 		base += "/failed"
@@ -155,6 +169,8 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 	for _, e := range entries {
 		row := buildRow(&e.BuildInfo)
 		row.Count = e.Count
+		m, ok := marks[e.UUID]
+		row.Repro = rowRepro(j.Name, m, ok)
 		if e.Main != nil && e.Count > 1 {
 			row.OutputURL = jobURL(j.Name) + "/output/" + hex.EncodeToString(e.Main.SHA256) + platformQuery("?", platform)
 		}

@@ -388,3 +388,52 @@ func buildReproJSON(b *db.BuildInfo, s repro.Standing) *BuildReproJSON {
 	return &BuildReproJSON{Verdict: s.Verdict, Uploader: b.Username, Independent: s.Independent(),
 		ReproducedBy: ids(s.ReproducedBy), DiffersFrom: ids(s.DiffersFrom), UnchangedBy: ids(s.UnchangedBy)}
 }
+
+// reproMarks returns the reproducibility mark of each of the builds (by
+// UUID) that has one: one query for all of a list's rows.
+func (h *Handler) reproMarks(ctx context.Context, ids []int64) (map[string]repro.Mark, error) {
+	rows, err := h.DB.ReproGroupsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	builds := make([]repro.Build, 0, len(rows))
+	for _, r := range rows {
+		builds = append(builds, repro.Build{UUID: r.UUID, Job: r.Job, Platform: r.Platform,
+			InputID: hex.EncodeToString(r.InputID), Output: hex.EncodeToString(r.SHA256), Uploader: r.Uploader})
+	}
+	return repro.Marks(builds), nil
+}
+
+// rowRepro is a list row's mark, nil without one.
+func rowRepro(job string, m repro.Mark, ok bool) *views.RowRepro {
+	if !ok {
+		return nil
+	}
+	return &views.RowRepro{Verdict: reproVerdictView(m.Verdict), Text: m.Text(), URL: jobURL(job) + "/reproducibility"}
+}
+
+// RowReproJSON is "reproducibility" of a list entry: the verdict of the
+// build's input, and how many builds by how many uploaders made its binary.
+type RowReproJSON struct {
+	Verdict   repro.Verdict `json:"verdict"`
+	Builds    int           `json:"builds"`
+	Uploaders int           `json:"uploaders"`
+}
+
+func rowReproJSON(m repro.Mark, ok bool) *RowReproJSON {
+	if !ok {
+		return nil
+	}
+	return &RowReproJSON{Verdict: m.Verdict, Builds: m.Builds, Uploaders: m.Uploaders}
+}
+
+// entryIDs are the ids of a list's successful builds.
+func entryIDs(entries []db.JobEntry) []int64 {
+	ids := make([]int64, 0, len(entries))
+	for _, e := range entries {
+		if e.Main != nil {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids
+}

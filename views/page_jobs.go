@@ -27,6 +27,9 @@ type BuildRow struct {
 	// them.
 	Count     int
 	OutputURL string
+	// Repro is the reproducibility mark of the build's input (issue 12);
+	// nil for a failed build or one without an input id.
+	Repro *RowRepro
 
 	// The start and duration as the "time" partial and the "duration"
 	// function print them, filled by Format. Lists show up to hundreds of
@@ -37,6 +40,15 @@ type BuildRow struct {
 	StartISO     string // RFC 3339 (the datetime attribute)
 	StartAgo     string // FormatAgo, the title hint
 	DurationText string // FormatDuration
+}
+
+// RowRepro is a list row's reproducibility mark: the verdict of the
+// build's input and "×3, 2 uploaders" (builds of that input with this
+// binary).
+type RowRepro struct {
+	Verdict Verdict
+	Text    string
+	URL     string // the job's reproducibility view
 }
 
 // Format fills the preformatted fields of r and of its binary; now is the

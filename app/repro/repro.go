@@ -107,6 +107,17 @@ func VerdictOf(builds, outputs int) Verdict {
 // input id are left out: nothing can be said of what they reproduce. The
 // groups come newest first (by their newest build).
 func Summarize(builds []Build) []Group {
+	byKey, order := accumulate(builds)
+	groups := make([]Group, 0, len(order))
+	for _, k := range order {
+		groups = append(groups, byKey[k].group(k))
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Latest.After(groups[j].Latest) })
+	return groups
+}
+
+// accumulate groups builds, in the order their groups first appear.
+func accumulate(builds []Build) (map[groupKey]*groupAcc, []groupKey) {
 	byKey := map[groupKey]*groupAcc{}
 	var order []groupKey
 	for _, b := range builds {
@@ -122,12 +133,41 @@ func Summarize(builds []Build) []Group {
 		}
 		g.add(b)
 	}
-	groups := make([]Group, 0, len(order))
-	for _, k := range order {
-		groups = append(groups, byKey[k].group(k))
+	return byKey, order
+}
+
+// Mark is what a list row shows of a build: its group's verdict, and how
+// many builds of the group, by how many uploaders, made its binary.
+type Mark struct {
+	Verdict   Verdict
+	Builds    int
+	Uploaders int
+}
+
+// Marks returns the mark of every build of builds, by UUID; builds must
+// hold whole groups (all builds of the same job, platform and input id).
+// Builds without output or input id get none.
+func Marks(builds []Build) map[string]Mark {
+	byKey, _ := accumulate(builds)
+	out := make(map[string]Mark, len(builds))
+	for _, b := range builds {
+		g := byKey[keyOf(b)]
+		if g == nil || b.Output == "" {
+			continue
+		}
+		o := g.outputs[b.Output]
+		out[b.UUID] = Mark{Verdict: VerdictOf(g.builds, len(g.outputs)), Builds: o.builds, Uploaders: len(o.uploaders)}
 	}
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Latest.After(groups[j].Latest) })
-	return groups
+	return out
+}
+
+// Text is the mark's count as a list shows it: "×3, 2 uploaders".
+func (m Mark) Text() string {
+	s := fmt.Sprintf("×%d", m.Builds)
+	if m.Uploaders > 1 {
+		s += fmt.Sprintf(", %d uploaders", m.Uploaders)
+	}
+	return s
 }
 
 type groupAcc struct {

@@ -199,3 +199,29 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestMarks(t *testing.T) {
+	builds := []Build{
+		b("a", "I1", "X", "alice", 1),
+		b("b", "I1", "X", "bob", 2),
+		b("c", "I1", "Y", "alice", 3),
+		b("d", "I2", "X", "alice", 4),
+		b("e", "I3", "X", "alice", 5),
+		b("f", "I3", "X", "alice", 6),
+		b("g", "", "X", "alice", 7),
+	}
+	got := Marks(builds)
+	want := map[string]Mark{
+		"a": {NotReproducible, 2, 2}, "b": {NotReproducible, 2, 2}, "c": {NotReproducible, 1, 1},
+		"d": {Unverified, 1, 1}, "e": {Reproducible, 2, 1}, "f": {Reproducible, 2, 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Marks = %v, want %v", got, want)
+	}
+	if s := got["a"].Text(); s != "×2, 2 uploaders" {
+		t.Errorf("text %q", s)
+	}
+	if s := got["e"].Text(); s != "×2" {
+		t.Errorf("text %q", s)
+	}
+}
