@@ -51,7 +51,6 @@ const (
 	WHERE b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
 	GROUP BY b.job, b.platform, b.input_id`
 
-
 	// The groups (same job, platform and input id) of a list of builds:
 	// every successful build of each. Driven by idx_build_input_id.
 	sqlReproGroupsOf = `SELECT DISTINCT o.uuid, o.platform, o.input_id, a.sha256, u.username, o.start_d, o.start_ps, j.name
