@@ -276,3 +276,17 @@ func TestJobPageReproducibilityColumn(t *testing.T) {
 			`<span class="verdict verdict-not-reproducible"><span class="mark" aria-hidden="true">✗</span> not reproducible</span></a> <small>×2, 2 uploaders</small>`},
 	}})
 }
+
+// The front page marks each job and platform's latest build.
+func TestFrontPageReproducibilityMark(t *testing.T) {
+	env := reproEnv(t)
+	ovRun(t, env, []ovScenario{{
+		name: "marks", url: "/", status: http.StatusOK,
+		has: []string{
+			// r on debian-12: build 7, input I3, reproduced.
+			`<a href="/job/r/reproducibility" class="verdict verdict-reproducible" title="reproducible, ×2"><span class="mark" aria-hidden="true">✓</span><span class="visually-hidden">reproducible</span></a>`,
+			// r on ubuntu and other: one build each.
+			`class="verdict verdict-unverified" title="unverified, ×1"`,
+		},
+	}})
+}

@@ -80,12 +80,27 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 	for _, p := range platforms {
 		page.Platforms = append(page.Platforms, views.Chip{Text: p, Value: p, Active: p == platform})
 	}
+	var ids []int64
+	for _, s := range sections {
+		for _, j := range s.jobs {
+			for _, e := range j.entries {
+				ids = append(ids, e.ID)
+			}
+		}
+	}
+	marks, err := h.reproMarks(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("front page: %w", err)
+	}
 	for _, s := range sections {
 		vs := views.FrontSection{Name: s.name}
 		for _, j := range s.jobs {
 			vj := views.FrontJob{Name: j.name, URL: jobURL(j.name), Synopsis: j.synopsis}
 			for _, e := range j.entries {
-				vj.Builds = append(vj.Builds, buildRow(&e.BuildInfo))
+				row := buildRow(&e.BuildInfo)
+				m, ok := marks[e.UUID]
+				row.Repro = rowRepro(j.name, m, ok)
+				vj.Builds = append(vj.Builds, row)
 			}
 			vs.Jobs = append(vs.Jobs, vj)
 			page.Matches++

@@ -15,7 +15,7 @@ import (
 const frontRowsTemplate = `{{define "rows"}}{{$job := .}}{{range $i, $b := .Builds}}
 <tr class="{{if eq $i 0}}job-first{{else}}job-more{{end}}" data-job="{{$job.Name}}">{{if eq $i 0}}<td rowspan="{{len $job.Builds}}" class="job-name"><a href="{{$job.URL}}">{{$job.Name}}</a>{{with $job.Synopsis}}<br><small>{{.}}</small>{{end}}</td>{{end}}
 <td data-label="Platform"><span class="result {{if $b.Result.OK}}result-ok{{else}}result-fail{{end}}" title="{{$b.Result.Text}}"><span class="mark" aria-hidden="true">{{if $b.Result.OK}}&#9745;{{else}}&#9746;{{end}}</span></span><a href="{{$b.PlatformURL}}">{{$b.Platform}}</a></td>
-<td data-label="Latest build"><a href="{{$b.URL}}">{{template "time" $b.Start}}</a></td>
+<td data-label="Latest build"><a href="{{$b.URL}}">{{template "time" $b.Start}}</a>{{with $b.Repro}} <a href="{{.URL}}" class="verdict verdict-{{.Verdict.Key}}" title="{{.Verdict.Label}}, {{.Text}}"><span class="mark" aria-hidden="true">{{.Verdict.Mark}}</span><span class="visually-hidden">{{.Verdict.Label}}</span></a>{{end}}</td>
 <td data-label="Main binary">{{with $b.Binary}}<a href="{{.URL}}">Download {{.Name}} ({{size .Size}})</a>{{end}}</td>
 <td data-label="SHA-256" class="col-optional">{{with $b.Binary}}{{template "hash" .SHA256}}{{end}}</td>
 </tr>{{end}}{{end}}`
@@ -51,6 +51,7 @@ func TestFrontRowsMatchTemplate(t *testing.T) {
 			}
 			if k != 2 {
 				r.Binary = &Binary{Name: odd, URL: u + "/f/" + odd, SHA256: sha, Size: int64(1234567 * (k + 1))}
+				r.Repro = &RowRepro{Verdict: Verdict{Key: "not-reproducible", Mark: "✗", Label: odd}, Text: "×2, 2 uploaders", URL: urls[(n+k+2)%len(urls)]}
 			}
 			r.Format(time.Now()) // as the "time" partial does
 			job.Builds = append(job.Builds, r)
