@@ -290,3 +290,21 @@ func TestFrontPageReproducibilityMark(t *testing.T) {
 		},
 	}})
 }
+
+// The badge adds the verdict of the newest build's input.
+func TestBadgeReproducibility(t *testing.T) {
+	env := reproEnv(t)
+	ovRun(t, env, []ovScenario{
+		{name: "job", url: "/job/r/badge.svg", status: http.StatusOK,
+			has: []string{">debian-12: ok, reproducible<", ">ubuntu-24.04: ok, unverified<"}},
+	})
+	// A new build of I1 on debian-12 with a third binary: not reproducible.
+	r := env.Upload(t, "/upload", ovUser, ovPass, ovBuild{Job: "r", N: 10, Bin: "D", Files: inputFiles("I1")}.encode(t))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	ovRun(t, env, []ovScenario{
+		{name: "not reproducible", url: "/job/r/badge.svg?platform=debian-12", status: http.StatusOK,
+			has: []string{">debian-12: ok, not reproducible<", `fill="#fe7d37"`}},
+	})
+}

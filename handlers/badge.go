@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/repro"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -18,6 +19,8 @@ const (
 	badgeGreen = "#4c1"
 	badgeRed   = "#e05d44"
 	badgeNone  = "#9f9f9f"
+	// badgeOrange: a binary was built, but its input did not reproduce.
+	badgeOrange = "#fe7d37"
 )
 
 // badgePart is one segment of a badge.
@@ -38,9 +41,18 @@ func (h *Handler) Badge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, 0, len(builds))
+	for _, b := range builds {
+		ids = append(ids, b.ID)
+	}
+	marks, err := h.reproMarks(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
 	parts := []badgePart{{Text: job.Name, Color: badgeGrey}}
 	for _, b := range builds {
-		parts = append(parts, badgeResult(b))
+		m, ok := marks[b.UUID]
+		parts = append(parts, badgeResult(b, m, ok))
 	}
 	if len(builds) == 0 {
 		text := "no builds"
@@ -58,11 +70,19 @@ func (h *Handler) Badge(c *fiber.Ctx) error {
 }
 
 // badgeResult says how the newest build on a platform ended: "ok" when it
-// has a main binary (the reference's meaning of successful), else its
+// has a main binary (the reference's meaning of successful), followed by
+// the verdict of its input when it has one ("ok, reproducible"), else its
 // result ("exited 1"), or "no binary" for a clean exit without one.
-func badgeResult(b db.FeedBuild) badgePart {
+func badgeResult(b db.FeedBuild, m repro.Mark, marked bool) badgePart {
 	if b.Main != nil {
-		return badgePart{Text: b.Platform + ": ok", Color: badgeGreen}
+		switch {
+		case !marked:
+			return badgePart{Text: b.Platform + ": ok", Color: badgeGreen}
+		case m.Verdict == repro.NotReproducible:
+			return badgePart{Text: b.Platform + ": ok, " + m.Verdict.Label(), Color: badgeOrange}
+		default:
+			return badgePart{Text: b.Platform + ": ok, " + m.Verdict.Label(), Color: badgeGreen}
+		}
 	}
 	res := builder.UnpackResult(b.ResultCode, b.ResultMsg)
 	text := res.String()

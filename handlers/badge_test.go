@@ -25,7 +25,7 @@ func TestBadge(t *testing.T) {
 			[]string{">albatross<", ">debian-12: exited 1<"}, []string{"freebsd-14"}},
 		{"/job/albatross/badge.svg?platform=sunos",
 			[]string{">sunos: no builds<"}, []string{"debian-12", "freebsd-14"}},
-		{"/job/hello-hvt/badge.svg", []string{">debian-12: ok<"}, nil},
+		{"/job/hello-hvt/badge.svg", []string{">debian-12: ok, unverified<"}, nil},
 		{"/job/x%3Cy%26z/badge.svg", []string{">x&lt;y&amp;z<", ">p: ok<"}, []string{"x<y"}},
 	}
 	for _, c := range cases {
