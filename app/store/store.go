@@ -79,6 +79,17 @@ func (s *Store) BuildDir(job, uuid string) string {
 	return filepath.Join(s.dir, job, uuid)
 }
 
+// TempFile creates a scratch file in _staging/ (an upload's spooled
+// console, say), which the next start removes if the process dies before
+// its owner does.
+func (s *Store) TempFile(pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Join(s.dir, StagingDir), pattern)
+	if err != nil {
+		return nil, fmt.Errorf("create scratch file: %w", err)
+	}
+	return f, nil
+}
+
 // Staged is a file written into a staging directory, with its hash.
 type Staged struct {
 	SHA256 []byte
