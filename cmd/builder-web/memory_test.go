@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/builder-web/builder-web/app/builder"
+)
+
+// memoryBar is how much the server's peak RSS may grow over an upload of
+// a record with a 30 MB console and the reads of it (issue #11, item 3).
+const memoryBar = 64 << 20
+
+// TestPeakRSSLargeConsole uploads a record with a 30 MB console (some of
+// it in lines of a megabyte) to a real server process, then fetches /exec,
+// /console and /console/view?lines=all of it, and checks that the
+// server's peak RSS (VmHWM) grew by less than memoryBar over its value
+// after start and a warm-up with a small build.
+func TestPeakRSSLargeConsole(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector multiplies memory use")
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc")
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	addUser(t, dir)
+	s := startServer(t, dir, "")
+
+	// Warm-up: every route of the test once, with a small console.
+	small := writeConsoleFile(t, 100, 0)
+	warm := "0c7e15e2-3b7a-4c1e-9f2d-6a5b4c3d2e1f"
+	uploadStored(t, s.addr, warm, small)
+	readBack(t, s.addr, warm, small)
+	base := procStatus(t, s.cmd.Process.Pid)
+
+	big := writeConsoleFile(t, 230_000, 4)
+	uuid := "5d1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b"
+	start := time.Now()
+	uploadStored(t, s.addr, uuid, big)
+	readBack(t, s.addr, uuid, big)
+	after := procStatus(t, s.cmd.Process.Pid)
+
+	growth := after["VmHWM"] - base["VmHWM"]
+	t.Logf("console %d MB, %d lines, in %v: VmHWM %d -> %d MiB (+%.1f MiB), VmRSS %d MiB",
+		big.size>>20, big.lines, time.Since(start).Round(time.Millisecond),
+		base["VmHWM"]>>20, after["VmHWM"]>>20, float64(growth)/(1<<20), after["VmRSS"]>>20)
+	if growth >= memoryBar {
+		t.Errorf("peak RSS grew by %.1f MiB, want < %d MiB", float64(growth)/(1<<20), memoryBar>>20)
+	}
+}
+
+// consoleFile is a console.txt written by the test, as the server must
+// store it.
+type consoleFile struct {
+	path   string
+	size   int64
+	lines  int
+	sha256 string
+}
+
+// writeConsoleFile writes a console.txt of n ordinary lines of about 100
+// bytes plus huge lines of 1 MiB each, in WriteConsole's format.
+func writeConsoleFile(t *testing.T, n, huge int) consoleFile {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "console.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	w := bufio.NewWriter(io.MultiWriter(f, h))
+	c := consoleFile{path: path}
+	filler := strings.Repeat("compiling module ", 6)
+	every := (n + huge) / (huge + 1) // spread the huge lines
+	for i := range n + huge {
+		fmt.Fprintf(w, "%d.%03ds:", i/1000, i%1000)
+		if huge > 0 && i > 0 && i%every == 0 {
+			huge--
+			w.WriteString(strings.Repeat("x", 1<<20))
+		} else {
+			w.WriteString(filler + strconv.Itoa(i))
+		}
+		w.WriteByte('\n')
+		c.lines++
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.size, c.sha256 = fi.Size(), hex.EncodeToString(h.Sum(nil))
+	return c
+}
+
+// uploadStored uploads a build with console c, encoding the record as it
+// is sent, so that the test process stays small too.
+func uploadStored(t *testing.T, addr, uuid string, c consoleFile) {
+	t.Helper()
+	id, err := builder.ParseUUID(uuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	console, err := os.Open(c.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer console.Close()
+	const script = "#!/bin/sh\nmake\n"
+	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	h := &builder.Header{
+		Job:    builder.Job{Name: "noisy", Platform: "debian-12"},
+		UUID:   id,
+		Start:  start,
+		Finish: start.Add(time.Hour),
+	}
+	bin := []byte("\x7fELF binary")
+	files := []builder.FileSource{{Path: "bin/noisy.bin", Size: int64(len(bin)), Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(string(bin))), nil
+	}}}
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 64<<10)
+		err := builder.EncodeStored(w, h, io.NewSectionReader(strings.NewReader(script), 0, int64(len(script))),
+			io.NewSectionReader(console, 0, c.size), files)
+		if err == nil {
+			err = w.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/upload", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("up", "crash-test-pw")
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload: status %d: %s", resp.StatusCode, msg)
+	}
+}
+
+// readBack fetches /exec, /console and /console/view?lines=all of the
+// build, reading every body to its end without keeping it.
+func readBack(t *testing.T, addr, uuid string, c consoleFile) {
+	t.Helper()
+	url := "http://" + addr + "/job/noisy/build/" + uuid
+	open := func(target string) io.ReadCloser {
+		resp, err := noRedirect.Get(url + target)
+		if err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			t.Fatalf("GET %s: status %d", target, resp.StatusCode)
+		}
+		return resp.Body
+	}
+
+	body := open("/exec")
+	lines := &countLines{}
+	d := builder.NewDecoder(body)
+	d.StreamText(io.Discard, lines)
+	if _, err := d.Header(); err != nil {
+		t.Fatalf("exec: %v", err)
+	}
+	for {
+		_, _, _, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("exec: %v", err)
+		}
+	}
+	body.Close()
+	if lines.n != c.lines {
+		t.Errorf("exec: %d console lines, want %d", lines.n, c.lines)
+	}
+
+	body = open("/console")
+	h := sha256.New()
+	n, err := io.Copy(h, body)
+	body.Close()
+	if err != nil || n != c.size || hex.EncodeToString(h.Sum(nil)) != c.sha256 {
+		t.Errorf("console: %d bytes (%v), want %d; sha256 match %v", n, err, c.size, hex.EncodeToString(h.Sum(nil)) == c.sha256)
+	}
+
+	body = open("/console/view?lines=all")
+	n, err = io.Copy(io.Discard, body)
+	body.Close()
+	if err != nil || n == 0 {
+		t.Errorf("console view: %d bytes, %v", n, err)
+	}
+}
+
+// countLines is a ConsoleSink that only counts.
+type countLines struct{ n int }
+
+func (c *countLines) Line(int64, int64, io.Reader) error { c.n++; return nil }
+
+// procStatus reads the byte counts (VmHWM, VmRSS, …) of /proc/<pid>/status.
+func procStatus(t *testing.T, pid int) map[string]int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if f := strings.Fields(v); ok && len(f) == 2 && f[1] == "kB" {
+			if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+				out[k] = n << 10
+			}
+		}
+	}
+	if out["VmHWM"] == 0 {
+		t.Fatalf("no VmHWM in /proc/%d/status", pid)
+	}
+	return out
+}
