@@ -22,7 +22,7 @@ const (
 	// open nor make the server hold it in memory; the plain text route
 	// streams it all. The bytes bound the tail as well.
 	consoleMaxLines = 50_000
-	consoleMaxBytes = 2 << 20
+	consoleMaxBytes = 1 << 20
 	// consoleMaxLine bounds one line's length in the view.
 	consoleMaxLine = 64 << 10
 )

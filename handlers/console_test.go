@@ -72,13 +72,13 @@ func TestConsoleView(t *testing.T) {
 }
 
 // A console of long lines is cut by bytes, not only by lines: "everything"
-// stops at 2 MiB of text and says so with a link to the plain text, and
+// stops at 1 MiB of text and says so with a link to the plain text, and
 // the tail keeps as many of the last lines as fit the same bound.
 func TestConsoleViewByteLimit(t *testing.T) {
 	env := newEnv(t)
 	r := rec{job: "wordy", uuid: testUUID(1), start: t0}
 	for i := 1; i <= 40; i++ {
-		r.console = append(r.console, fmt.Sprintf("line %d %s", i, strings.Repeat("w", 60000)))
+		r.console = append(r.console, fmt.Sprintf("line %d %s", i, strings.Repeat("w", 30000)))
 	}
 	upload(t, env, r.encode(t))
 	view := buildURL("wordy", testUUID(1)) + "/console/view"

@@ -49,15 +49,29 @@ func TestPeakRSSLargeConsole(t *testing.T) {
 	start := time.Now()
 	uploadStored(t, s.addr, uuid, big)
 	readBack(t, s.addr, uuid, big)
-	after := procStatus(t, s.cmd.Process.Pid)
-
-	growth := after["VmHWM"] - base["VmHWM"]
-	t.Logf("console %d MB, %d lines, in %v: VmHWM %d -> %d MiB (+%.1f MiB), VmRSS %d MiB",
-		big.size>>20, big.lines, time.Since(start).Round(time.Millisecond),
-		base["VmHWM"]>>20, after["VmHWM"]>>20, float64(growth)/(1<<20), after["VmRSS"]>>20)
-	if growth >= memoryBar {
-		t.Errorf("peak RSS grew by %.1f MiB, want < %d MiB", float64(growth)/(1<<20), memoryBar>>20)
+	check := func(what string) {
+		after := procStatus(t, s.cmd.Process.Pid)
+		growth := after["VmHWM"] - base["VmHWM"]
+		t.Logf("%s, console %d MB, %d lines, after %v: VmHWM %d -> %d MiB (+%.1f MiB), VmRSS %d MiB",
+			what, big.size>>20, big.lines, time.Since(start).Round(time.Millisecond),
+			base["VmHWM"]>>20, after["VmHWM"]>>20, float64(growth)/(1<<20), after["VmRSS"]>>20)
+		if growth >= memoryBar {
+			t.Errorf("%s: peak RSS grew by %.1f MiB, want < %d MiB", what, float64(growth)/(1<<20), memoryBar>>20)
+		}
 	}
+	check("one by one")
+
+	// The reads again, four at a time.
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() { errs <- readBackErr(s.addr, uuid, big) }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	check("4 concurrent")
 }
 
 // consoleFile is a console.txt written by the test, as the server must
@@ -161,54 +175,62 @@ func uploadStored(t *testing.T, addr, uuid string, c consoleFile) {
 // build, reading every body to its end without keeping it.
 func readBack(t *testing.T, addr, uuid string, c consoleFile) {
 	t.Helper()
+	if err := readBackErr(addr, uuid, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readBackErr(addr, uuid string, c consoleFile) error {
 	url := "http://" + addr + "/job/noisy/build/" + uuid
-	open := func(target string) io.ReadCloser {
+	open := func(target string) (io.ReadCloser, error) {
 		resp, err := noRedirect.Get(url + target)
 		if err != nil {
-			t.Fatalf("GET %s: %v", target, err)
+			return nil, fmt.Errorf("GET %s: %w", target, err)
 		}
 		if resp.StatusCode != http.StatusOK {
 			resp.Body.Close()
-			t.Fatalf("GET %s: status %d", target, resp.StatusCode)
+			return nil, fmt.Errorf("GET %s: status %d", target, resp.StatusCode)
 		}
-		return resp.Body
+		return resp.Body, nil
 	}
 
-	body := open("/exec")
+	body, err := open("/exec")
+	if err != nil {
+		return err
+	}
 	lines := &countLines{}
 	d := builder.NewDecoder(body)
 	d.StreamText(io.Discard, lines)
-	if _, err := d.Header(); err != nil {
-		t.Fatalf("exec: %v", err)
-	}
-	for {
-		_, _, _, err := d.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("exec: %v", err)
-		}
+	for err == nil {
+		_, _, _, err = d.Next()
 	}
 	body.Close()
+	if err != io.EOF {
+		return fmt.Errorf("exec: %w", err)
+	}
 	if lines.n != c.lines {
-		t.Errorf("exec: %d console lines, want %d", lines.n, c.lines)
+		return fmt.Errorf("exec: %d console lines, want %d", lines.n, c.lines)
 	}
 
-	body = open("/console")
+	if body, err = open("/console"); err != nil {
+		return err
+	}
 	h := sha256.New()
 	n, err := io.Copy(h, body)
 	body.Close()
 	if err != nil || n != c.size || hex.EncodeToString(h.Sum(nil)) != c.sha256 {
-		t.Errorf("console: %d bytes (%v), want %d; sha256 match %v", n, err, c.size, hex.EncodeToString(h.Sum(nil)) == c.sha256)
+		return fmt.Errorf("console: %d bytes (%v), want %d; sha256 match %v", n, err, c.size, hex.EncodeToString(h.Sum(nil)) == c.sha256)
 	}
 
-	body = open("/console/view?lines=all")
+	if body, err = open("/console/view?lines=all"); err != nil {
+		return err
+	}
 	n, err = io.Copy(io.Discard, body)
 	body.Close()
 	if err != nil || n == 0 {
-		t.Errorf("console view: %d bytes, %v", n, err)
+		return fmt.Errorf("console view: %d bytes, %v", n, err)
 	}
+	return nil
 }
 
 // countLines is a ConsoleSink that only counts.
