@@ -10,7 +10,7 @@ import (
 
 // DefaultMaxHeaderBytes bounds what NewDecoder keeps in memory: the
 // contents of job, uuid, console, timestamps and result plus every output
-// path.
+// path; with StreamText, script and console are not kept and not counted.
 const DefaultMaxHeaderBytes = 256 << 20
 
 // smallRead is the size up to which a field's buffer is allocated at once;

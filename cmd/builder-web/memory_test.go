@@ -22,10 +22,11 @@ import (
 const memoryBar = 64 << 20
 
 // TestPeakRSSLargeConsole uploads a record with a 30 MB console (some of
-// it in lines of a megabyte) to a real server process, then fetches /exec,
-// /console and /console/view?lines=all of it, and checks that the
-// server's peak RSS (VmHWM) grew by less than memoryBar over its value
-// after start and a warm-up with a small build.
+// it in lines of a megabyte) and an 8 MiB script to a real server process,
+// then fetches /exec, /console, /console/view?lines=all and /script of it,
+// one by one and then four at a time, and checks that the server's peak
+// RSS (VmHWM) grew by less than memoryBar over its value after start and a
+// warm-up with a small build.
 func TestPeakRSSLargeConsole(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector multiplies memory use")
@@ -38,22 +39,28 @@ func TestPeakRSSLargeConsole(t *testing.T) {
 	s := startServer(t, dir, "")
 
 	// Warm-up: every route of the test once, with a small console.
-	small := writeConsoleFile(t, 100, 0)
-	warm := "0c7e15e2-3b7a-4c1e-9f2d-6a5b4c3d2e1f"
-	uploadStored(t, s.addr, warm, small)
-	readBack(t, s.addr, warm, small)
+	small := testBuild{
+		uuid:    "0c7e15e2-3b7a-4c1e-9f2d-6a5b4c3d2e1f",
+		console: writeConsoleFile(t, 100, 0),
+		script:  writeScriptFile(t, 100),
+	}
+	uploadStored(t, s.addr, small)
+	readBack(t, s.addr, small)
 	base := procStatus(t, s.cmd.Process.Pid)
 
-	big := writeConsoleFile(t, 230_000, 4)
-	uuid := "5d1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b"
+	big := testBuild{
+		uuid:    "5d1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+		console: writeConsoleFile(t, 230_000, 4),
+		script:  writeScriptFile(t, 8<<20),
+	}
 	start := time.Now()
-	uploadStored(t, s.addr, uuid, big)
-	readBack(t, s.addr, uuid, big)
+	uploadStored(t, s.addr, big)
+	readBack(t, s.addr, big)
 	check := func(what string) {
 		after := procStatus(t, s.cmd.Process.Pid)
 		growth := after["VmHWM"] - base["VmHWM"]
 		t.Logf("%s, console %d MB, %d lines, after %v: VmHWM %d -> %d MiB (+%.1f MiB), VmRSS %d MiB",
-			what, big.size>>20, big.lines, time.Since(start).Round(time.Millisecond),
+			what, big.console.size>>20, big.console.lines, time.Since(start).Round(time.Millisecond),
 			base["VmHWM"]>>20, after["VmHWM"]>>20, float64(growth)/(1<<20), after["VmRSS"]>>20)
 		if growth >= memoryBar {
 			t.Errorf("%s: peak RSS grew by %.1f MiB, want < %d MiB", what, float64(growth)/(1<<20), memoryBar>>20)
@@ -64,7 +71,7 @@ func TestPeakRSSLargeConsole(t *testing.T) {
 	// The reads again, four at a time.
 	errs := make(chan error, 4)
 	for range 4 {
-		go func() { errs <- readBackErr(s.addr, uuid, big) }()
+		go func() { errs <- readBackErr(s.addr, big) }()
 	}
 	for range 4 {
 		if err := <-errs; err != nil {
@@ -74,18 +81,48 @@ func TestPeakRSSLargeConsole(t *testing.T) {
 	check("4 concurrent")
 }
 
-// consoleFile is a console.txt written by the test, as the server must
-// store it.
-type consoleFile struct {
+// textFile is a console.txt or script.txt written by the test, as the
+// server must store it.
+type textFile struct {
 	path   string
 	size   int64
 	lines  int
 	sha256 string
 }
 
+// testBuild is a build of job "noisy" made from the test's text files.
+type testBuild struct {
+	uuid            string
+	console, script textFile
+}
+
+// writeScriptFile writes a script.txt of at least size bytes.
+func writeScriptFile(t *testing.T, size int) textFile {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "script.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	w := bufio.NewWriter(io.MultiWriter(f, h))
+	c := textFile{path: path}
+	for c.size < int64(size) {
+		n, _ := fmt.Fprintf(w, "echo step %d\n", c.lines)
+		c.size += int64(n)
+		c.lines++
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	c.sha256 = hex.EncodeToString(h.Sum(nil))
+	return c
+}
+
 // writeConsoleFile writes a console.txt of n ordinary lines of about 100
 // bytes plus huge lines of 1 MiB each, in WriteConsole's format.
-func writeConsoleFile(t *testing.T, n, huge int) consoleFile {
+func writeConsoleFile(t *testing.T, n, huge int) textFile {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "console.txt")
 	f, err := os.Create(path)
@@ -95,7 +132,7 @@ func writeConsoleFile(t *testing.T, n, huge int) consoleFile {
 	defer f.Close()
 	h := sha256.New()
 	w := bufio.NewWriter(io.MultiWriter(f, h))
-	c := consoleFile{path: path}
+	c := textFile{path: path}
 	filler := strings.Repeat("compiling module ", 6)
 	every := (n + huge) / (huge + 1) // spread the huge lines
 	for i := range n + huge {
@@ -120,20 +157,24 @@ func writeConsoleFile(t *testing.T, n, huge int) consoleFile {
 	return c
 }
 
-// uploadStored uploads a build with console c, encoding the record as it
-// is sent, so that the test process stays small too.
-func uploadStored(t *testing.T, addr, uuid string, c consoleFile) {
+// uploadStored uploads b, encoding the record as it is sent, so that the
+// test process stays small too.
+func uploadStored(t *testing.T, addr string, b testBuild) {
 	t.Helper()
-	id, err := builder.ParseUUID(uuid)
+	id, err := builder.ParseUUID(b.uuid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	console, err := os.Open(c.path)
+	console, err := os.Open(b.console.path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer console.Close()
-	const script = "#!/bin/sh\nmake\n"
+	script, err := os.Open(b.script.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer script.Close()
 	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	h := &builder.Header{
 		Job:    builder.Job{Name: "noisy", Platform: "debian-12"},
@@ -148,8 +189,8 @@ func uploadStored(t *testing.T, addr, uuid string, c consoleFile) {
 	pr, pw := io.Pipe()
 	go func() {
 		w := bufio.NewWriterSize(pw, 64<<10)
-		err := builder.EncodeStored(w, h, io.NewSectionReader(strings.NewReader(script), 0, int64(len(script))),
-			io.NewSectionReader(console, 0, c.size), files)
+		err := builder.EncodeStored(w, h, io.NewSectionReader(script, 0, b.script.size),
+			io.NewSectionReader(console, 0, b.console.size), files)
 		if err == nil {
 			err = w.Flush()
 		}
@@ -171,17 +212,17 @@ func uploadStored(t *testing.T, addr, uuid string, c consoleFile) {
 	}
 }
 
-// readBack fetches /exec, /console and /console/view?lines=all of the
-// build, reading every body to its end without keeping it.
-func readBack(t *testing.T, addr, uuid string, c consoleFile) {
+// readBack fetches /exec, /console, /console/view?lines=all and /script
+// of the build, reading every body to its end without keeping it.
+func readBack(t *testing.T, addr string, b testBuild) {
 	t.Helper()
-	if err := readBackErr(addr, uuid, c); err != nil {
+	if err := readBackErr(addr, b); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func readBackErr(addr, uuid string, c consoleFile) error {
-	url := "http://" + addr + "/job/noisy/build/" + uuid
+func readBackErr(addr string, b testBuild) error {
+	url := "http://" + addr + "/job/noisy/build/" + b.uuid
 	open := func(target string) (io.ReadCloser, error) {
 		resp, err := noRedirect.Get(url + target)
 		if err != nil {
@@ -193,14 +234,29 @@ func readBackErr(addr, uuid string, c consoleFile) error {
 		}
 		return resp.Body, nil
 	}
+	// same reads target to its end and compares it with f.
+	same := func(target string, f textFile) error {
+		body, err := open(target)
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		h := sha256.New()
+		n, err := io.Copy(h, body)
+		if err != nil || n != f.size || hex.EncodeToString(h.Sum(nil)) != f.sha256 {
+			return fmt.Errorf("GET %s: %d bytes (%v), want %d; sha256 match %v", target, n, err, f.size, hex.EncodeToString(h.Sum(nil)) == f.sha256)
+		}
+		return nil
+	}
 
 	body, err := open("/exec")
 	if err != nil {
 		return err
 	}
 	lines := &countLines{}
+	script := sha256.New()
 	d := builder.NewDecoder(body)
-	d.StreamText(io.Discard, lines)
+	d.StreamText(script, lines)
 	for err == nil {
 		_, _, _, err = d.Next()
 	}
@@ -208,29 +264,23 @@ func readBackErr(addr, uuid string, c consoleFile) error {
 	if err != io.EOF {
 		return fmt.Errorf("exec: %w", err)
 	}
-	if lines.n != c.lines {
-		return fmt.Errorf("exec: %d console lines, want %d", lines.n, c.lines)
+	if lines.n != b.console.lines || hex.EncodeToString(script.Sum(nil)) != b.script.sha256 {
+		return fmt.Errorf("exec: %d console lines, want %d; script sha256 match %v",
+			lines.n, b.console.lines, hex.EncodeToString(script.Sum(nil)) == b.script.sha256)
 	}
 
-	if body, err = open("/console"); err != nil {
+	if err := same("/console", b.console); err != nil {
 		return err
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, body)
-	body.Close()
-	if err != nil || n != c.size || hex.EncodeToString(h.Sum(nil)) != c.sha256 {
-		return fmt.Errorf("console: %d bytes (%v), want %d; sha256 match %v", n, err, c.size, hex.EncodeToString(h.Sum(nil)) == c.sha256)
-	}
-
 	if body, err = open("/console/view?lines=all"); err != nil {
 		return err
 	}
-	n, err = io.Copy(io.Discard, body)
+	n, err := io.Copy(io.Discard, body)
 	body.Close()
 	if err != nil || n == 0 {
 		return fmt.Errorf("console view: %d bytes, %v", n, err)
 	}
-	return nil
+	return same("/script", b.script)
 }
 
 // countLines is a ConsoleSink that only counts.
