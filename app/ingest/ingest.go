@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"os"
 	"path"
@@ -165,24 +164,23 @@ func (in *Ingester) newSpool() (*spool, error) {
 	}, nil
 }
 
-// writeBuildFiles writes script.txt and console.txt (chronological) from
-// the spool into the staging directory.
+// writeBuildFiles moves script.txt and writes console.txt (chronological)
+// from the spool into the staging directory.
 func (sp *spool) writeBuildFiles(st *store.Staging) error {
 	if err := sp.script.Flush(); err != nil {
 		return fmt.Errorf("spool script: %w", err)
 	}
-	if err := st.WriteFile("script.txt", func(w io.Writer) error {
-		_, err := io.Copy(w, io.NewSectionReader(sp.scriptFile, 0, math.MaxInt64))
-		return err
-	}); err != nil {
+	if err := st.AdoptFile("script.txt", sp.scriptFile); err != nil {
 		return err
 	}
+	// The console is written a second time: records hold it newest first.
 	return st.WriteFile("console.txt", func(w io.Writer) error {
 		_, err := sp.console.WriteTo(w)
 		return err
 	})
 }
 
+// remove deletes the spool files; an adopted one is gone already.
 func (sp *spool) remove() {
 	removeFile(sp.scriptFile)
 	removeFile(sp.consoleFile)

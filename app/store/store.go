@@ -177,6 +177,27 @@ func (st *Staging) WriteFile(name string, write func(io.Writer) error) error {
 	return nil
 }
 
+// AdoptFile moves f, a complete scratch file of this store (TempFile),
+// into the staging directory's "build" subdirectory as name, so that its
+// bytes are not written a second time.
+func (st *Staging) AdoptFile(name string, f *os.File) error {
+	dir := filepath.Join(st.dir, "build")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	err := f.Chmod(0o644) // CreateTemp made it private
+	if err == nil && !st.store.NoSync {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
 // Commit moves the staged artifacts to their content address and the build
 // files to <job>/<uuid>/. It runs inside the database's write transaction,
 // so no deletion under _artifacts interleaves with it; an existing artifact
