@@ -17,12 +17,14 @@ const (
 	// consoleTail is how many lines the console view shows by default: the
 	// end of the output is where a build failure shows.
 	consoleTail = 200
-	// consoleMaxLines bounds "everything", so that a runaway build's
-	// console cannot produce a page no browser can open; the plain text
-	// route has it all.
+	// consoleMaxLines and consoleMaxBytes bound "everything", so that a
+	// runaway build's console can neither produce a page no browser can
+	// open nor make the server hold it in memory; the plain text route
+	// streams it all. The bytes bound the tail as well.
 	consoleMaxLines = 50_000
+	consoleMaxBytes = 1 << 20
 	// consoleMaxLine bounds one line's length in the view.
-	consoleMaxLine = 1 << 20
+	consoleMaxLine = 64 << 10
 )
 
 // Console is GET /job/:job/build/:build/console: console.txt as text with
@@ -83,12 +85,12 @@ func (h *Handler) ConsoleView(c *fiber.Ctx) error {
 // readConsole reads console.txt ("<seconds>s:<text>" lines, reference §3)
 // into page: every line is counted, those containing page.Query (ignoring
 // case) match, and the last Tail matches (or, with All, the first
-// consoleMaxLines) are kept.
+// consoleMaxLines) are kept, as far as consoleMaxBytes of text allows.
 func readConsole(r io.Reader, page *views.ConsolePage) error {
 	query := strings.ToLower(page.Query)
 	br := bufio.NewReaderSize(r, 64<<10)
-	var ring []views.ConsoleLine // with !All: the last Tail matches, circular
-	next := 0
+	tail := lineRing{lines: make([]views.ConsoleLine, page.Tail)} // without All
+	kept := 0                                                     // bytes of page.Lines, with All
 	for {
 		raw, err := readLine(br)
 		if len(raw) > 0 || err == nil {
@@ -96,16 +98,15 @@ func readConsole(r io.Reader, page *views.ConsolePage) error {
 			line := splitConsoleLine(page.Total, raw)
 			if query == "" || strings.Contains(strings.ToLower(line.Text), query) {
 				page.Matching++
+				size := len(line.Time) + len(line.Text)
 				switch {
-				case page.All && len(page.Lines) < consoleMaxLines:
+				case !page.All:
+					tail.push(line, size)
+				case !page.Truncated && len(page.Lines) < consoleMaxLines && kept+size <= consoleMaxBytes:
 					page.Lines = append(page.Lines, line)
-				case page.All:
-					page.Truncated = true
-				case len(ring) < page.Tail:
-					ring = append(ring, line)
+					kept += size
 				default:
-					ring[next] = line
-					next = (next + 1) % page.Tail
+					page.Truncated = true
 				}
 			}
 		}
@@ -117,9 +118,46 @@ func readConsole(r io.Reader, page *views.ConsolePage) error {
 		}
 	}
 	if !page.All {
-		page.Lines = append(ring[next:], ring[:next]...)
+		page.Lines = tail.slice()
 	}
 	return nil
+}
+
+// lineRing keeps the last lines pushed, as many as fit its length and
+// consoleMaxBytes.
+type lineRing struct {
+	lines    []views.ConsoleLine
+	sizes    []int // parallel to lines
+	first, n int
+	bytes    int
+}
+
+func (q *lineRing) push(l views.ConsoleLine, size int) {
+	if len(q.lines) == 0 {
+		return
+	}
+	if q.sizes == nil {
+		q.sizes = make([]int, len(q.lines))
+	}
+	for q.n > 0 && (q.n == len(q.lines) || q.bytes+size > consoleMaxBytes) {
+		q.bytes -= q.sizes[q.first]
+		q.lines[q.first] = views.ConsoleLine{} // let its text go
+		q.first = (q.first + 1) % len(q.lines)
+		q.n--
+	}
+	i := (q.first + q.n) % len(q.lines)
+	q.lines[i], q.sizes[i] = l, size
+	q.bytes += size
+	q.n++
+}
+
+// slice returns the kept lines, oldest first.
+func (q *lineRing) slice() []views.ConsoleLine {
+	out := make([]views.ConsoleLine, 0, q.n)
+	for k := range q.n {
+		out = append(out, q.lines[(q.first+k)%len(q.lines)])
+	}
+	return out
 }
 
 // readLine returns the next line without its newline, cut at

@@ -71,6 +71,29 @@ func TestConsoleView(t *testing.T) {
 	}
 }
 
+// A console of long lines is cut by bytes, not only by lines: "everything"
+// stops at 1 MiB of text and says so with a link to the plain text, and
+// the tail keeps as many of the last lines as fit the same bound.
+func TestConsoleViewByteLimit(t *testing.T) {
+	env := newEnv(t)
+	r := rec{job: "wordy", uuid: testUUID(1), start: t0}
+	for i := 1; i <= 40; i++ {
+		r.console = append(r.console, fmt.Sprintf("line %d %s", i, strings.Repeat("w", 30000)))
+	}
+	upload(t, env, r.encode(t))
+	view := buildURL("wordy", testUUID(1)) + "/console/view"
+	raw := buildURL("wordy", testUUID(1)) + "/console"
+
+	html := page(t, env, view+"?lines=all")
+	assertContains(t, "everything", html, "Showing 34 of 40 lines.", ">line 1 www",
+		`Cut off here: the <a href="`+raw+`">plain text</a> has everything.`)
+	assertLacks(t, "everything", html, ">line 35 www")
+
+	html = page(t, env, view)
+	assertContains(t, "tail", html, "Showing 34 of 40 lines.", ">line 40 www", ">line 7 www")
+	assertLacks(t, "tail", html, ">line 6 www", "Cut off here")
+}
+
 // An empty console says so.
 func TestConsoleViewEmpty(t *testing.T) {
 	env := newEnv(t)

@@ -26,34 +26,36 @@ func (h *Handler) Exec(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	hdr, files, err := export.Build(ctx, h.DB, h.Store, b.UUID)
+	tags, err := h.DB.JobTags(ctx, b.JobID)
+	if err != nil {
+		return fmt.Errorf("exec of %s: %w", b.UUID, err)
+	}
+	rec, err := export.Build(ctx, h.DB, h.Store, b.UUID)
 	if errors.Is(err, export.ErrBuildNotFound) {
 		return httperr.NotFound("Build not found") // removed meanwhile
 	}
 	if err != nil {
 		return fmt.Errorf("exec of %s: %w", b.UUID, err)
 	}
-	tags, err := h.DB.JobTags(ctx, b.JobID)
-	if err != nil {
-		return fmt.Errorf("exec of %s: %w", b.UUID, err)
-	}
 	if readme, ok := tags[db.TagReadme]; ok {
-		files = append([]builder.FileSource{{
+		rec.Files = append([]builder.FileSource{{
 			Path: "README.md",
 			Size: int64(len(readme)),
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(readme)), nil },
-		}}, files...)
+		}}, rec.Files...)
 	}
 
 	setDownloadHeaders(c, fiber.MIMEOctetStream, "")
 	if c.Method() == fiber.MethodHead {
-		return nil
+		return rec.Close()
 	}
 	uuid, log := b.UUID, h.Log
+	// fasthttp runs the writer in any case, so it owns the open files.
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer rec.Close()
 		// The status is sent: a failure can only cut the record short,
 		// which every decoder rejects.
-		if err := builder.EncodeTo(w, hdr, files); err != nil {
+		if err := rec.Encode(w); err != nil {
 			if log != nil {
 				log.Error("exec: writing the record failed", "uuid", uuid, "err", err)
 			}

@@ -96,7 +96,7 @@ type ConsolePage struct {
 	Total    int
 	Matching int
 	Lines    []ConsoleLine
-	// Truncated is set when All hit the page's line limit.
+	// Truncated is set when All hit the page's line or byte limit.
 	Truncated bool
 	// Standalone marks the console's own page (filters change its URL)
 	// as opposed to the panel loaded into the build page.

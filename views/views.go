@@ -133,12 +133,10 @@ func (v *Views) execute(c *fiber.Ctx, status int, page string, set *template.Tem
 	}
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 1<<20 { // do not keep the odd huge page alive
+	if err := t.Execute(buf, p); err != nil {
+		if buf.Cap() <= 1<<20 {
 			buffers.Put(buf)
 		}
-	}()
-	if err := t.Execute(buf, p); err != nil {
 		return fmt.Errorf("views: rendering %s/%s: %w", page, name, err)
 	}
 	// Full pages and fragments share URLs, so caches must key on the headers
@@ -147,7 +145,14 @@ func (v *Views) execute(c *fiber.Ctx, status int, page string, set *template.Tem
 	c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
 	setPageSecurity(c, PagePolicy)
 	c.Status(status)
+	if buf.Cap() > 1<<20 {
+		// The odd huge page (a long console) is handed over rather than
+		// copied, and not kept alive in the pool.
+		c.Response().SetBodyRaw(buf.Bytes())
+		return nil
+	}
 	c.Response().SetBody(buf.Bytes()) // copies: buf goes back to the pool
+	buffers.Put(buf)
 	return nil
 }
 

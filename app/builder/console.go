@@ -25,10 +25,7 @@ func deltaSeconds(delta int64) float64 {
 func WriteConsole(w io.Writer, lines []ConsoleLine) error {
 	var buf []byte
 	for i := len(lines) - 1; i >= 0; i-- {
-		// strconv rounds the exact binary value half to even, as glibc's
-		// printf does, so the digits match the reference.
-		buf = strconv.AppendFloat(buf, deltaSeconds(lines[i].Delta), 'f', 3, 64)
-		buf = append(buf, 's', ':')
+		buf = appendStamp(buf, lines[i].Delta)
 		buf = append(buf, lines[i].Data...)
 		buf = append(buf, '\n')
 		if len(buf) >= 32<<10 || i == 0 {
@@ -39,6 +36,14 @@ func WriteConsole(w io.Writer, lines []ConsoleLine) error {
 		}
 	}
 	return nil
+}
+
+// appendStamp appends a console.txt line's time stamp and its ':'.
+func appendStamp(dst []byte, delta int64) []byte {
+	// strconv rounds the exact binary value half to even, as glibc's
+	// printf does, so the digits match the reference.
+	dst = strconv.AppendFloat(dst, deltaSeconds(delta), 'f', 3, 64)
+	return append(dst, 's', ':')
 }
 
 // ParseConsole reads console.txt back the way the reference does for /exec:
@@ -59,20 +64,29 @@ func ParseConsole(b []byte) []ConsoleLine {
 		if colon <= 0 {
 			continue
 		}
-		num := line[:colon]
-		if num[len(num)-1] == 's' {
-			num = num[:len(num)-1]
-		}
-		sec, err := strconv.ParseFloat(string(num), 64)
-		if err != nil && !isRangeError(err) || math.IsNaN(sec) {
+		delta, ok := parseStamp(line[:colon])
+		if !ok {
 			continue
 		}
-		lines = append(lines, ConsoleLine{Delta: secondsDelta(sec), Data: string(line[colon+1:])})
+		lines = append(lines, ConsoleLine{Delta: delta, Data: string(line[colon+1:])})
 	}
 	for i, j := 0, len(lines)-1; i < j; i, j = i+1, j-1 {
 		lines[i], lines[j] = lines[j], lines[i]
 	}
 	return lines
+}
+
+// parseStamp reads the non-empty part of a console.txt line before its
+// first ':', minus a trailing 's', as float seconds.
+func parseStamp(num []byte) (int64, bool) {
+	if num[len(num)-1] == 's' {
+		num = num[:len(num)-1]
+	}
+	sec, err := strconv.ParseFloat(string(num), 64)
+	if err != nil && !isRangeError(err) || math.IsNaN(sec) {
+		return 0, false
+	}
+	return secondsDelta(sec), true
 }
 
 func isRangeError(err error) bool {

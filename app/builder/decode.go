@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unsafe"
 )
 
 // DefaultMaxHeaderBytes bounds what NewDecoder keeps in memory: the
 // contents of job, uuid, console, timestamps and result plus every output
-// path.
+// path; with StreamText, script and console are not kept and not counted.
 const DefaultMaxHeaderBytes = 256 << 20
 
 // smallRead is the size up to which a field's buffer is allocated at once;
@@ -37,6 +36,10 @@ type Decoder struct {
 	cur    *fileReader // reader handed out by the last Next, if any
 	nfile  int
 	err    error // sticky: the first error, or io.EOF after the last file
+	// script and console, when set by StreamText, receive those fields
+	// instead of the Header.
+	script  io.Writer
+	console ConsoleSink
 }
 
 // NewDecoder returns a decoder with the default header limit.
@@ -173,7 +176,13 @@ func (d *Decoder) readFull(p []byte, where string) error {
 
 // readField reads one whole header element that must carry tag.
 func (d *Decoder) readField(tag byte, where string) ([]byte, error) {
-	got, n, err := d.readTLVHeader(where, d.end)
+	return d.readFieldIn(tag, where, d.end)
+}
+
+// readFieldIn reads one whole element that must carry tag and lie before
+// end.
+func (d *Decoder) readFieldIn(tag byte, where string, end int64) ([]byte, error) {
+	got, n, err := d.readTLVHeader(where, end)
 	if err != nil {
 		return nil, err
 	}
@@ -229,29 +238,17 @@ func (d *Decoder) readHeader() (*Header, error) {
 	d.end = outer
 
 	var h Header
-	c, err := d.readField(tagSequence, "job")
+	if err := d.readJob(&h.Job); err != nil {
+		return nil, err
+	}
+	c, err := d.readField(tagUTF8String, "uuid")
 	if err != nil {
-		return nil, err
-	}
-	if h.Job, err = parseJob(c); err != nil {
-		return nil, err
-	}
-	if c, err = d.readField(tagUTF8String, "uuid"); err != nil {
 		return nil, err
 	}
 	if h.UUID, err = parseUUID(c); err != nil {
 		return nil, err
 	}
-	if c, err = d.readField(tagSequence, "console"); err != nil {
-		return nil, err
-	}
-	// A line costs more in memory than its 7 encoded bytes; charge the
-	// slice too, so that the limit really bounds memory.
-	lines := countElements(c)
-	if err := d.charge(int64(lines)*int64(unsafe.Sizeof(ConsoleLine{})), "console"); err != nil {
-		return nil, err
-	}
-	if h.Console, err = parseConsole(c, lines); err != nil {
+	if err := d.readConsole(&h); err != nil {
 		return nil, err
 	}
 	if c, err = d.readField(tagSequence, "timestamps"); err != nil {

@@ -1,94 +1,149 @@
 package builder
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 )
 
-// appendHeaderFields encodes job, uuid, console, timestamps and result the
-// way the current builder does: platform always present, job.files always
-// empty, GeneralizedTime, minimal INTEGERs.
-func appendHeaderFields(dst []byte, h *Header) ([]byte, error) {
-	jobLen := tlvLen(int64(len(h.Job.Name))) + tlvLen(int64(len(h.Job.Script))) +
-		tlvLen(0) + tlvLen(int64(len(h.Job.Platform)))
-	dst = appendHeader(dst, tagSequence, jobLen)
-	dst = appendString(dst, h.Job.Name)
-	dst = appendString(dst, h.Job.Script)
-	dst = appendHeader(dst, tagSequence, 0)
-	dst = appendString(dst, h.Job.Platform)
+// textPart is the script or the console of a record being encoded: its
+// encoded contents size, known before any byte is written, and how to
+// write them. Either comes from the Header in memory or is streamed from a
+// stored file (EncodeStored).
+type textPart struct {
+	size  int64
+	write func(io.Writer) error
+}
 
-	dst = appendHeader(dst, tagUTF8String, 16)
-	dst = append(dst, h.UUID[:]...)
+func memScript(s string) textPart {
+	return textPart{size: int64(len(s)), write: func(w io.Writer) error {
+		_, err := io.WriteString(w, s)
+		return err
+	}}
+}
 
-	var consoleLen int64
-	for _, l := range h.Console {
-		consoleLen += tlvLen(lineLen(l))
+// memConsole encodes the lines of a Header, newest first as they are.
+func memConsole(lines []ConsoleLine) textPart {
+	var size int64
+	for _, l := range lines {
+		size += tlvLen(lineLen(l.Delta, int64(len(l.Data))))
 	}
-	dst = appendHeader(dst, tagSequence, consoleLen)
-	for _, l := range h.Console {
-		dst = appendHeader(dst, tagSequence, lineLen(l))
-		dst = appendInt(dst, l.Delta)
-		dst = appendString(dst, l.Data)
-	}
+	return textPart{size: size, write: func(w io.Writer) error {
+		var buf []byte
+		for i, l := range lines {
+			buf = appendLineHeader(buf, l.Delta, int64(len(l.Data)))
+			buf = append(buf, l.Data...)
+			if len(buf) >= 32<<10 || i == len(lines)-1 {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+		return nil
+	}}
+}
 
+// appendLineHeader encodes a console line up to its data: the line's
+// SEQUENCE header, the delta and the data's UTF8String header.
+func appendLineHeader(dst []byte, delta, size int64) []byte {
+	dst = appendHeader(dst, tagSequence, lineLen(delta, size))
+	dst = appendInt(dst, delta)
+	return appendHeader(dst, tagUTF8String, size)
+}
+
+// writeHeader writes the record up to and including the output
+// SEQUENCE's header, the way the current builder does: platform always
+// present, job.files always empty, GeneralizedTime, minimal INTEGERs.
+// Every length is computed before the first byte goes out.
+func writeHeader(w io.Writer, h *Header, script, console textPart, paths []string, sizes []int64) error {
+	for _, p := range paths {
+		if err := checkPath([]byte(p), "encoding output"); err != nil {
+			return err
+		}
+	}
+	var outLen int64
+	for i := range paths {
+		if sizes[i] < 0 {
+			return fmt.Errorf("encoding output %q: negative size %d", paths[i], sizes[i])
+		}
+		outLen += tlvLen(fileLen(paths[i], sizes[i]))
+	}
 	start, err := appendGenTime(nil, h.Start)
 	if err != nil {
-		return nil, fmt.Errorf("encoding start: %w", err)
+		return fmt.Errorf("encoding start: %w", err)
 	}
 	finish, err := appendGenTime(nil, h.Finish)
 	if err != nil {
-		return nil, fmt.Errorf("encoding finish: %w", err)
+		return fmt.Errorf("encoding finish: %w", err)
 	}
-	dst = appendHeader(dst, tagSequence, int64(len(start)+len(finish)))
-	dst = append(append(dst, start...), finish...)
-
+	// tail: timestamps, result and the output's header
+	tail := appendHeader(nil, tagSequence, int64(len(start)+len(finish)))
+	tail = append(append(tail, start...), finish...)
 	switch r := h.Result; r.Kind {
 	case Exited, Signalled, Stopped:
 		n := int64(2 + intLen(r.Code))
-		dst = appendHeader(dst, tagContext|byte(r.Kind-Exited), n)
-		dst = appendInt(dst, r.Code)
+		tail = appendHeader(tail, tagContext|byte(r.Kind-Exited), n)
+		tail = appendInt(tail, r.Code)
 	case Msg:
-		dst = appendHeader(dst, tagContext|3, tlvLen(int64(len(r.Msg))))
-		dst = appendString(dst, r.Msg)
+		tail = appendHeader(tail, tagContext|3, tlvLen(int64(len(r.Msg))))
+		tail = appendString(tail, r.Msg)
 	default:
-		return nil, fmt.Errorf("encoding result: unknown kind %d", r.Kind)
+		return fmt.Errorf("encoding result: unknown kind %d", r.Kind)
 	}
-	return dst, nil
+	outHdr := appendHeader(nil, tagSequence, outLen)
+
+	jobLen := tlvLen(int64(len(h.Job.Name))) + tlvLen(script.size) +
+		tlvLen(0) + tlvLen(int64(len(h.Job.Platform)))
+	execLen := tlvLen(jobLen) + tlvLen(16) + tlvLen(console.size) +
+		int64(len(tail)) + int64(len(outHdr)) + outLen
+
+	buf := appendHeader(nil, tagContext|0, tlvLen(execLen))
+	buf = appendHeader(buf, tagSequence, execLen)
+	buf = appendHeader(buf, tagSequence, jobLen)
+	buf = appendString(buf, h.Job.Name)
+	buf = appendHeader(buf, tagUTF8String, script.size)
+	if _, err := w.Write(buf); err != nil {
+		return fmt.Errorf("writing record header: %w", err)
+	}
+	if err := script.write(w); err != nil {
+		return fmt.Errorf("writing script: %w", err)
+	}
+	buf = appendHeader(buf[:0], tagSequence, 0)
+	buf = appendString(buf, h.Job.Platform)
+	buf = appendHeader(buf, tagUTF8String, 16)
+	buf = append(buf, h.UUID[:]...)
+	buf = appendHeader(buf, tagSequence, console.size)
+	if _, err := w.Write(buf); err != nil {
+		return fmt.Errorf("writing record header: %w", err)
+	}
+	if err := console.write(w); err != nil {
+		return fmt.Errorf("writing console: %w", err)
+	}
+	if _, err := w.Write(append(tail, outHdr...)); err != nil {
+		return fmt.Errorf("writing record header: %w", err)
+	}
+	return nil
 }
 
-func lineLen(l ConsoleLine) int64 {
-	return 2 + int64(intLen(l.Delta)) + tlvLen(int64(len(l.Data)))
+// lineLen is the contents size of a console line's SEQUENCE.
+func lineLen(delta, size int64) int64 {
+	return 2 + int64(intLen(delta)) + tlvLen(size)
 }
 
 func fileLen(path string, size int64) int64 {
 	return tlvLen(int64(len(path))) + tlvLen(size)
 }
 
-// framing returns the header fields and the bytes that open the record,
+// framing returns the bytes that open the record, up to the first file,
 // given the files' paths and sizes.
-func framing(h *Header, paths []string, sizes []int64) (prefix []byte, err error) {
-	for _, p := range paths {
-		if err := checkPath([]byte(p), "encoding output"); err != nil {
-			return nil, err
-		}
-	}
-	fields, err := appendHeaderFields(nil, h)
-	if err != nil {
+func framing(h *Header, paths []string, sizes []int64) ([]byte, error) {
+	var b bytes.Buffer
+	if err := writeHeader(&b, h, memScript(h.Job.Script), memConsole(h.Console), paths, sizes); err != nil {
 		return nil, err
 	}
-	var outLen int64
-	for i := range paths {
-		if sizes[i] < 0 {
-			return nil, fmt.Errorf("encoding output %q: negative size %d", paths[i], sizes[i])
-		}
-		outLen += tlvLen(fileLen(paths[i], sizes[i]))
-	}
-	execLen := int64(len(fields)) + tlvLen(outLen)
-	prefix = appendHeader(make([]byte, 0, len(fields)+32), tagContext|0, tlvLen(execLen))
-	prefix = appendHeader(prefix, tagSequence, execLen)
-	prefix = append(prefix, fields...)
-	return appendHeader(prefix, tagSequence, outLen), nil
+	return b.Bytes(), nil
 }
 
 // Encode encodes a record in memory, byte-identical to builder's output
@@ -126,13 +181,38 @@ func EncodeTo(w io.Writer, h *Header, files []FileSource) error {
 	for i, f := range files {
 		paths[i], sizes[i] = f.Path, f.Size
 	}
-	prefix, err := framing(h, paths, sizes)
+	if err := writeHeader(w, h, memScript(h.Job.Script), memConsole(h.Console), paths, sizes); err != nil {
+		return err
+	}
+	return writeFiles(w, files)
+}
+
+// EncodeStored streams a record to w like EncodeTo, but takes the script
+// from script (script.txt) and the console from console (console.txt as
+// WriteConsole writes it, parsed back as ParseConsole does), ignoring the
+// Header's. Neither is held in memory: console.txt is read twice, once
+// for the console's length and once, backwards, for its lines.
+func EncodeStored(w io.Writer, h *Header, script, console *io.SectionReader, files []FileSource) error {
+	paths := make([]string, len(files))
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		paths[i], sizes[i] = f.Path, f.Size
+	}
+	cons, err := storedConsole(console)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(prefix); err != nil {
-		return fmt.Errorf("writing record header: %w", err)
+	sp := textPart{size: script.Size(), write: func(w io.Writer) error {
+		_, err := io.Copy(w, io.NewSectionReader(script, 0, script.Size()))
+		return err
+	}}
+	if err := writeHeader(w, h, sp, cons, paths, sizes); err != nil {
+		return err
 	}
+	return writeFiles(w, files)
+}
+
+func writeFiles(w io.Writer, files []FileSource) error {
 	var hdr []byte
 	for _, f := range files {
 		hdr = appendHeader(hdr[:0], tagSequence, fileLen(f.Path, f.Size))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -34,8 +36,22 @@ func FuzzDecode(f *testing.F) {
 		if skipErr := skipFiles(onlyReader{bytes.NewReader(b)}); (err == nil) != (skipErr == nil) {
 			t.Fatalf("Decode error %v, skipping error %v", err, skipErr)
 		}
+		// So must one that streams script and console to sinks, and the
+		// sinks must get what Decode keeps.
+		var script, console bytes.Buffer
+		textErr := streamText(t, b, &script, &console)
+		if (err == nil) != (textErr == nil) {
+			t.Fatalf("Decode error %v, StreamText error %v", err, textErr)
+		}
 		if err != nil {
 			return
+		}
+		var want bytes.Buffer
+		if err := WriteConsole(&want, e.Console); err != nil {
+			t.Fatal(err)
+		}
+		if script.String() != e.Job.Script || !bytes.Equal(console.Bytes(), want.Bytes()) {
+			t.Fatalf("StreamText sinks got script %q, console %q; Decode %q, %q", script.Bytes(), console.Bytes(), e.Job.Script, want.Bytes())
 		}
 		if !execEqual(&Exec{Header: *h}, &Exec{Header: e.Header}) || len(files) != len(e.Files) {
 			t.Fatalf("streaming header %+v, Decode header %+v", h, e.Header)
@@ -63,9 +79,30 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// streamText decodes a record with StreamText sinks, writing the script
+// and console.txt.
+func streamText(t *testing.T, b []byte, script, console io.Writer) error {
+	f, err := os.Create(filepath.Join(t.TempDir(), "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	spool := NewConsoleSpool(f)
+	d := NewDecoder(bytes.NewReader(b))
+	d.StreamText(script, spool)
+	if err := skipAll(d); err != nil {
+		return err
+	}
+	_, err = spool.WriteTo(console)
+	return err
+}
+
 // skipFiles decodes a record without reading any file contents.
 func skipFiles(r io.Reader) error {
-	d := NewDecoder(r)
+	return skipAll(NewDecoder(r))
+}
+
+func skipAll(d *Decoder) error {
 	for {
 		if _, _, _, err := d.Next(); err == io.EOF {
 			return nil
@@ -106,6 +143,26 @@ func FuzzParseConsole(f *testing.F) {
 			if l.Delta < 0 || l.Delta > 1e15 {
 				return
 			}
+		}
+		// EncodeStored reads console.txt as ParseConsole does, except for
+		// stamps longer than maxStamp.
+		for _, line := range bytes.Split(b, []byte{'\n'}) {
+			if i := bytes.IndexByte(line, ':'); i >= maxStamp {
+				return
+			}
+		}
+		h := sampleExec().Header
+		h.Console = lines
+		var want, got bytes.Buffer
+		if err := EncodeTo(&want, &h, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := EncodeStored(&got, &h, io.NewSectionReader(strings.NewReader(h.Job.Script), 0, int64(len(h.Job.Script))),
+			io.NewSectionReader(bytes.NewReader(b), 0, int64(len(b))), nil); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("EncodeStored differs from EncodeTo(ParseConsole) at offset %d", firstDiff(got.Bytes(), want.Bytes()))
 		}
 		again := ParseConsole(first.Bytes())
 		if err := WriteConsole(&second, again); err != nil {

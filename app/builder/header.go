@@ -1,64 +1,14 @@
 package builder
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
 
-// The functions below decode the header fields from their complete
-// contents; the streaming Decoder reads each field into memory first, which
-// its header limit bounds.
-
-// parseJob decodes ScriptJob contents: name, script, the legacy input
-// files (checked and dropped) and the optional platform.
-func parseJob(c []byte) (Job, error) {
-	s := der(c)
-	name, err := s.expect(tagUTF8String, "job: name")
-	if err != nil {
-		return Job{}, err
-	}
-	script, err := s.expect(tagUTF8String, "job: script")
-	if err != nil {
-		return Job{}, err
-	}
-	files, err := s.expect(tagSequence, "job: files")
-	if err != nil {
-		return Job{}, err
-	}
-	// Builders before 2021-06 sent input files here. The reference still
-	// parses them as File values, so a broken one fails the record.
-	for fs, i := der(files), 1; len(fs) > 0; i++ {
-		where := fmt.Sprintf("job: files: file %d", i)
-		f, err := fs.expect(tagSequence, where)
-		if err != nil {
-			return Job{}, err
-		}
-		fd := der(f)
-		p, err := fd.expect(tagUTF8String, where+": path")
-		if err != nil {
-			return Job{}, err
-		}
-		if err := checkPath(p, where+": path"); err != nil {
-			return Job{}, err
-		}
-		if _, err := fd.expect(tagUTF8String, where+": data"); err != nil {
-			return Job{}, err
-		}
-		if err := fd.end(where); err != nil {
-			return Job{}, err
-		}
-	}
-	job := Job{Name: string(name), Script: string(script), Platform: "no-platform"}
-	if len(s) > 0 {
-		p, err := s.expect(tagUTF8String, "job: platform")
-		if err != nil {
-			return Job{}, err
-		}
-		job.Platform = string(p)
-	}
-	return job, s.end("job")
-}
+// The functions below decode the small header fields from their complete
+// contents; the streaming Decoder reads each into memory first, which its
+// header limit bounds. Job and console are read element by element
+// (decode_text.go).
 
 // checkPath applies Fpath.of_string's rule: non-empty and no NUL. Other
 // oddities ("..", absolute paths) are the ingest layer's business.
@@ -79,51 +29,6 @@ func parseUUID(c []byte) ([16]byte, error) {
 	}
 	copy(u[:], c)
 	return u, nil
-}
-
-// countElements counts the well-formed elements at the start of c.
-func countElements(c []byte) int {
-	n := 0
-	for s := der(c); len(s) > 0; n++ {
-		if _, _, err := s.next(""); err != nil {
-			break
-		}
-	}
-	return n
-}
-
-// parseConsole decodes the SEQUENCE OF ConsoleLine contents of n lines (as
-// counted by countElements), keeping the file's newest-first order.
-func parseConsole(c []byte, n int) ([]ConsoleLine, error) {
-	var lines []ConsoleLine
-	if n > 0 {
-		lines = make([]ConsoleLine, 0, n)
-	}
-	for s, i := der(c), 1; len(s) > 0; i++ {
-		where := fmt.Sprintf("console line %d", i)
-		l, err := s.expect(tagSequence, where)
-		if err != nil {
-			return nil, err
-		}
-		ld := der(l)
-		dc, err := ld.expect(tagInteger, where+": delta")
-		if err != nil {
-			return nil, err
-		}
-		delta, problem := parseInt(dc)
-		if problem != "" {
-			return nil, malformedf(where+": delta", "%s", problem)
-		}
-		data, err := ld.expect(tagUTF8String, where+": data")
-		if err != nil {
-			return nil, err
-		}
-		if err := ld.end(where); err != nil {
-			return nil, err
-		}
-		lines = append(lines, ConsoleLine{Delta: delta, Data: string(data)})
-	}
-	return lines, nil
 }
 
 func parseTimestamps(c []byte) (start, finish time.Time, err error) {

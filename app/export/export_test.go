@@ -89,7 +89,7 @@ func TestBuildChecksArtifacts(t *testing.T) {
 	if err := os.Truncate(p, 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := export.Build(ctx, d, st, hvt); err == nil || !strings.Contains(err.Error(), "the database says") {
+	if _, err := export.Build(ctx, d, st, hvt); err == nil || !strings.Contains(err.Error(), "the database says") {
 		t.Errorf("truncated artifact: %v", err)
 	}
 	if err := os.Remove(p); err != nil {

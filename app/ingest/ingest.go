@@ -4,6 +4,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -100,14 +102,26 @@ func (p *Pending) Abort() { _ = p.st.Abort() }
 
 // Prepare decodes one record from r as it streams in, checks access and
 // the UUID, and stages every file once while hashing it. Nothing is
-// visible until Commit; on error nothing is left behind.
+// visible until Commit; on error nothing is left behind. Script and
+// console go to spool files as they arrive, so that memory does not grow
+// with them.
 func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pending, error) {
-	dec := builder.NewDecoder(r)
+	sp, err := in.newSpool()
+	if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	defer sp.remove()
+	body := &trackReader{r: r}
+	dec := builder.NewDecoder(body)
+	dec.StreamText(sp.script, sp.console)
 	h, err := dec.Header()
 	if err != nil {
+		if body.err == nil && !errors.Is(err, builder.ErrMalformed) {
+			return nil, fmt.Errorf("upload: %w", err) // writing a spool file failed
+		}
 		return nil, readError(err)
 	}
-	return in.stage(ctx, h, u, func(st *store.Staging, up *upload) error {
+	return in.stage(ctx, h, u, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
 		for {
 			p, _, data, err := dec.Next()
 			if err == io.EOF {
@@ -121,6 +135,60 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 			}
 		}
 	})
+}
+
+// spool holds an upload's script and console until its staging directory
+// exists: the UUID that names the directory comes after them in the
+// record. The files live in _staging, which a restart clears.
+type spool struct {
+	scriptFile, consoleFile *os.File
+	script                  *bufio.Writer
+	console                 *builder.ConsoleSpool
+}
+
+func (in *Ingester) newSpool() (*spool, error) {
+	sf, err := in.Store.TempFile("script-*")
+	if err != nil {
+		return nil, err
+	}
+	cf, err := in.Store.TempFile("console-*")
+	if err != nil {
+		removeFile(sf)
+		return nil, err
+	}
+	return &spool{
+		scriptFile:  sf,
+		consoleFile: cf,
+		script:      bufio.NewWriterSize(sf, 64<<10),
+		console:     builder.NewConsoleSpool(cf),
+	}, nil
+}
+
+// writeBuildFiles moves script.txt and writes console.txt (chronological)
+// from the spool into the staging directory.
+func (sp *spool) writeBuildFiles(st *store.Staging) error {
+	if err := sp.script.Flush(); err != nil {
+		return fmt.Errorf("spool script: %w", err)
+	}
+	if err := st.AdoptFile("script.txt", sp.scriptFile); err != nil {
+		return err
+	}
+	// The console is written a second time: records hold it newest first.
+	return st.WriteFile("console.txt", func(w io.Writer) error {
+		_, err := sp.console.WriteTo(w)
+		return err
+	})
+}
+
+// remove deletes the spool files; an adopted one is gone already.
+func (sp *spool) remove() {
+	removeFile(sp.scriptFile)
+	removeFile(sp.consoleFile)
+}
+
+func removeFile(f *os.File) {
+	f.Close()
+	_ = os.Remove(f.Name())
 }
 
 // IngestBinary stores a bare binary as a synthetic build (reference §4.2).
@@ -145,7 +213,8 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 		Finish: now,
 		Result: builder.Result{Kind: builder.Exited},
 	}
-	p, err := in.stage(ctx, h, u, func(st *store.Staging, up *upload) error {
+	buildFiles := func(st *store.Staging) error { return writeBuildFiles(st, h) }
+	p, err := in.stage(ctx, h, u, buildFiles, func(st *store.Staging, up *upload) error {
 		return up.add(st, "bin/"+name, r)
 	})
 	if err != nil {
@@ -159,9 +228,10 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 }
 
 // stage validates a record's header, checks access and the UUID, creates
-// the staging directory with console and script, and lets files add the
-// output files. On any error the staging directory is removed.
-func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, files func(*store.Staging, *upload) error) (*Pending, error) {
+// the staging directory, lets buildFiles write console and script into it
+// and files add the output files. On any error the staging directory is
+// removed.
+func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
 	if err := ValidateJobName(h.Job.Name); err != nil {
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -185,7 +255,7 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, fi
 			_ = st.Abort()
 		}
 	}()
-	if err := writeBuildFiles(st, h); err != nil {
+	if err := buildFiles(st); err != nil {
 		return nil, fmt.Errorf("upload %s: %w", uuid, err)
 	}
 	up := &upload{header: h, uuid: uuid}
@@ -237,6 +307,8 @@ func readError(err error) error {
 	}
 }
 
+// writeBuildFiles writes script.txt and console.txt from a header held in
+// memory.
 func writeBuildFiles(st *store.Staging, h *builder.Header) error {
 	if err := st.WriteFile("script.txt", func(w io.Writer) error {
 		_, err := io.WriteString(w, h.Job.Script)

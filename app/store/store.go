@@ -102,6 +102,17 @@ func (s *Store) BuildDir(job, uuid string) string {
 	return filepath.Join(s.dir, job, uuid)
 }
 
+// TempFile creates a scratch file in _staging/ (an upload's spooled
+// console, say), which the next start removes if the process dies before
+// its owner does.
+func (s *Store) TempFile(pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Join(s.dir, StagingDir), pattern)
+	if err != nil {
+		return nil, fmt.Errorf("create scratch file: %w", err)
+	}
+	return f, nil
+}
+
 // Staged is a file written into a staging directory, with its hash.
 type Staged struct {
 	SHA256 []byte
@@ -182,6 +193,27 @@ func (st *Staging) WriteFile(name string, write func(io.Writer) error) error {
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// AdoptFile moves f, a complete scratch file of this store (TempFile),
+// into the staging directory's "build" subdirectory as name, so that its
+// bytes are not written a second time.
+func (st *Staging) AdoptFile(name string, f *os.File) error {
+	dir := filepath.Join(st.dir, "build")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	err := f.Chmod(0o644) // CreateTemp made it private
+	if err == nil && !st.store.NoSync {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, name))
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)

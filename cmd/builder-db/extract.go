@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/export"
 	"github.com/builder-web/builder-web/app/ops"
 )
@@ -35,20 +34,19 @@ Flags:
 			defer d.Close()
 			// Everything is looked up before the first byte is written,
 			// so that a bad UUID leaves no file.
-			h, files, err := export.Build(ctx, d, st, args[0])
+			rec, err := export.Build(ctx, d, st, args[0])
 			if err != nil {
 				return err
 			}
+			defer rec.Close()
 			if *dest == "-" {
 				w := bufio.NewWriterSize(e.stdout, 1<<20)
-				if err := builder.EncodeTo(w, h, files); err != nil {
+				if err := rec.Encode(w); err != nil {
 					return fmt.Errorf("extract %s: %w", args[0], err)
 				}
 				return w.Flush()
 			}
-			n, err := writeFileAtomic(*dest, func(w *bufio.Writer) error {
-				return builder.EncodeTo(w, h, files)
-			})
+			n, err := writeFileAtomic(*dest, func(w *bufio.Writer) error { return rec.Encode(w) })
 			if err != nil {
 				return fmt.Errorf("extract %s: %w", args[0], err)
 			}
