@@ -15,6 +15,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/auth"
 	"github.com/builder-web/builder-web/app/clientip"
+	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/hooks"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/metrics"
@@ -46,6 +47,8 @@ type App struct {
 	// Sessions and Throttle are exposed so that tests can set their clocks.
 	Sessions *session.Manager
 	Throttle *session.Throttle
+	// Diffoscope compares main binaries in the background (issue 12).
+	Diffoscope *diffoscope.Runner
 }
 
 // New opens (creating and migrating when needed) the data directory and
@@ -161,6 +164,13 @@ func (a *App) buildFiber() error {
 		return err
 	}
 	a.Throttle = session.NewThrottle()
+	a.Diffoscope = diffoscope.New(diffoscope.Config{
+		CacheDir: filepath.Join(a.Config.DataDir, store.CacheDir),
+		Program:  a.Config.DiffoscopeProgram,
+		Workers:  a.Config.DiffoscopeWorkers,
+		Timeout:  a.Config.DiffoscopeTimeout,
+		Memory:   a.Config.DiffoscopeMemory,
+	}, a.Log)
 	h := &handlers.Handler{
 		DB:            a.DB,
 		Store:         a.Store,
@@ -176,6 +186,7 @@ func (a *App) buildFiber() error {
 		Throttle:      a.Throttle,
 		Clients:       clients,
 		Solo5:         solo5.NewCache(1024),
+		Diffoscope:    a.Diffoscope,
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {

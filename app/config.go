@@ -37,6 +37,14 @@ type Config struct {
 
 	// BusyTimeout replaces db.DefaultBusyTimeout when positive (tests).
 	BusyTimeout time.Duration
+
+	// diffoscope runs (issue 12): how many at a time, how long and how
+	// much memory each may take; 0 means the default of app/diffoscope.
+	// DiffoscopeProgram replaces "diffoscope" in PATH (tests).
+	DiffoscopeWorkers int
+	DiffoscopeTimeout time.Duration
+	DiffoscopeMemory  int64
+	DiffoscopeProgram string
 }
 
 // Defaults of product.md §6.4.

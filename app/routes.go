@@ -66,6 +66,8 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/compare", h.CompareForm)
 	f.Get("/compare/:left/:right", h.Compare)
 	f.Get("/compare/:left/:right/opam/:package", h.CompareOpamFile)
+	f.Get("/compare/:left/:right/diffoscope", h.CompareBinaries)
+	f.Get("/compare/:left/:right/diffoscope/report", h.DiffoscopeReport)
 
 	// Accounts and administration.
 	f.Get("/login", h.LoginPage)

@@ -45,6 +45,9 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 	pair := repro.Compare(reproBuildOf(l), reproBuildOf(r))
 	p.Binaries = views.CompareBinaries{Line: pair.Line(), Identical: pair.IdenticalOutputs,
 		SameInput: pair.SameInput, Left: pair.LeftOutput, Right: pair.RightOutput}
+	if pair.LeftOutput != "" && pair.RightOutput != "" && !pair.IdenticalOutputs {
+		p.Binaries.DiffoscopeURL = CompareURL(l.Build.UUID, r.Build.UUID) + "/diffoscope"
+	}
 	p.Sections = compareSections(res, all)
 	p.Identical = !slices.ContainsFunc(p.Sections, func(s views.CompareSection) bool { return !s.Same })
 	return p, nil

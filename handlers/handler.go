@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"github.com/builder-web/builder-web/app/diffoscope"
 	"log/slog"
 	"time"
 
@@ -46,4 +47,6 @@ type Handler struct {
 	// Solo5 remembers what main binaries' solo5 notes say, by content
 	// hash (stored files never change), for the build page and front JSON.
 	Solo5 *solo5.Cache
+	// Diffoscope compares two main binaries in the background (issue 12).
+	Diffoscope *diffoscope.Runner
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,6 +100,18 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 	// By platform (sorted), newest input first within each: the order of
 	// the page and of the cursor.
 	sort.SliceStable(groups, func(a, b int) bool { return groups[a].Platform < groups[b].Platform })
+	// The previous (older) input id of the same platform, before the
+	// filter: what changed is its comparison with this one's newest build.
+	previous := map[[2]string]string{}
+	for i := 0; i+1 < len(groups); i++ {
+		if groups[i+1].Platform == groups[i].Platform {
+			previous[[2]string{groups[i].Platform, groups[i].InputID}] = groups[i+1].Outputs[0].Latest.UUID
+		}
+	}
+	query := strings.ToLower(strings.TrimSpace(c.Query("q")))
+	if query != "" {
+		groups = slices.DeleteFunc(groups, func(g repro.Group) bool { return !groupMatches(g, query) })
+	}
 	var sum repro.Summary
 	for _, g := range groups {
 		sum.Add(g.Verdict)
@@ -137,7 +150,8 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 	}
 
 	url := jobURL(j.Name) + "/reproducibility"
-	page := views.JobReproPage{Job: j.Name, JobURL: jobURL(j.Name), Summary: reproSummaryView(sum)}
+	page := views.JobReproPage{Job: j.Name, JobURL: jobURL(j.Name), URL: url, Query: copyString(c.Query("q")),
+		Summary: reproSummaryView(sum)}
 	for i := start; i < end; i++ {
 		g := groups[i]
 		in := views.ReproInput{Platform: g.Platform, InputID: g.InputID, Verdict: reproVerdictView(g.Verdict),
@@ -145,10 +159,8 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 		if i == start || groups[i-1].Platform != g.Platform {
 			in.PlatformStart = true
 		}
-		// The previous (older) input id of the same platform: what changed
-		// is its comparison with this one's newest build.
-		if i+1 < len(groups) && groups[i+1].Platform == g.Platform {
-			in.CompareURL = CompareURL(groups[i+1].Outputs[0].Latest.UUID, g.Outputs[0].Latest.UUID)
+		if prev, ok := previous[[2]string{g.Platform, g.InputID}]; ok {
+			in.CompareURL = CompareURL(prev, g.Outputs[0].Latest.UUID)
 		}
 		for _, o := range g.Outputs {
 			in.Outputs = append(in.Outputs, views.ReproOutput{SHA256: o.SHA256, Builds: o.Builds,
@@ -159,16 +171,42 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 		page.Inputs = append(page.Inputs, in)
 	}
 	if next != "" {
-		page.NextURL = url + "?cursor=" + next
+		page.NextURL = url + "?"
+		if query != "" {
+			page.NextURL += "q=" + queryEscape(query) + "&"
+		}
+		page.NextURL += "cursor=" + next
 	}
 	if offset > 0 && views.IsFragmentRequest(c) {
 		return h.Views.RenderFragment(c, fiber.StatusOK, "job_repro", "repro_rows", views.Page{Body: page})
 	}
+	// The filter box gets the summary and table ("repro_inputs").
 	return h.Views.Render(c, fiber.StatusOK, "job_repro", views.Page{
-		Title:  "Reproducibility of job " + j.Name,
-		Crumbs: []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}, {Text: "Reproducibility", URL: url}},
-		Body:   page,
+		Title:    "Reproducibility of job " + j.Name,
+		Crumbs:   []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}, {Text: "Reproducibility", URL: url}},
+		Fragment: "repro_inputs",
+		Body:     page,
 	})
+}
+
+// groupMatches is the per-job view's filter: q (lower case) in the
+// platform, the input id, an output's hash, an uploader or the verdict.
+func groupMatches(g repro.Group, q string) bool {
+	if strings.Contains(strings.ToLower(g.Platform), q) || strings.HasPrefix(g.InputID, q) ||
+		strings.Contains(string(g.Verdict), q) {
+		return true
+	}
+	for _, o := range g.Outputs {
+		if strings.HasPrefix(o.SHA256, q) {
+			return true
+		}
+		for _, u := range o.Uploaders {
+			if strings.Contains(strings.ToLower(u), q) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func reproVerdictView(v repro.Verdict) views.Verdict {

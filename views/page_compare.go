@@ -95,4 +95,6 @@ type CompareBinaries struct {
 	Identical   bool
 	SameInput   bool
 	Left, Right string // hex SHA-256, "" without a main binary
+	// DiffoscopeURL explains the difference of two distinct main binaries.
+	DiffoscopeURL string
 }

@@ -47,6 +47,8 @@ type ReproInput struct {
 type JobReproPage struct {
 	Job     string
 	JobURL  string
+	URL     string // this view
+	Query   string // the filter
 	Summary ReproSummary
 	Inputs  []ReproInput
 	NextURL string // the next inputs, "" on the last page

@@ -2,14 +2,17 @@ package ops
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 )
@@ -63,6 +66,9 @@ type VacuumReport struct {
 	Jobs      int // jobs looked at
 	Builds    int // builds removed (with DryRun: that would be)
 	Artifacts int // artifact files deleted
+	// Reports are the diffoscope reports removed because one of their
+	// two binaries is gone.
+	Reports int
 	// Problems are files or directories that could not be deleted; the
 	// rows are gone regardless (see RemoveJob).
 	Problems []error
@@ -154,6 +160,20 @@ func Vacuum(ctx context.Context, d *db.DB, st *store.Store, opts VacuumOptions) 
 				}
 			}
 		}
+	}
+	if opts.DryRun {
+		return rep, nil
+	}
+	// A report is worth keeping only while both of its binaries are.
+	rep.Reports, err = diffoscope.Prune(filepath.Join(st.Dir(), store.CacheDir), func(sha string) (bool, error) {
+		raw, err := hex.DecodeString(sha)
+		if err != nil {
+			return false, err
+		}
+		return d.ArtifactExists(ctx, raw)
+	})
+	if err != nil {
+		return rep, fmt.Errorf("vacuum: %w", err)
 	}
 	return rep, nil
 }

@@ -74,6 +74,9 @@ Flags:
 				} else {
 					fmt.Fprintf(e.stdout, "removed %s of %s and %s\n", plural(rep.Builds, "build"),
 						plural(rep.Jobs, "job"), plural(rep.Artifacts, "artifact file"))
+					if rep.Reports > 0 {
+						fmt.Fprintf(e.stdout, "removed %s whose binaries are gone\n", plural(rep.Reports, "diffoscope report"))
+					}
 				}
 			}
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/cli"
+	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/hooks"
 )
 
@@ -33,6 +34,10 @@ Flags:
       --no-migrate           do not create the database or apply migrations
       --hook-timeout DUR     kill an upload hook after DUR (default 10m)
       --hook-workers N       upload hooks running at the same time (default 4)
+      --diffoscope-workers N diffoscope runs at the same time (default 1)
+      --diffoscope-timeout DUR
+                             kill a diffoscope run after DUR (default 10m)
+      --diffoscope-memory N  address space of one diffoscope run, with K/M/G suffix (default 4G)
       --log-level LEVEL      debug, info, warn or error (default info)
       --log-format FORMAT    text or json (default text)
   -h, --help                 show this help
@@ -65,6 +70,10 @@ func run(args []string) error {
 	fs.BoolVar(&cfg.NoMigrate, "no-migrate", false, "")
 	fs.DurationVar(&cfg.HookTimeout, "hook-timeout", hooks.DefaultTimeout, "")
 	fs.IntVar(&cfg.HookWorkers, "hook-workers", hooks.DefaultWorkers, "")
+	fs.IntVar(&cfg.DiffoscopeWorkers, "diffoscope-workers", diffoscope.DefaultWorkers, "")
+	fs.DurationVar(&cfg.DiffoscopeTimeout, "diffoscope-timeout", diffoscope.DefaultTimeout, "")
+	diffMemory := cli.Size(diffoscope.DefaultMemory)
+	fs.Var(&diffMemory, "diffoscope-memory", "")
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)
@@ -78,6 +87,7 @@ func run(args []string) error {
 		return fmt.Errorf("unexpected argument %q (see --help)", pos[0])
 	}
 	cfg.MaxUploadSize = int64(maxUpload)
+	cfg.DiffoscopeMemory = int64(diffMemory)
 	cfg.TrustedProxies = proxies
 	log, err := cli.Logger(os.Stdout, *level, *format)
 	if err != nil {
