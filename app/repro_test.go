@@ -308,3 +308,40 @@ func TestBadgeReproducibility(t *testing.T) {
 			has: []string{">debian-12: ok, not reproducible<", `fill="#fe7d37"`}},
 	})
 }
+
+// The build JSON tells the same story as the per-job view and the compare
+// page over the same builds.
+func TestBuildReproducibilityJSON(t *testing.T) {
+	env := reproEnv(t)
+	type standing struct {
+		Reproducibility *struct {
+			Verdict      string   `json:"verdict"`
+			Uploader     string   `json:"uploader"`
+			Independent  bool     `json:"independent"`
+			ReproducedBy []string `json:"reproduced_by"`
+			DiffersFrom  []string `json:"differs_from"`
+			Unchanged    []string `json:"same_output_other_input"`
+		} `json:"reproducibility"`
+	}
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{1, "not-reproducible builder true [" + ovUUID(2) + "] [" + ovUUID(3) + "] []"},
+		{2, "not-reproducible second true [" + ovUUID(1) + "] [" + ovUUID(3) + "] []"},
+		{3, "not-reproducible builder false [] [" + ovUUID(2) + " " + ovUUID(1) + "] [" + ovUUID(4) + "]"},
+		{7, "reproducible builder false [" + ovUUID(6) + "] [] []"},
+		{8, "unverified builder false [] [] []"},
+		{5, "none"},
+	} {
+		var got standing
+		getJSON(t, env, "/job/r/build/"+ovUUID(c.n), &got)
+		s := "none"
+		if r := got.Reproducibility; r != nil {
+			s = fmt.Sprintf("%s %s %v %v %v %v", r.Verdict, r.Uploader, r.Independent, r.ReproducedBy, r.DiffersFrom, r.Unchanged)
+		}
+		if s != c.want {
+			t.Errorf("build %d: %s, want %s", c.n, s, c.want)
+		}
+	}
+}

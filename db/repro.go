@@ -42,14 +42,12 @@ const (
 	WHERE b.job = ? AND b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
 	ORDER BY b.platform, b.start_d DESC, b.start_ps DESC`
 
-	// Every (job, platform, input id) group with its counts. It reads
-	// every successful build once, in index order.
-	sqlReproGroups = `SELECT j.name, b.platform, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
-	FROM build b
-	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN job j ON j.id = b.job
-	WHERE b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
-	GROUP BY b.job, b.platform, b.input_id`
+	// Every (job, platform, input id) group with its counts, from the
+	// table that triggers keep (migration 0007): grouping every build of
+	// the site per request took a second on 200,000 builds.
+	sqlReproGroups = `SELECT j.name, g.platform, g.builds, g.outputs, g.latest_d
+	FROM repro_group g
+	JOIN job j ON j.id = g.job`
 
 	// The groups (same job, platform and input id) of a list of builds:
 	// every successful build of each. Driven by idx_build_input_id.

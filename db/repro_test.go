@@ -1,0 +1,100 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// groupsTruth groups the build table itself: what repro_group must hold.
+const groupsTruth = `SELECT j.name, b.platform, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+	FROM build b JOIN build_artifact a ON a.id = b.main_binary JOIN job j ON j.id = b.job
+	WHERE b.input_id IS NOT NULL GROUP BY b.job, b.platform, b.input_id`
+
+func groupStrings(t *testing.T, d *DB) (table, truth []string) {
+	t.Helper()
+	gs, err := d.ReproGroups(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gs {
+		table = append(table, fmt.Sprintf("%s %s %d/%d %s", g.Job, g.Platform, g.Builds, g.Outputs, g.Latest.Format(time.DateOnly)))
+	}
+	rows, err := d.Read.QueryContext(t.Context(), groupsTruth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			job, platform    string
+			builds, outs, dd int64
+		)
+		if err := rows.Scan(&job, &platform, &builds, &outs, &dd); err != nil {
+			t.Fatal(err)
+		}
+		truth = append(truth, fmt.Sprintf("%s %s %d/%d %s", job, platform, builds, outs, TimeFromPtime(dd, 0).Format(time.DateOnly)))
+	}
+	sort.Strings(table)
+	sort.Strings(truth)
+	return table, truth
+}
+
+// The triggers of migration 0007 keep repro_group equal to the grouping of
+// the build table through uploads, vacuum and job removal.
+func TestReproGroupsFollowBuilds(t *testing.T) {
+	d := newDB(t)
+	u := addFixtureUser(t, d)
+	input := func(s string) []byte { return sum([]byte(s)) }
+	var ids []int64
+	n := 0
+	add := func(job, platform, in, bin string, failed bool) {
+		n++
+		b := fixtureBuild(u.ID, 1)
+		b.Job, b.Platform, b.UUID = job, platform, fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+		b.Start = time.Date(2026, 1, n, 0, 0, 0, 0, time.UTC)
+		b.Finish = b.Start.Add(time.Minute)
+		b.InputID = input(in)
+		b.Artifacts = []NewArtifact{{Path: "bin/x", SHA256: sum([]byte(bin)), Size: int64(len(bin))}}
+		if failed {
+			b.MainBinary = -1
+			b.ResultCode = 1 << 8
+		}
+		ids = append(ids, insertBuild(t, d, b))
+	}
+	add("a", "p", "I1", "X", false)
+	add("a", "p", "I1", "X", false)
+	add("a", "p", "I1", "Y", false)
+	add("a", "q", "I1", "X", false)
+	add("a", "p", "I2", "X", true)
+	add("b", "p", "I1", "Z", false)
+	check := func(when string, want int) {
+		t.Helper()
+		table, truth := groupStrings(t, d)
+		if !reflect.DeepEqual(table, truth) || len(truth) != want {
+			t.Errorf("%s: repro_group %q, want %q (%d groups)", when, table, truth, want)
+		}
+	}
+	check("after uploads", 3)
+	err := d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+		_, _, err := d.RemoveBuilds(ctx, tx, []int64{ids[0], ids[2]})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after vacuum", 3)
+	err = d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+		_, err := d.RemoveJob(ctx, tx, "a")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after job removal", 1)
+}
