@@ -76,6 +76,10 @@ func BenchmarkOverviewPages(b *testing.B) {
 		{"latest", []string{"/job/" + p.job + "/build/latest"}, nil, http.StatusFound, 0},
 		{"compare", compare, nil, http.StatusOK, 30},
 		{"compare-cached", compare[:1], nil, http.StatusOK, 0},
+		// Issue 12: the busiest job's reproducibility view and the site's.
+		{"job-reproducibility", []string{"/job/" + p.job + "/reproducibility"}, nil, http.StatusOK, 20},
+		{"job-reproducibility-json", []string{"/job/" + p.job + "/reproducibility"}, json, http.StatusOK, 0},
+		{"reproducibility", []string{"/reproducibility"}, nil, http.StatusOK, 50},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var lat []time.Duration
