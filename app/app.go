@@ -218,6 +218,9 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_ = a.Hooks.Shutdown(ctx) // an error only says that hooks were killed
+		if a.Diffoscope != nil {
+			a.Diffoscope.Close() // kills runs under way: a report is whole or absent
+		}
 		a.Metrics.Close()
 		a.closeErr = a.DB.Close()
 	})

@@ -84,8 +84,14 @@ type Runner struct {
 	log     *slog.Logger
 	slots   chan struct{}
 
-	mu   sync.Mutex
-	runs map[string]*run // by pair key, while queued or running, and failures
+	// ctx ends every run at Close; wg waits for them.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	runs   map[string]*run // by pair key, while queued or running, and failures
 	// Started counts the runs started, for tests and metrics.
 	started int
 }
@@ -111,6 +117,7 @@ func New(cfg Config, log *slog.Logger) *Runner {
 		cfg.Memory = DefaultMemory
 	}
 	r := &Runner{cfg: cfg, log: log, slots: make(chan struct{}, cfg.Workers), runs: map[string]*run{}}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if p, err := exec.LookPath(cfg.Program); err == nil {
 		r.program = p
 	}
@@ -182,6 +189,9 @@ func (r *Runner) Request(left, right, leftPath, rightPath string) (Status, error
 	if s := r.statusLocked(left, right); s.State != "" {
 		return s, nil
 	}
+	if r.closed {
+		return Status{}, ErrBusy
+	}
 	queued := 0
 	for _, o := range r.runs {
 		if o.status.State == Queued {
@@ -193,13 +203,32 @@ func (r *Runner) Request(left, right, leftPath, rightPath string) (Status, error
 	}
 	x := &run{status: Status{State: Queued}}
 	r.runs[key(left, right)] = x
+	r.wg.Add(1)
 	go r.run(x, left, right, leftPath, rightPath)
 	return x.status, nil
 }
 
+// Close kills the runs under way (with their process groups), forgets the
+// queued ones and waits until all have ended. No run starts after it.
+func (r *Runner) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.cancel()
+	r.wg.Wait()
+}
+
 // run waits for a slot, runs diffoscope and stores the report.
 func (r *Runner) run(x *run, left, right, leftPath, rightPath string) {
-	r.slots <- struct{}{}
+	defer r.wg.Done()
+	select {
+	case r.slots <- struct{}{}:
+	case <-r.ctx.Done():
+		r.mu.Lock()
+		delete(r.runs, key(left, right))
+		r.mu.Unlock()
+		return
+	}
 	defer func() { <-r.slots }()
 	r.mu.Lock()
 	x.status.State, x.begun = Running, time.Now()
@@ -234,7 +263,7 @@ func (r *Runner) execute(left, right, leftPath, rightPath string) (State, string
 	}
 	defer os.RemoveAll(tmp)
 
-	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Timeout)
 	defer cancel()
 	report := filepath.Join(tmp, ReportFile)
 	// sh sets the memory limit for diffoscope alone (ulimit -v, in KiB);
@@ -254,6 +283,9 @@ func (r *Runner) execute(left, right, leftPath, rightPath string) (State, string
 	err = cmd.Run()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return TimedOut, fmt.Sprintf("killed after %s", r.cfg.Timeout)
+	}
+	if r.ctx.Err() != nil {
+		return Failed, "the server stopped during the run"
 	}
 	// Exit status 1 means "differences found", the expected outcome;
 	// 0 means none (diffoscope sees no difference the hashes do).

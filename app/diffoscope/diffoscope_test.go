@@ -141,3 +141,28 @@ func TestPrune(t *testing.T) {
 		}
 	}
 }
+
+// Close kills a run under way and leaves no report or temporary files.
+func TestCloseKillsRuns(t *testing.T) {
+	needDiffoscope(t)
+	cache := t.TempDir()
+	r := New(Config{CacheDir: cache}, nil)
+	lp, rp, ls, rs := pair(t, "a\n", "b\n")
+	if _, err := r.Request(ls, rs, lp, rp); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { r.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	entries, _ := os.ReadDir(filepath.Join(cache, Dir))
+	if len(entries) != 0 {
+		t.Errorf("cache after Close: %v", entries)
+	}
+	if _, err := r.Request(ls, rs, lp, rp); !errors.Is(err, ErrBusy) && r.Status(ls, rs).State != Failed {
+		t.Errorf("a request after Close started a run: %v", err)
+	}
+}
