@@ -284,9 +284,9 @@ func TestFrontPageReproducibilityMark(t *testing.T) {
 		name: "marks", url: "/", status: http.StatusOK,
 		has: []string{
 			// r on debian-12: build 7, input I3, reproduced.
-			`<a href="/job/r/reproducibility" class="verdict verdict-reproducible" title="reproducible, ×2"><span class="mark" aria-hidden="true">✓</span><span class="visually-hidden">reproducible</span></a>`,
+			`<a href="/job/r/reproducibility" class="verdict verdict-reproducible" title="reproducible, 2 builds of this input"><span class="mark" aria-hidden="true">✓</span><span class="visually-hidden">reproducible</span></a>`,
 			// r on ubuntu and other: one build each.
-			`class="verdict verdict-unverified" title="unverified, ×1"`,
+			`class="verdict verdict-unverified" title="unverified, 1 build of this input"`,
 		},
 	}})
 }

@@ -34,7 +34,7 @@ const (
 	FROM build b
 	JOIN build_artifact a ON a.id = b.main_binary
 	JOIN user u ON u.id = b.user
-	WHERE b.input_id = ? AND b.id <> ? AND b.job = ? AND b.platform = ?`
+	WHERE b.input_id = ? AND b.id <> ? AND +b.job = ? AND +b.platform = ?`
 
 	// The builds of the same job and platform whose main binary has this
 	// hash, from another known input. Driven by idx_build_artifact_sha256,
@@ -44,7 +44,7 @@ const (
 	FROM build_artifact a
 	JOIN build b ON b.main_binary = a.id
 	JOIN user u ON u.id = b.user
-	WHERE a.sha256 = ? AND b.input_id IS NOT NULL AND b.input_id <> ? AND b.job = ? AND b.platform = ?`
+	WHERE a.sha256 = ? AND b.input_id IS NOT NULL AND b.input_id <> ? AND +b.job = ? AND +b.platform = ?`
 
 	// idx_build_job_platform (migration 0004) orders a job's builds per
 	// platform by start and carries main_binary, so these skip failed

@@ -49,6 +49,7 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"JobPlatforms", sqlJobPlatforms, []any{1, 1}},
 		{"JobReproBuilds", sqlJobReproBuilds, []any{1}},
 		{"ReproGroupsOf", sqlReproGroupsOf, []any{"[1,2]"}},
+		{"ReproCountsOf", sqlReproCountsOf, []any{"[1,2]"}},
 		{"Latest", sqlLatest, []any{1}},
 		{"LatestPlatform", sqlLatestPlatform, []any{1, "p"}},
 		{"NewestWithHash", sqlNewestWithHash, []any{sha}},
@@ -116,5 +117,39 @@ func TestQueriesUseIndices(t *testing.T) {
 			}
 			t.Logf("%s", strings.Join(plan, " | "))
 		})
+	}
+}
+
+// The reproducibility lookups must start from an input id (or a hash):
+// a handful of builds share one. Searching the job and platform instead
+// reads every build of them: the front page took 140 ms on 80,000 builds.
+func TestReproQueriesStartFromInput(t *testing.T) {
+	d := newDB(t)
+	sha := sum([]byte("x"))
+	for _, q := range []struct {
+		name, query, want string
+		args              []any
+	}{
+		{"ReproGroupsOf", sqlReproGroupsOf, "SEARCH o USING INDEX idx_build_input_id (input_id=?)", []any{"[1,2]"}},
+		{"BuildsWithInput", sqlBuildsWithInput, "SEARCH b USING INDEX idx_build_input_id (input_id=?)", []any{sha, 1, 1, "p"}},
+		{"BuildsWithOutput", sqlBuildsWithOutput, "idx_build_artifact_sha256 (sha256=?)", []any{sha, sha, 1, "p"}},
+	} {
+		var plan []string
+		rows, err := d.Read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if !strings.Contains(strings.Join(plan, "\n"), q.want) {
+			t.Errorf("%s: plan lacks %q:\n%s", q.name, q.want, strings.Join(plan, "\n"))
+		}
 	}
 }

@@ -88,7 +88,7 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 			}
 		}
 	}
-	marks, err := h.reproMarks(ctx, ids)
+	counts, err := h.DB.ReproCountsOf(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("front page: %w", err)
 	}
@@ -98,8 +98,9 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 			vj := views.FrontJob{Name: j.name, URL: jobURL(j.name), Synopsis: j.synopsis}
 			for _, e := range j.entries {
 				row := buildRow(&e.BuildInfo)
-				m, ok := marks[e.UUID]
-				row.Repro = rowRepro(j.name, m, ok)
+				if n, ok := counts[e.UUID]; ok {
+					row.Repro = groupRepro(j.name, n)
+				}
 				vj.Builds = append(vj.Builds, row)
 			}
 			vs.Jobs = append(vs.Jobs, vj)

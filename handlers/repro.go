@@ -450,6 +450,17 @@ func rowRepro(job string, m repro.Mark, ok bool) *views.RowRepro {
 	return &views.RowRepro{Verdict: reproVerdictView(m.Verdict), Text: m.Text(), URL: jobURL(job) + "/reproducibility"}
 }
 
+// groupRepro is the front page's mark: the verdict of the build's input
+// from its group's counts.
+func groupRepro(job string, n db.ReproCount) *views.RowRepro {
+	v := repro.VerdictOf(n.Builds, n.Outputs)
+	text := fmt.Sprintf("%d builds of this input", n.Builds)
+	if n.Builds == 1 {
+		text = "1 build of this input"
+	}
+	return &views.RowRepro{Verdict: reproVerdictView(v), Text: text, URL: jobURL(job) + "/reproducibility"}
+}
+
 // RowReproJSON is "reproducibility" of a list entry: the verdict of the
 // build's input, and how many builds by how many uploaders made its binary.
 type RowReproJSON struct {
