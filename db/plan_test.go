@@ -50,6 +50,8 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"JobReproBuilds", sqlJobReproBuilds, []any{1}},
 		{"ReproGroupsOf", sqlReproGroupsOf, []any{"[1,2]"}},
 		{"ReproCountsOf", sqlReproCountsOf, []any{"[1,2]"}},
+		{"JobReproGroups", sqlJobReproGroups, []any{1}},
+		{"JobReproBuildsOf", sqlJobReproBuildsOf, []any{`["00"]`, 1}},
 		{"Latest", sqlLatest, []any{1}},
 		{"LatestPlatform", sqlLatestPlatform, []any{1, "p"}},
 		{"NewestWithHash", sqlNewestWithHash, []any{sha}},
@@ -131,6 +133,7 @@ func TestReproQueriesStartFromInput(t *testing.T) {
 		args              []any
 	}{
 		{"ReproGroupsOf", sqlReproGroupsOf, "SEARCH o USING INDEX idx_build_input_id (input_id=?)", []any{"[1,2]"}},
+		{"JobReproBuildsOf", sqlJobReproBuildsOf, "SEARCH b USING INDEX idx_build_input_id (input_id=?)", []any{`["00"]`, 1}},
 		{"BuildsWithInput", sqlBuildsWithInput, "SEARCH b USING INDEX idx_build_input_id (input_id=?)", []any{sha, 1, 1, "p"}},
 		{"BuildsWithOutput", sqlBuildsWithOutput, "idx_build_artifact_sha256 (sha256=?)", []any{sha, sha, 1, "p"}},
 	} {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -20,15 +21,36 @@ type ReproBuild struct {
 	Start    time.Time
 }
 
-// ReproGroup is one (job, platform, input id) with how many builds and
-// distinct main binaries it has: what the site view needs to apply the
-// verdict rule without loading every build.
+// ReproGroup is one (job, platform, input id) of repro_group (migration
+// 0007): how many successful builds and distinct main binaries it has, and
+// when the newest started (to the second).
 type ReproGroup struct {
-	Job      string
 	Platform string
+	InputID  []byte
 	Builds   int
 	Outputs  int
 	Latest   time.Time
+}
+
+// ReproBucket counts a job's groups with the same capped counts: builds
+// and outputs capped at 2, which is all the verdict rule (app/repro)
+// distinguishes, and whether the newest build is recent.
+type ReproBucket struct {
+	Job             string
+	Builds, Outputs int // min(count, 2)
+	Recent          bool
+	Groups          int
+}
+
+// latestKey is repro_group.latest: start_d * 100000 plus the whole seconds
+// of the day, which orders builds to the second and fits in 64 bits.
+func latestKey(t time.Time) int64 {
+	d, ps := PtimeFromTime(t)
+	return d*100000 + ps/1_000_000_000_000
+}
+
+func latestTime(key int64) time.Time {
+	return TimeFromPtime(key/100000, key%100000*1_000_000_000_000)
 }
 
 const (
@@ -42,12 +64,26 @@ const (
 	WHERE b.job = ? AND b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
 	ORDER BY b.platform, b.start_d DESC, b.start_ps DESC`
 
-	// Every (job, platform, input id) group with its counts, from the
-	// table that triggers keep (migration 0007): grouping every build of
-	// the site per request took a second on 200,000 builds.
-	sqlReproGroups = `SELECT j.name, g.platform, g.builds, g.outputs, g.latest_d
-	FROM repro_group g
-	JOIN job j ON j.id = g.job`
+	// The site view's counts, from the table that triggers keep
+	// (migration 0007): grouping every build of the site per request took
+	// a second on 200,000 builds; this reads 43,000 short rows and returns
+	// a few per job.
+	sqlReproBuckets = `SELECT j.name, x.b, x.o, x.recent, x.n FROM (
+		SELECT job, min(builds, 2) AS b, min(outputs, 2) AS o, latest >= ? AS recent, count(*) AS n
+		FROM repro_group GROUP BY job, b, o, recent) x
+	JOIN job j ON j.id = x.job`
+
+	// A job's groups, by platform, newest first: the primary key's range.
+	sqlJobReproGroups = `SELECT platform, input_id, builds, outputs, latest FROM repro_group
+	WHERE job = ? ORDER BY platform, latest DESC`
+
+	// A job's successful builds from some input ids (hex), each group
+	// through idx_build_input_id.
+	sqlJobReproBuildsOf = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
+	FROM json_each(?) k
+	JOIN build b ON b.input_id = unhex(k.value) AND +b.job = ?
+	JOIN build_artifact a ON a.id = b.main_binary
+	JOIN user u ON u.id = b.user`
 
 	// The groups (same job, platform and input id) of a list of builds:
 	// every successful build of each. Driven by idx_build_input_id: the
@@ -169,28 +205,88 @@ func scanReproBuilds(rows *sql.Rows, out []ReproBuild, withJob bool) ([]ReproBui
 	return out, rows.Err()
 }
 
-// ReproGroups returns every group of successful builds by job, platform and
-// input id, with its build and distinct-output counts.
-func (d *DB) ReproGroups(ctx context.Context) ([]ReproGroup, error) {
-	rows, err := d.Read.QueryContext(ctx, sqlReproGroups)
+// ReproBuckets counts every job's groups by capped build and output counts
+// and by whether their newest build started at or after since.
+func (d *DB) ReproBuckets(ctx context.Context, since time.Time) ([]ReproBucket, error) {
+	rows, err := d.Read.QueryContext(ctx, sqlReproBuckets, latestKey(since))
 	if err != nil {
-		return nil, fmt.Errorf("reproducibility groups: %w", err)
+		return nil, fmt.Errorf("reproducibility counts: %w", err)
+	}
+	defer rows.Close()
+	var out []ReproBucket
+	for rows.Next() {
+		var b ReproBucket
+		if err := rows.Scan(&b.Job, &b.Builds, &b.Outputs, &b.Recent, &b.Groups); err != nil {
+			return nil, fmt.Errorf("reproducibility counts: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reproducibility counts: %w", err)
+	}
+	return out, nil
+}
+
+// JobReproGroups returns a job's groups by platform, newest first.
+func (d *DB) JobReproGroups(ctx context.Context, jobID int64) ([]ReproGroup, error) {
+	rows, err := d.Read.QueryContext(ctx, sqlJobReproGroups, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("reproducibility groups of job %d: %w", jobID, err)
 	}
 	defer rows.Close()
 	var out []ReproGroup
 	for rows.Next() {
 		var (
-			g    ReproGroup
-			days int64
+			g      ReproGroup
+			latest int64
 		)
-		if err := rows.Scan(&g.Job, &g.Platform, &g.Builds, &g.Outputs, &days); err != nil {
-			return nil, fmt.Errorf("reproducibility groups: %w", err)
+		if err := rows.Scan(&g.Platform, &g.InputID, &g.Builds, &g.Outputs, &latest); err != nil {
+			return nil, fmt.Errorf("reproducibility groups of job %d: %w", jobID, err)
 		}
-		g.Latest = TimeFromPtime(days, 0)
+		g.Latest = latestTime(latest)
 		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reproducibility groups: %w", err)
+		return nil, fmt.Errorf("reproducibility groups of job %d: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// JobReproBuildsOf returns the successful builds of a job's groups (one
+// page of the per-job view): the builds of the job from those input ids,
+// on those groups' platforms.
+func (d *DB) JobReproBuildsOf(ctx context.Context, jobID int64, groups []ReproGroup) ([]ReproBuild, error) {
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	want := map[string]bool{}
+	var inputs []string
+	for _, g := range groups {
+		h := hex.EncodeToString(g.InputID)
+		if !want[h] {
+			inputs = append(inputs, h)
+		}
+		want[h] = true
+		want[g.Platform+"\x00"+h] = true
+	}
+	arr, err := json.Marshal(inputs)
+	if err != nil {
+		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
+	}
+	rows, err := d.Read.QueryContext(ctx, sqlJobReproBuildsOf, string(arr), jobID)
+	if err != nil {
+		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
+	}
+	all, err := scanReproBuilds(rows, nil, false)
+	if err != nil {
+		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
+	}
+	// The same input id on another platform is another group.
+	out := all[:0]
+	for _, b := range all {
+		if want[b.Platform+"\x00"+hex.EncodeToString(b.InputID)] {
+			out = append(out, b)
+		}
 	}
 	return out, nil
 }

@@ -12,37 +12,36 @@ import (
 )
 
 // groupsTruth groups the build table itself: what repro_group must hold.
-const groupsTruth = `SELECT j.name, b.platform, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+const (
+	groupsTruth = `SELECT j.name, b.platform, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
 	FROM build b JOIN build_artifact a ON a.id = b.main_binary JOIN job j ON j.id = b.job
 	WHERE b.input_id IS NOT NULL GROUP BY b.job, b.platform, b.input_id`
+	groupsTable = `SELECT j.name, g.platform, g.builds, g.outputs, g.latest FROM repro_group g JOIN job j ON j.id = g.job`
+)
 
 func groupStrings(t *testing.T, d *DB) (table, truth []string) {
 	t.Helper()
-	gs, err := d.ReproGroups(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range gs {
-		table = append(table, fmt.Sprintf("%s %s %d/%d %s", g.Job, g.Platform, g.Builds, g.Outputs, g.Latest.Format(time.DateOnly)))
-	}
-	rows, err := d.Read.QueryContext(t.Context(), groupsTruth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			job, platform    string
-			builds, outs, dd int64
-		)
-		if err := rows.Scan(&job, &platform, &builds, &outs, &dd); err != nil {
+	read := func(query string) []string {
+		rows, err := d.Read.QueryContext(t.Context(), query)
+		if err != nil {
 			t.Fatal(err)
 		}
-		truth = append(truth, fmt.Sprintf("%s %s %d/%d %s", job, platform, builds, outs, TimeFromPtime(dd, 0).Format(time.DateOnly)))
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var (
+				job, platform        string
+				builds, outs, latest int64
+			)
+			if err := rows.Scan(&job, &platform, &builds, &outs, &latest); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s %s %d/%d %s", job, platform, builds, outs, latestTime(latest).Format(time.DateTime)))
+		}
+		sort.Strings(out)
+		return out
 	}
-	sort.Strings(table)
-	sort.Strings(truth)
-	return table, truth
+	return read(groupsTable), read(groupsTruth)
 }
 
 // The triggers of migration 0007 keep repro_group equal to the grouping of

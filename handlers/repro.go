@@ -92,49 +92,22 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := h.DB.JobReproBuilds(ctx, j.ID)
-	if err != nil {
-		return fmt.Errorf("job %s: %w", j.Name, err)
-	}
-	groups := repro.Summarize(reproBuilds(j.Name, rows))
-	// By platform (sorted), newest input first within each: the order of
-	// the page and of the cursor.
-	sort.SliceStable(groups, func(a, b int) bool { return groups[a].Platform < groups[b].Platform })
-	// The previous (older) input id of the same platform, before the
-	// filter: what changed is its comparison with this one's newest build.
-	previous := map[[2]string]string{}
-	for i := 0; i+1 < len(groups); i++ {
-		if groups[i+1].Platform == groups[i].Platform {
-			previous[[2]string{groups[i].Platform, groups[i].InputID}] = groups[i+1].Outputs[0].Latest.UUID
-		}
-	}
 	query := strings.ToLower(strings.TrimSpace(c.Query("q")))
-	if query != "" {
-		groups = slices.DeleteFunc(groups, func(g repro.Group) bool { return !groupMatches(g, query) })
-	}
-	var sum repro.Summary
-	for _, g := range groups {
-		sum.Add(g.Verdict)
-	}
 	limit := reproPageInputs
 	if WantsJSON(c) {
 		if limit, err = limitQuery(c); err != nil {
 			return err
 		}
-		if limit == 0 {
-			limit = len(groups)
-		}
 	}
-	end := min(len(groups), offset+limit)
-	start := min(offset, end)
-	next := ""
-	if end < len(groups) {
-		next = strconv.Itoa(end)
+	pg, err := h.jobReproPage(ctx, j, offset, limit, query)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.Name, err)
 	}
+	sum, next, previous := pg.sum, pg.next, pg.previous
 
 	if WantsJSON(c) {
 		out := JobReproJSON{Job: j.Name, Platforms: []ReproPlatformJSON{}, Summary: sum, NextCursor: next}
-		for _, g := range groups[start:end] {
+		for _, g := range pg.groups {
 			if n := len(out.Platforms); n == 0 || out.Platforms[n-1].Platform != g.Platform {
 				out.Platforms = append(out.Platforms, ReproPlatformJSON{Platform: g.Platform})
 			}
@@ -152,11 +125,10 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 	url := jobURL(j.Name) + "/reproducibility"
 	page := views.JobReproPage{Job: j.Name, JobURL: jobURL(j.Name), URL: url, Query: copyString(c.Query("q")),
 		Summary: reproSummaryView(sum)}
-	for i := start; i < end; i++ {
-		g := groups[i]
+	for i, g := range pg.groups {
 		in := views.ReproInput{Platform: g.Platform, InputID: g.InputID, Verdict: reproVerdictView(g.Verdict),
 			Builds: g.Builds, First: g.First, Latest: g.Latest}
-		if i == start || groups[i-1].Platform != g.Platform {
+		if i == 0 || pg.groups[i-1].Platform != g.Platform {
 			in.PlatformStart = true
 		}
 		if prev, ok := previous[[2]string{g.Platform, g.InputID}]; ok {
@@ -187,6 +159,98 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 		Fragment: "repro_inputs",
 		Body:     page,
 	})
+}
+
+// jobReproPage is one page of the per-job view: its groups (by platform,
+// newest first) with their outputs, the summary of all (matching) groups,
+// the cursor of the next page and, per group, the newest build of the
+// previous (older) input of its platform.
+type jobReproPage struct {
+	groups   []repro.Group
+	sum      repro.Summary
+	next     string
+	previous map[[2]string]string
+}
+
+// jobReproPage reads a page of a job's groups. Without a filter it pages
+// over repro_group (migration 0007) and loads only the page's builds:
+// the busiest job has 2,000 builds. With a filter (which looks at hashes
+// and uploaders) or limit 0 (JSON: everything) it loads every build.
+func (h *Handler) jobReproPage(ctx context.Context, j *db.Job, offset, limit int, query string) (jobReproPage, error) {
+	var pg jobReproPage
+	key := func(platform, input string) [2]string { return [2]string{platform, input} }
+	if query == "" && limit > 0 {
+		counts, err := h.DB.JobReproGroups(ctx, j.ID)
+		if err != nil {
+			return pg, err
+		}
+		for _, c := range counts {
+			pg.sum.Add(repro.VerdictOf(c.Builds, c.Outputs))
+		}
+		end := min(len(counts), offset+limit)
+		start := min(offset, end)
+		if end < len(counts) {
+			pg.next = strconv.Itoa(end)
+		}
+		// One more: the previous input of the page's last row.
+		sel := counts[start:min(end+1, len(counts))]
+		rows, err := h.DB.JobReproBuildsOf(ctx, j.ID, sel)
+		if err != nil {
+			return pg, err
+		}
+		byKey := map[[2]string]repro.Group{}
+		for _, g := range repro.Summarize(reproBuilds(j.Name, rows)) {
+			byKey[key(g.Platform, g.InputID)] = g
+		}
+		pg.previous = map[[2]string]string{}
+		for i, c := range sel {
+			g, ok := byKey[key(c.Platform, hex.EncodeToString(c.InputID))]
+			if !ok {
+				continue // removed between the two queries
+			}
+			if i > 0 && len(pg.groups) > 0 && sel[i-1].Platform == c.Platform && len(g.Outputs) > 0 {
+				prev := pg.groups[len(pg.groups)-1]
+				pg.previous[key(prev.Platform, prev.InputID)] = g.Outputs[0].Latest.UUID
+			}
+			if i < end-start {
+				pg.groups = append(pg.groups, g)
+			}
+		}
+		return pg, nil
+	}
+
+	rows, err := h.DB.JobReproBuilds(ctx, j.ID)
+	if err != nil {
+		return pg, err
+	}
+	groups := repro.Summarize(reproBuilds(j.Name, rows))
+	// By platform (sorted), newest input first within each: the order of
+	// the page and of the cursor.
+	sort.SliceStable(groups, func(a, b int) bool { return groups[a].Platform < groups[b].Platform })
+	// The previous (older) input id of the same platform, before the
+	// filter: what changed is its comparison with this one's newest build.
+	pg.previous = map[[2]string]string{}
+	for i := 0; i+1 < len(groups); i++ {
+		if groups[i+1].Platform == groups[i].Platform {
+			pg.previous[key(groups[i].Platform, groups[i].InputID)] = groups[i+1].Outputs[0].Latest.UUID
+		}
+	}
+	if query != "" {
+		groups = slices.DeleteFunc(groups, func(g repro.Group) bool { return !groupMatches(g, query) })
+	}
+	for _, g := range groups {
+		pg.sum.Add(g.Verdict)
+	}
+	if limit == 0 {
+		limit = len(groups)
+	}
+	end := min(len(groups), offset+limit)
+	start := min(offset, end)
+	if end < len(groups) {
+		pg.next = strconv.Itoa(end)
+	}
+	pg.groups = groups[start:end]
+	return pg, nil
 }
 
 // groupMatches is the per-job view's filter: q (lower case) in the
@@ -245,7 +309,8 @@ type SiteReproJSON struct {
 // totals.
 func (h *Handler) Reproducibility(c *fiber.Ctx) error {
 	c.Vary("Accept", "HX-Request")
-	groups, err := h.DB.ReproGroups(c.UserContext())
+	// An input is recent when its newest build started in the window.
+	buckets, err := h.DB.ReproBuckets(c.UserContext(), time.Now().Add(-reproRecent))
 	if err != nil {
 		return fmt.Errorf("reproducibility: %w", err)
 	}
@@ -256,30 +321,28 @@ func (h *Handler) Reproducibility(c *fiber.Ctx) error {
 	default:
 		return httperr.BadRequest("Bad sort: want name, share or share30", nil)
 	}
-	since := time.Now().Add(-reproRecent)
 	type acc struct{ all, recent repro.Summary }
 	byJob := map[string]*acc{}
 	var names []string
 	var site acc
-	for _, g := range groups {
-		v := repro.VerdictOf(g.Builds, g.Outputs)
-		site.all.Add(v)
-		recent := !g.Latest.Before(since.Truncate(24 * time.Hour))
-		if recent {
-			site.recent.Add(v)
+	for _, b := range buckets {
+		v := repro.VerdictOf(b.Builds, b.Outputs)
+		site.all.AddN(v, b.Groups)
+		if b.Recent {
+			site.recent.AddN(v, b.Groups)
 		}
-		if query != "" && !strings.Contains(strings.ToLower(g.Job), strings.ToLower(query)) {
+		if query != "" && !strings.Contains(strings.ToLower(b.Job), strings.ToLower(query)) {
 			continue
 		}
-		a := byJob[g.Job]
+		a := byJob[b.Job]
 		if a == nil {
 			a = &acc{}
-			byJob[g.Job] = a
-			names = append(names, g.Job)
+			byJob[b.Job] = a
+			names = append(names, b.Job)
 		}
-		a.all.Add(v)
-		if recent {
-			a.recent.Add(v)
+		a.all.AddN(v, b.Groups)
+		if b.Recent {
+			a.recent.AddN(v, b.Groups)
 		}
 	}
 	share := func(s repro.Summary) float64 {

@@ -1,6 +1,8 @@
 -- Reproducibility groups (issue 12): per job, platform and input id, how
 -- many successful builds there are and how many distinct main binaries
--- they made, and the day of the newest. The site view (/reproducibility)
+-- they made, and when the newest started: latest is start_d * 100000 plus
+-- the whole seconds of that day, which orders builds to the second and
+-- fits in 64 bits (db.LatestKey). The site view (/reproducibility)
 -- reads this table instead of grouping every build of the site per
 -- request; app/repro applies the verdict rule to the counts.
 --
@@ -16,12 +18,12 @@ CREATE TABLE repro_group (
     input_id BLOB NOT NULL,
     builds INTEGER NOT NULL,
     outputs INTEGER NOT NULL,
-    latest_d INTEGER NOT NULL,
+    latest INTEGER NOT NULL,
     PRIMARY KEY (job, platform, input_id)
 ) WITHOUT ROWID;
 
-INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest_d)
-SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest)
+SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
 FROM build b JOIN build_artifact a ON a.id = b.main_binary
 WHERE b.input_id IS NOT NULL
 GROUP BY b.job, b.platform, b.input_id;
@@ -30,8 +32,8 @@ GROUP BY b.job, b.platform, b.input_id;
 CREATE TRIGGER repro_group_insert AFTER INSERT ON build
 WHEN NEW.input_id IS NOT NULL AND NEW.main_binary IS NOT NULL BEGIN
     DELETE FROM repro_group WHERE job = NEW.job AND platform = NEW.platform AND input_id = NEW.input_id;
-    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest_d)
-    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest)
+    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
     FROM build b JOIN build_artifact a ON a.id = b.main_binary
     WHERE b.input_id = NEW.input_id AND b.job = NEW.job AND b.platform = NEW.platform
     GROUP BY b.job, b.platform, b.input_id;
@@ -42,14 +44,14 @@ END;
 CREATE TRIGGER repro_group_update AFTER UPDATE OF main_binary, input_id, job, platform ON build
 WHEN OLD.input_id IS NOT NULL OR NEW.input_id IS NOT NULL BEGIN
     DELETE FROM repro_group WHERE job = OLD.job AND platform = OLD.platform AND input_id = OLD.input_id;
-    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest_d)
-    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest)
+    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
     FROM build b JOIN build_artifact a ON a.id = b.main_binary
     WHERE b.input_id = OLD.input_id AND b.job = OLD.job AND b.platform = OLD.platform
     GROUP BY b.job, b.platform, b.input_id;
     DELETE FROM repro_group WHERE job = NEW.job AND platform = NEW.platform AND input_id = NEW.input_id;
-    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest_d)
-    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest)
+    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
     FROM build b JOIN build_artifact a ON a.id = b.main_binary
     WHERE b.input_id = NEW.input_id AND b.job = NEW.job AND b.platform = NEW.platform
     GROUP BY b.job, b.platform, b.input_id;
@@ -60,8 +62,8 @@ END;
 CREATE TRIGGER repro_group_delete AFTER DELETE ON build
 WHEN OLD.input_id IS NOT NULL BEGIN
     DELETE FROM repro_group WHERE job = OLD.job AND platform = OLD.platform AND input_id = OLD.input_id;
-    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest_d)
-    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d)
+    INSERT INTO repro_group (job, platform, input_id, builds, outputs, latest)
+    SELECT b.job, b.platform, b.input_id, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
     FROM build b JOIN build_artifact a ON a.id = b.main_binary
     WHERE b.input_id = OLD.input_id AND b.job = OLD.job AND b.platform = OLD.platform
     GROUP BY b.job, b.platform, b.input_id;

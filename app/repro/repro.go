@@ -91,7 +91,9 @@ type Group struct {
 }
 
 // VerdictOf returns the verdict for a number of builds and distinct
-// outputs; the single rule every other function uses.
+// outputs; the single rule every other function uses. Only whether each
+// count reaches 2 matters, which lets db.ReproBuckets count groups with
+// the counts capped at 2 (TestVerdictOfCapped holds it to that).
 func VerdictOf(builds, outputs int) Verdict {
 	switch {
 	case outputs >= 2:
@@ -329,14 +331,17 @@ type Summary struct {
 }
 
 // Add counts one verdict.
-func (s *Summary) Add(v Verdict) {
+func (s *Summary) Add(v Verdict) { s.AddN(v, 1) }
+
+// AddN counts n groups with the same verdict.
+func (s *Summary) AddN(v Verdict, n int) {
 	switch v {
 	case Reproducible:
-		s.Reproducible++
+		s.Reproducible += n
 	case NotReproducible:
-		s.NotReproducible++
+		s.NotReproducible += n
 	default:
-		s.Unverified++
+		s.Unverified += n
 	}
 }
 

@@ -225,3 +225,14 @@ func TestMarks(t *testing.T) {
 		t.Errorf("text %q", s)
 	}
 }
+
+// db.ReproBuckets caps both counts at 2 before the rule sees them.
+func TestVerdictOfCapped(t *testing.T) {
+	for b := 1; b < 6; b++ {
+		for o := 1; o <= b; o++ {
+			if got, want := VerdictOf(min(b, 2), min(o, 2)), VerdictOf(b, o); got != want {
+				t.Errorf("VerdictOf(%d, %d) = %s, capped %s", b, o, want, got)
+			}
+		}
+	}
+}
