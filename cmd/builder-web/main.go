@@ -15,6 +15,7 @@ import (
 	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/hooks"
+	"github.com/builder-web/builder-web/app/pagecache"
 )
 
 const usage = `Usage: builder-web [flags]
@@ -38,6 +39,7 @@ Flags:
       --diffoscope-timeout DUR
                              kill a diffoscope run after DUR (default 10m)
       --diffoscope-memory N  address space of one diffoscope run, with K/M/G suffix (default 4G)
+      --page-cache-size N    memory for rendered pages of visitors, with K/M/G suffix (default 16M, 0 = off)
       --log-level LEVEL      debug, info, warn or error (default info)
       --log-format FORMAT    text or json (default text)
   -h, --help                 show this help
@@ -74,6 +76,8 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.DiffoscopeTimeout, "diffoscope-timeout", diffoscope.DefaultTimeout, "")
 	diffMemory := cli.Size(diffoscope.DefaultMemory)
 	fs.Var(&diffMemory, "diffoscope-memory", "")
+	pageCache := cli.Size(pagecache.DefaultSize)
+	fs.Var(&pageCache, "page-cache-size", "")
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)
@@ -88,6 +92,10 @@ func run(args []string) error {
 	}
 	cfg.MaxUploadSize = int64(maxUpload)
 	cfg.DiffoscopeMemory = int64(diffMemory)
+	cfg.PageCacheSize = int64(pageCache)
+	if cfg.PageCacheSize == 0 {
+		cfg.PageCacheSize = -1 // Config's 0 is the default
+	}
 	cfg.TrustedProxies = proxies
 	log, err := cli.Logger(os.Stdout, *level, *format)
 	if err != nil {
