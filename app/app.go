@@ -52,6 +52,7 @@ type App struct {
 	Diffoscope *diffoscope.Runner
 	// Version is the data version the page cache keys pages by (issue 17).
 	Version *pagecache.Version
+	pages   *pagecache.Cache
 }
 
 func pageCacheSize(n int64) int64 {
@@ -165,6 +166,7 @@ func (a *App) buildFiber() error {
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
 	}
+	a.pages = pagecache.New(pageCacheSize(a.Config.PageCacheSize))
 	au, err := auth.New(a.DB, a.Log)
 	if err != nil {
 		return err
@@ -201,7 +203,7 @@ func (a *App) buildFiber() error {
 		Clients:       clients,
 		Solo5:         solo5.NewCache(1024),
 		Diffoscope:    a.Diffoscope,
-		Pages:         pagecache.New(pageCacheSize(a.Config.PageCacheSize)),
+		Pages:         a.pages,
 		Version:       a.Version,
 	}
 	bodyLimit := a.Config.MaxUploadSize
@@ -241,4 +243,9 @@ func (a *App) Close() error {
 		a.closeErr = a.DB.Close()
 	})
 	return a.closeErr
+}
+
+// PageStats returns the page cache's hits and misses so far.
+func (a *App) PageStats() (hits, misses int64) {
+	return a.pages.Stats()
 }
