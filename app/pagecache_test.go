@@ -14,6 +14,7 @@ import (
 	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/static"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -158,6 +159,38 @@ func TestPageCacheHeadersAndCompression(t *testing.T) {
 		}
 		if want != "" && len(r.Body) >= len(plain.Body) {
 			t.Errorf("Accept-Encoding %q: %d bytes, plain %d", enc, len(r.Body), len(plain.Body))
+		}
+	}
+}
+
+// Static files are compressed once at start and cached forever under their
+// hashed URLs.
+func TestStaticCompressed(t *testing.T) {
+	env := apptest.New(t)
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"htmx.min.js", "pico.min.css"} {
+		url := assets.URL(name)
+		plain := env.Get(t, url)
+		for _, enc := range []string{"gzip", "br"} {
+			r := env.Get(t, url, "Accept-Encoding", enc)
+			if r.Status != http.StatusOK || r.Header.Get("Content-Encoding") != enc ||
+				r.Header.Get("Cache-Control") != static.CacheControl || !strings.Contains(r.Header.Get("Vary"), "Accept-Encoding") {
+				t.Fatalf("GET %s (%s): %d, Content-Encoding %q, Cache-Control %q, Vary %q", url, enc,
+					r.Status, r.Header.Get("Content-Encoding"), r.Header.Get("Cache-Control"), r.Header.Get("Vary"))
+			}
+			var zr io.Reader = brotli.NewReader(bytes.NewReader(r.Body))
+			if enc == "gzip" {
+				if zr, err = gzip.NewReader(bytes.NewReader(r.Body)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			body, err := io.ReadAll(zr)
+			if err != nil || !bytes.Equal(body, plain.Body) || len(r.Body)*2 > len(plain.Body) {
+				t.Errorf("GET %s (%s): %d bytes decode to %d (%v), plain %d", url, enc, len(r.Body), len(body), err, len(plain.Body))
+			}
 		}
 	}
 }
