@@ -194,3 +194,20 @@ func TestStaticCompressed(t *testing.T) {
 		}
 	}
 }
+
+func TestPageCacheMetrics(t *testing.T) {
+	env := apptest.New(t)
+	first := env.Get(t, "/")
+	env.Get(t, "/")
+	env.Get(t, "/", "If-None-Match", first.Header.Get("ETag"))
+	body := string(env.Get(t, "/metrics").Body)
+	for _, want := range []string{
+		`builder_web_page_cache_requests_total{result="miss"} 1`,
+		`builder_web_page_cache_requests_total{result="hit"} 1`,
+		`builder_web_page_cache_requests_total{result="not_modified"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

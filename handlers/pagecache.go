@@ -39,12 +39,15 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
 		c.Set(fiber.HeaderETag, `"`+etag+`"`)
 		c.Vary(fiber.HeaderAcceptEncoding)
+		h.Metrics.PageCache("not_modified")
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	if e, ok := h.Pages.Get(key); ok {
+		h.Metrics.PageCache("hit")
 		sendEntry(c, e, enc, etag)
 		return nil
 	}
+	h.Metrics.PageCache("miss")
 	if err := c.Next(); err != nil {
 		return err
 	}
