@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/builder-web/builder-web/app"
@@ -76,8 +77,16 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.DiffoscopeTimeout, "diffoscope-timeout", diffoscope.DefaultTimeout, "")
 	diffMemory := cli.Size(diffoscope.DefaultMemory)
 	fs.Var(&diffMemory, "diffoscope-memory", "")
-	pageCache := cli.Size(pagecache.DefaultSize)
-	fs.Var(&pageCache, "page-cache-size", "")
+	cfg.PageCacheSize = pagecache.DefaultSize
+	fs.Func("page-cache-size", "", func(v string) error {
+		if strings.TrimSpace(v) == "0" {
+			cfg.PageCacheSize = -1 // off; Config's 0 is the default
+			return nil
+		}
+		n, err := cli.ParseSize(v)
+		cfg.PageCacheSize = n
+		return err
+	})
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)
@@ -92,10 +101,6 @@ func run(args []string) error {
 	}
 	cfg.MaxUploadSize = int64(maxUpload)
 	cfg.DiffoscopeMemory = int64(diffMemory)
-	cfg.PageCacheSize = int64(pageCache)
-	if cfg.PageCacheSize == 0 {
-		cfg.PageCacheSize = -1 // Config's 0 is the default
-	}
 	cfg.TrustedProxies = proxies
 	log, err := cli.Logger(os.Stdout, *level, *format)
 	if err != nil {
