@@ -19,6 +19,7 @@ import (
 	"github.com/builder-web/builder-web/app/hooks"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/metrics"
+	"github.com/builder-web/builder-web/app/pagecache"
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
@@ -49,6 +50,19 @@ type App struct {
 	Throttle *session.Throttle
 	// Diffoscope compares main binaries in the background (issue 12).
 	Diffoscope *diffoscope.Runner
+	// Version is the data version the page cache keys pages by (issue 17).
+	Version *pagecache.Version
+	pages   *pagecache.Cache
+}
+
+func pageCacheSize(n int64) int64 {
+	switch {
+	case n == 0:
+		return pagecache.DefaultSize
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // New opens (creating and migrating when needed) the data directory and
@@ -93,7 +107,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Set after Recover: builds completed at start already ran (or lost)
 	// their hooks in the previous process.
 	in.OnCommit = hk.Enqueue
-	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk}
+	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk,
+		Version: pagecache.NewVersion(d, 0)}
 	if err := a.buildFiber(); err != nil {
 		a.Close()
 		return nil, err
@@ -151,6 +166,7 @@ func (a *App) buildFiber() error {
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
 	}
+	a.pages = pagecache.New(pageCacheSize(a.Config.PageCacheSize))
 	au, err := auth.New(a.DB, a.Log)
 	if err != nil {
 		return err
@@ -187,6 +203,8 @@ func (a *App) buildFiber() error {
 		Clients:       clients,
 		Solo5:         solo5.NewCache(1024),
 		Diffoscope:    a.Diffoscope,
+		Pages:         a.pages,
+		Version:       a.Version,
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {
@@ -225,4 +243,9 @@ func (a *App) Close() error {
 		a.closeErr = a.DB.Close()
 	})
 	return a.closeErr
+}
+
+// PageStats returns the page cache's hits and misses so far.
+func (a *App) PageStats() (hits, misses int64) {
+	return a.pages.Stats()
 }

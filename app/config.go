@@ -45,6 +45,10 @@ type Config struct {
 	DiffoscopeTimeout time.Duration
 	DiffoscopeMemory  int64
 	DiffoscopeProgram string
+
+	// PageCacheSize bounds the memory of rendered pages kept for visitors
+	// (issue 17), in bytes: 0 means pagecache.DefaultSize, negative off.
+	PageCacheSize int64
 }
 
 // Defaults of product.md §6.4.

@@ -18,6 +18,9 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Use(h.TrailingSlash)
 	// Loads the browser's session (if any) for the page header and /admin.
 	f.Use(h.LoadSession)
+	// After a write (upload, admin form) and before its answer, the data
+	// version is read again, so cached pages never hide the change.
+	f.Use(h.RefreshVersion)
 
 	// Probes and metrics for the operator (product.md §3.3).
 	f.Get("/healthz", h.Healthz)
@@ -28,30 +31,33 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/static/:hash/:name", h.Static(assets))
 	f.Get("/robots.txt", h.Robots)
 
+	// The read pages of visitors come from the page cache (issue 17).
+	cached := h.Cached
+
 	// Overview pages: front page, job pages, failed builds, hash search.
-	f.Get("/", h.Front)
-	f.Get("/all-builds", h.AllBuilds)
-	f.Get("/failed-builds", h.FailedBuilds)
-	f.Get("/hash", h.Hash)
-	f.Get("/api", h.API)
-	f.Get("/new-builds", h.NewBuilds) // htmx: the "N new builds" banner
-	f.Get("/job/:job", h.Job)
-	f.Get("/job/:job/failed", h.JobFailed)
-	f.Get("/job/:job/output/:sha256", h.JobOutput) // "built N times", expanded
+	f.Get("/", cached, h.Front)
+	f.Get("/all-builds", cached, h.AllBuilds)
+	f.Get("/failed-builds", cached, h.FailedBuilds)
+	f.Get("/hash", cached, h.Hash)
+	f.Get("/api", cached, h.API)
+	f.Get("/new-builds", cached, h.NewBuilds) // htmx: the "N new builds" banner
+	f.Get("/job/:job", cached, h.Job)
+	f.Get("/job/:job/failed", cached, h.JobFailed)
+	f.Get("/job/:job/output/:sha256", cached, h.JobOutput) // "built N times", expanded
 	// Atom feeds and the status badge (product.md §3.3).
-	f.Get("/feed.atom", h.Feed)
-	f.Get("/failed-builds/feed.atom", h.FailedFeed)
-	f.Get("/job/:job/feed.atom", h.JobFeed)
-	f.Get("/job/:job/badge.svg", h.Badge)
+	f.Get("/feed.atom", cached, h.Feed)
+	f.Get("/failed-builds/feed.atom", cached, h.FailedFeed)
+	f.Get("/job/:job/feed.atom", cached, h.JobFeed)
+	f.Get("/job/:job/badge.svg", cached, h.Badge)
 	// Reproducibility (issue 12): per job and for the whole site.
-	f.Get("/reproducibility", h.Reproducibility)
-	f.Get("/job/:job/reproducibility", h.JobReproducibility)
+	f.Get("/reproducibility", cached, h.Reproducibility)
+	f.Get("/job/:job/reproducibility", cached, h.JobReproducibility)
 	// Before /job/:job/build/:build, which would take "latest" as a UUID.
 	f.Get("/job/:job/build/latest", h.Latest)
 	f.Get("/job/:job/build/latest/*", h.Latest)
 
 	// A build and its sub-resources.
-	f.Get("/job/:job/build/:build", h.Build)
+	f.Get("/job/:job/build/:build", cached, h.Build)
 	f.Get("/job/:job/build/:build/f/*", h.Artifact)
 	f.Get("/job/:job/build/:build/main-binary", h.MainBinary)
 	f.Get("/job/:job/build/:build/script", h.Script)
@@ -64,8 +70,8 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 
 	// Comparison.
 	f.Get("/compare", h.CompareForm)
-	f.Get("/compare/:left/:right", h.Compare)
-	f.Get("/compare/:left/:right/opam/:package", h.CompareOpamFile)
+	f.Get("/compare/:left/:right", cached, h.Compare)
+	f.Get("/compare/:left/:right/opam/:package", cached, h.CompareOpamFile)
 	f.Get("/compare/:left/:right/diffoscope", h.CompareBinaries)
 	f.Get("/compare/:left/:right/diffoscope/report", h.DiffoscopeReport)
 

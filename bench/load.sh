@@ -6,6 +6,8 @@
 # with whatever else the machine does.
 #   bench/load.sh DATADIR [load flags: -c 8 -d 5s -rounds 3 -job NAME]
 #   make load DATADIR=...
+# BUILDER_WEB_FLAGS adds server flags, e.g. "--page-cache-size 0" to
+# measure without the page cache.
 set -euo pipefail
 data=${1:?usage: bench/load.sh DATADIR [load flags]}
 shift
@@ -16,7 +18,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 go build -o "$work/bin/" ./cmd/builder-web ./bench/load
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$work/bin/builder-web" --datadir "$data" --configdir "$work" --host 127.0.0.1 --port "$port" \
-  --no-migrate >"$work/log" 2>&1 &
+  --no-migrate ${BUILDER_WEB_FLAGS:-} >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -12,6 +12,7 @@ import (
 	"github.com/builder-web/builder-web/app/clientip"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/metrics"
+	"github.com/builder-web/builder-web/app/pagecache"
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
@@ -49,4 +50,9 @@ type Handler struct {
 	Solo5 *solo5.Cache
 	// Diffoscope compares two main binaries in the background (issue 12).
 	Diffoscope *diffoscope.Runner
+
+	// Pages caches the rendered read pages of visitors, keyed by the data
+	// version that Version keeps in memory (issue 17); see Cached.
+	Pages   *pagecache.Cache
+	Version *pagecache.Version
 }

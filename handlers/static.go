@@ -4,19 +4,27 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
+	"github.com/builder-web/builder-web/app/pagecache"
 	"github.com/builder-web/builder-web/static"
 )
 
-// Static serves the embedded assets under their content hash, cacheable forever.
+// Static serves the embedded assets under their content hash, cacheable
+// forever, compressed at start as the client accepts.
 func (h *Handler) Static(assets *static.Assets) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		body, ctype, ok := assets.Lookup(c.Params("hash"), c.Params("name"))
+		accept := pagecache.Accept(c.Get(fiber.HeaderAcceptEncoding))
+		body, sent, ctype, ok := assets.LookupEncoded(c.Params("hash"), c.Params("name"), accept)
 		if !ok {
 			return httperr.NotFound("Page not found")
 		}
-		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		c.Set(fiber.HeaderCacheControl, static.CacheControl)
 		c.Set(fiber.HeaderContentType, ctype)
-		return c.Send(body)
+		c.Vary(fiber.HeaderAcceptEncoding)
+		if sent != pagecache.Identity {
+			c.Set(fiber.HeaderContentEncoding, sent.Token())
+		}
+		c.Response().SetBodyRaw(body) // immutable, shared by every request
+		return nil
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"mime"
 	"path"
 	"sort"
+
+	"github.com/builder-web/builder-web/app/pagecache"
 )
 
 //go:embed htmx.min.js sse.js pico.min.css app.css app.js
@@ -44,6 +46,8 @@ type asset struct {
 	hash        string
 	body        []byte
 	contentType string
+	// coded holds the body compressed once at start (issue 17).
+	coded *pagecache.Entry
 }
 
 // New reads and hashes every embedded file once.
@@ -62,6 +66,7 @@ func New() (*Assets, error) {
 			hash:        hex.EncodeToString(sum[:])[:hashLen],
 			body:        body,
 			contentType: contentType(name),
+			coded:       pagecache.NewEntry(200, nil, body, true),
 		}
 		return nil
 	})
@@ -92,6 +97,19 @@ func (a *Assets) Lookup(hash, name string) (body []byte, contentType string, ok 
 		return nil, "", false
 	}
 	return f.body, f.contentType, true
+}
+
+// LookupEncoded is Lookup in the content coding the client accepts
+// (Accept-Encoding); sent is the coding of body, Identity when compressing
+// that file was not worth it.
+func (a *Assets) LookupEncoded(hash, name string, accept pagecache.Encoding) (
+	body []byte, sent pagecache.Encoding, contentType string, ok bool) {
+	f, ok := a.byName[name]
+	if !ok || f.hash != hash {
+		return nil, pagecache.Identity, "", false
+	}
+	body, sent = f.coded.Body(accept)
+	return body, sent, f.contentType, true
 }
 
 // Names lists the embedded files, sorted.

@@ -46,6 +46,7 @@ type Metrics struct {
 	hooksDropped  *family
 	hooksRunning  *family
 	hooksQueued   *family
+	pageCache     *family
 
 	families []*family
 	start    time.Time
@@ -80,10 +81,13 @@ func New(src Source, log *slog.Logger) *Metrics {
 			"Upload hook processes running now.", "gauge", nil),
 		hooksQueued: newFamily("builder_web_hook_builds_queued",
 			"Builds waiting for their upload hooks to run.", "gauge", nil),
+		pageCache: newFamily("builder_web_page_cache_requests_total",
+			"Visitors' requests of cached pages, by result: hit, miss or not_modified (304 on the ETag).",
+			"counter", nil, "result"),
 		start: time.Now(),
 	}
 	m.families = []*family{m.requests, m.requestsTotal, m.uploads, m.uploadBytes, m.uploadSeconds,
-		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued}
+		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued, m.pageCache}
 	// Series that exist from the start, so that rate() and alerts see a 0.
 	m.uploadBytes.add(0)
 	m.hooksDropped.add(0)
@@ -157,6 +161,14 @@ func (m *Metrics) HookFinished(hook string, d time.Duration, failure string) {
 	m.hookSeconds.observe(d.Seconds(), hook)
 	if failure != "" {
 		m.hookFailures.add(1, hook, failure)
+	}
+}
+
+// PageCache counts a visitor's request of a cacheable page by result
+// ("hit", "miss", "not_modified").
+func (m *Metrics) PageCache(result string) {
+	if m != nil {
+		m.pageCache.add(1, result)
 	}
 }
 

@@ -41,7 +41,9 @@ type config struct {
 	client  *http.Client
 }
 
-type target struct{ name, path string }
+// target is one page to load; ifNoneMatch, when set, is sent as
+// If-None-Match and the answer must be 304 (the page cache's revalidation).
+type target struct{ name, path, ifNoneMatch string }
 
 func main() {
 	var c config
@@ -74,10 +76,24 @@ func run(c config) error {
 		}
 		c.job = job
 	}
+	jobPath := "/job/" + url.PathEscape(c.job)
+	build, err := firstBuild(c, jobPath)
+	if err != nil {
+		return err
+	}
 	targets := []target{
-		{"healthz", "/healthz"},
-		{"front", "/"},
-		{"job", "/job/" + url.PathEscape(c.job)},
+		{"healthz", "/healthz", ""},
+		{"front", "/", ""},
+		{"job", jobPath, ""},
+		{"build", jobPath + "/build/" + build, ""},
+	}
+	if err := reportSizes(c, targets[1:]); err != nil {
+		return err
+	}
+	if etag, err := etagOf(c, "/"); err != nil {
+		fmt.Println("no 304 phase:", err)
+	} else {
+		targets = append(targets, target{"front 304", "/", etag})
 	}
 	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s\n", c.addr, c.workers, c.rounds, c.phase, c.job)
 	results := map[string][]phaseResult{}
@@ -156,7 +172,7 @@ func runPhase(c config, t target) (phaseResult, error) {
 			var lat []time.Duration
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if err := fetch(c.client, "http://"+c.addr+t.path); err != nil {
+				if err := fetch(c.client, "http://"+c.addr+t.path, t.ifNoneMatch); err != nil {
 					errs <- fmt.Errorf("%s: %w", t.name, err)
 					return
 				}
@@ -176,8 +192,17 @@ func runPhase(c config, t target) (phaseResult, error) {
 	return res, nil
 }
 
-func fetch(client *http.Client, u string) error {
-	resp, err := client.Get(u)
+func fetch(client *http.Client, u, ifNoneMatch string) error {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	want := http.StatusOK
+	if ifNoneMatch != "" {
+		req.Header.Set("If-None-Match", ifNoneMatch)
+		want = http.StatusNotModified
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -185,8 +210,82 @@ func fetch(client *http.Client, u string) error {
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return err
 	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("GET %s: status %d, want %d", u, resp.StatusCode, want)
+	}
+	return nil
+}
+
+// get fetches path with header pairs and returns the answer and its body.
+func get(c config, path string, headers ...string) (*http.Response, []byte, error) {
+	req, err := http.NewRequest(http.MethodGet, "http://"+c.addr+path, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("GET %s: %w", path, err)
+	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
+		return nil, nil, fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return resp, body, nil
+}
+
+// firstBuild reads the job page's JSON for the UUID of its newest build.
+func firstBuild(c config, jobPath string) (string, error) {
+	_, body, err := get(c, jobPath, "Accept", "application/json")
+	if err != nil {
+		return "", err
+	}
+	var job struct {
+		Builds []struct{ UUID string } `json:"builds"`
+	}
+	if err := json.Unmarshal(body, &job); err != nil {
+		return "", fmt.Errorf("job JSON: %w", err)
+	}
+	if len(job.Builds) == 0 || job.Builds[0].UUID == "" {
+		return "", fmt.Errorf("job page %s lists no build", jobPath)
+	}
+	return job.Builds[0].UUID, nil
+}
+
+// etagOf is the ETag a page is sent with; without one (no page cache) the
+// 304 phase cannot run.
+func etagOf(c config, path string) (string, error) {
+	resp, _, err := get(c, path)
+	if err != nil {
+		return "", err
+	}
+	etag := resp.Header.Get("ETag")
+	if etag == "" {
+		return "", fmt.Errorf("GET %s: no ETag (is the page cache off?)", path)
+	}
+	return etag, nil
+}
+
+// reportSizes prints the bytes on the wire of each page's body as sent
+// without compression, with gzip and with brotli.
+func reportSizes(c config, targets []target) error {
+	fmt.Printf("%-10s %10s %10s %10s\n", "bytes", "identity", "gzip", "br")
+	for _, t := range targets {
+		var sizes [3]int
+		for i, enc := range []string{"identity", "gzip", "br"} {
+			_, body, err := get(c, t.path, "Accept-Encoding", enc)
+			if err != nil {
+				return err
+			}
+			sizes[i] = len(body)
+		}
+		fmt.Printf("%-10s %10d %10d %10d\n", t.name, sizes[0], sizes[1], sizes[2])
 	}
 	return nil
 }

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/hooks"
+	"github.com/builder-web/builder-web/app/pagecache"
 )
 
 const usage = `Usage: builder-web [flags]
@@ -38,6 +40,7 @@ Flags:
       --diffoscope-timeout DUR
                              kill a diffoscope run after DUR (default 10m)
       --diffoscope-memory N  address space of one diffoscope run, with K/M/G suffix (default 4G)
+      --page-cache-size N    memory for rendered pages of visitors, with K/M/G suffix (default 16M, 0 = off)
       --log-level LEVEL      debug, info, warn or error (default info)
       --log-format FORMAT    text or json (default text)
   -h, --help                 show this help
@@ -74,6 +77,16 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.DiffoscopeTimeout, "diffoscope-timeout", diffoscope.DefaultTimeout, "")
 	diffMemory := cli.Size(diffoscope.DefaultMemory)
 	fs.Var(&diffMemory, "diffoscope-memory", "")
+	cfg.PageCacheSize = pagecache.DefaultSize
+	fs.Func("page-cache-size", "", func(v string) error {
+		if strings.TrimSpace(v) == "0" {
+			cfg.PageCacheSize = -1 // off; Config's 0 is the default
+			return nil
+		}
+		n, err := cli.ParseSize(v)
+		cfg.PageCacheSize = n
+		return err
+	})
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)

@@ -1,0 +1,309 @@
+// Package pagecache keeps rendered pages in memory, keyed by the data
+// version (issue 17): a page rendered at one version is right until any
+// change of the data bumps it, so entries are never invalidated one by one.
+// The cache is bounded in bytes and drops the least recently used entries.
+package pagecache
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// DefaultSize is the default bound of --page-cache-size.
+const DefaultSize = 16 << 20
+
+// Encoding is a content coding the cache keeps bodies in.
+type Encoding int
+
+// The codings, in the order they are preferred.
+const (
+	Identity Encoding = iota
+	Gzip
+	Brotli
+)
+
+// Token is the coding's name in Content-Encoding and ETags ("" for identity).
+func (e Encoding) Token() string {
+	switch e {
+	case Gzip:
+		return "gzip"
+	case Brotli:
+		return "br"
+	}
+	return ""
+}
+
+// Accept picks the coding to send for an Accept-Encoding header: brotli if
+// accepted, then gzip, else none. A coding with q=0 is refused.
+func Accept(header string) Encoding {
+	br, gz := false, false
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if refused(params) {
+			continue
+		}
+		switch name {
+		case "br":
+			br = true
+		case "gzip", "x-gzip":
+			gz = true
+		case "*":
+			br, gz = true, true
+		}
+	}
+	switch {
+	case br:
+		return Brotli
+	case gz:
+		return Gzip
+	}
+	return Identity
+}
+
+func refused(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			v = strings.TrimSpace(v)
+			return strings.Trim(v, "0.") == "" // q=0, q=0.0, q=0.000
+		}
+	}
+	return false
+}
+
+// minCompress is the smallest body worth compressing: below it the coding's
+// own overhead eats the gain.
+const minCompress = 512
+
+// Compress returns body in coding e, or nil when it is not worth it (small
+// body, or no gain).
+func Compress(body []byte, e Encoding) []byte {
+	if len(body) < minCompress || e == Identity {
+		return nil
+	}
+	var buf bytes.Buffer
+	switch e {
+	case Gzip:
+		w, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // the level is valid
+		_, _ = w.Write(body)                                       // bytes.Buffer does not fail
+		_ = w.Close()
+	case Brotli:
+		// Level 5 compresses pages about as fast as gzip -6 but smaller;
+		// the higher levels cost far more time for little.
+		w := brotli.NewWriterLevel(&buf, 5)
+		_, _ = w.Write(body)
+		_ = w.Close()
+	}
+	if buf.Len() >= len(body) {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// Entry is one rendered response: status, the headers to replay and the
+// body in each coding, compressed once when stored.
+type Entry struct {
+	Status  int
+	Headers [][2]string
+	bodies  [3][]byte // by Encoding; nil when that coding is not worth it
+}
+
+// NewEntry makes an entry of a rendered response and compresses its body
+// when compress is set (text types).
+func NewEntry(status int, headers [][2]string, body []byte, compress bool) *Entry {
+	e := &Entry{Status: status, Headers: headers}
+	e.bodies[Identity] = body
+	if compress {
+		e.bodies[Gzip] = Compress(body, Gzip)
+		e.bodies[Brotli] = Compress(body, Brotli)
+	}
+	return e
+}
+
+// Body returns the body to send for the accepted coding and the coding it
+// is in (Identity when that coding was not worth storing).
+func (e *Entry) Body(accept Encoding) ([]byte, Encoding) {
+	if b := e.bodies[accept]; b != nil {
+		return b, accept
+	}
+	return e.bodies[Identity], Identity
+}
+
+// Compressed reports whether the entry has a compressed body, i.e. whether
+// the coding sent depends on Accept-Encoding.
+func (e *Entry) Compressed() bool { return e.bodies[Gzip] != nil || e.bodies[Brotli] != nil }
+
+// size is what the entry counts against the bound: its bodies, headers and
+// a fixed overhead for the key and bookkeeping.
+func (e *Entry) size(key string) int64 {
+	n := int64(len(key)) + 128
+	for _, b := range e.bodies {
+		n += int64(len(b))
+	}
+	for _, h := range e.Headers {
+		n += int64(len(h[0]) + len(h[1]))
+	}
+	return n
+}
+
+// Cache is an LRU of entries bounded by the sum of their sizes.
+type Cache struct {
+	max int64
+
+	mu    sync.Mutex
+	size  int64
+	order *list.List // front: most recently used; values are *item
+	byKey map[string]*list.Element
+
+	hits, misses atomic.Int64
+}
+
+type item struct {
+	key   string
+	entry *Entry
+	size  int64
+}
+
+// New returns a cache holding at most max bytes; max <= 0 disables it.
+func New(max int64) *Cache {
+	return &Cache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+// Enabled reports whether the cache keeps anything at all.
+func (c *Cache) Enabled() bool { return c != nil && c.max > 0 }
+
+// Get returns the entry stored under key, counting a hit or a miss.
+func (c *Cache) Get(key string) (*Entry, bool) {
+	c.mu.Lock()
+	el, ok := c.byKey[key]
+	if ok {
+		c.order.MoveToFront(el)
+	}
+	c.mu.Unlock()
+	if !ok {
+		c.misses.Add(1)
+		return nil, false
+	}
+	c.hits.Add(1)
+	return el.Value.(*item).entry, true
+}
+
+// Put stores e under key, dropping the least recently used entries until
+// the cache fits its bound. An entry larger than a quarter of the bound is
+// not stored: it would flush everything else.
+func (c *Cache) Put(key string, e *Entry) {
+	n := e.size(key)
+	if !c.Enabled() || n > c.max/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byKey[key]; ok {
+		c.remove(el)
+	}
+	c.byKey[key] = c.order.PushFront(&item{key: key, entry: e, size: n})
+	c.size += n
+	for c.size > c.max {
+		c.remove(c.order.Back())
+	}
+}
+
+func (c *Cache) remove(el *list.Element) {
+	it := c.order.Remove(el).(*item)
+	delete(c.byKey, it.key)
+	c.size -= it.size
+}
+
+// Size is the number of bytes the entries count for; it never exceeds the
+// bound.
+func (c *Cache) Size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// Len is the number of entries.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
+// Stats returns the hits and misses counted so far.
+func (c *Cache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+// VersionSource reads the data version from the database.
+type VersionSource interface {
+	DataVersion(ctx context.Context) (int64, error)
+}
+
+// DefaultMaxAge is how long the version in memory is trusted before it is
+// read again: the delay after which a change made by another process
+// (builder-db vacuum) shows. Changes made through this process refresh it
+// at once (Refresh).
+const DefaultMaxAge = time.Second
+
+// Version keeps the data version in memory, so that a cached page is
+// found without a query.
+type Version struct {
+	src    VersionSource
+	maxAge time.Duration
+
+	mu      sync.Mutex // one reader of the row at a time
+	version atomic.Int64
+	read    atomic.Int64 // unix nanoseconds of the last read; 0: never
+}
+
+// NewVersion returns a Version reading src at most once per maxAge
+// (DefaultMaxAge when <= 0).
+func NewVersion(src VersionSource, maxAge time.Duration) *Version {
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	return &Version{src: src, maxAge: maxAge}
+}
+
+// Current returns the data version, reading it from the database when the
+// copy in memory is older than maxAge.
+func (v *Version) Current(ctx context.Context) (int64, error) {
+	if time.Now().UnixNano()-v.read.Load() < int64(v.maxAge) {
+		return v.version.Load(), nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if time.Now().UnixNano()-v.read.Load() < int64(v.maxAge) {
+		return v.version.Load(), nil // another request just read it
+	}
+	return v.refreshLocked(ctx)
+}
+
+// Refresh reads the version now. Writers of this process call it after
+// their commit and before answering, so that the next page they or anyone
+// asks for shows the change.
+func (v *Version) Refresh(ctx context.Context) (int64, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.refreshLocked(ctx)
+}
+
+func (v *Version) refreshLocked(ctx context.Context) (int64, error) {
+	n, err := v.src.DataVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// The counter only grows; max keeps a slow reader from going back.
+	if n > v.version.Load() {
+		v.version.Store(n)
+	}
+	v.read.Store(time.Now().UnixNano())
+	return v.version.Load(), nil
+}

@@ -1,0 +1,69 @@
+package pagecache
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// The cache never holds more than its bound, drops the least recently used
+// entry first, and refuses an entry that would flush everything.
+func TestCacheBound(t *testing.T) {
+	const max = 64 << 10
+	c := New(max)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 300 {
+		body := bytes.Repeat([]byte{byte(i)}, rng.IntN(max/3))
+		c.Put(fmt.Sprintf("k%d", i), NewEntry(200, [][2]string{{"Content-Type", "text/html"}}, body, i%10 == 0))
+		if c.Size() > max {
+			t.Fatalf("after %d puts: %d bytes, bound %d", i+1, c.Size(), max)
+		}
+		if i%7 == 0 {
+			c.Get(fmt.Sprintf("k%d", rng.IntN(i+1)))
+		}
+	}
+	if c.Len() == 0 {
+		t.Fatal("cache empty after 300 puts")
+	}
+
+	c = New(max)
+	big := NewEntry(200, nil, make([]byte, max/2), false)
+	c.Put("big", big)
+	if _, ok := c.Get("big"); ok {
+		t.Error("an entry of half the bound was kept")
+	}
+	small := func() *Entry { return NewEntry(200, nil, make([]byte, max/8), false) }
+	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		c.Put(k, small())
+		if k == "c" {
+			c.Get("a") // a is now more recent than b
+		}
+	}
+	if _, ok := c.Get("b"); ok {
+		t.Error("b, the least recently used, is still there")
+	}
+	if _, ok := c.Get("a"); !ok {
+		t.Error("a, used after b, was dropped first")
+	}
+}
+
+func TestAccept(t *testing.T) {
+	for _, c := range []struct {
+		header string
+		want   Encoding
+	}{
+		{"", Identity},
+		{"identity", Identity},
+		{"gzip", Gzip},
+		{"gzip, deflate, br", Brotli},
+		{"br;q=0, gzip", Gzip},
+		{"br;q=0.0,gzip;q=0", Identity},
+		{"*", Brotli},
+		{"BR;q=0.5", Brotli},
+	} {
+		if got := Accept(c.header); got != c.want {
+			t.Errorf("Accept(%q) = %v, want %v", c.header, got, c.want)
+		}
+	}
+}

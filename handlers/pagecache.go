@@ -1,0 +1,177 @@
+package handlers
+
+import (
+	"bytes"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/pagecache"
+	"github.com/builder-web/builder-web/app/session"
+	"github.com/builder-web/builder-web/views"
+)
+
+// Cached serves the read pages (front, job, build, feeds, badges, their
+// JSON and htmx fragments) from the page cache (issue 17). Only requests
+// without a session cookie use it: a logged-in user's page carries the
+// user's name and CSRF token, which no other visitor may get. A page is
+// keyed by the data version, so any change of the data makes it a miss;
+// If-None-Match with the current ETag is answered 304 before any
+// rendering or query.
+func (h *Handler) Cached(c *fiber.Ctx) error {
+	if !h.Pages.Enabled() || h.Version == nil ||
+		(c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) ||
+		c.Request().Header.Cookie(session.CookieName) != nil {
+		return c.Next()
+	}
+	version, err := h.Version.Current(c.UserContext())
+	if err != nil {
+		// The page can still be rendered; only the cache is lost.
+		h.Log.Warn("page cache: data version", "err", err)
+		return c.Next()
+	}
+	key := h.pageKey(c, version, time.Now())
+	enc := pagecache.Accept(c.Get(fiber.HeaderAcceptEncoding))
+	etag := pageETag(key, enc)
+	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
+		c.Set(fiber.HeaderETag, `"`+etag+`"`)
+		c.Vary(fiber.HeaderAcceptEncoding)
+		h.Metrics.PageCache("not_modified")
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	if e, ok := h.Pages.Get(key); ok {
+		h.Metrics.PageCache("hit")
+		sendEntry(c, e, enc, etag)
+		return nil
+	}
+	h.Metrics.PageCache("miss")
+	if err := c.Next(); err != nil {
+		return err
+	}
+	e := captureEntry(c)
+	if e == nil {
+		return nil // not cacheable: sent as rendered
+	}
+	// Rendered from data at least as new as version: storing it under
+	// version is never stale.
+	if c.Method() == fiber.MethodGet {
+		h.Pages.Put(key, e)
+	}
+	c.Response().Header.Del(fiber.HeaderContentLength)
+	sendEntry(c, e, enc, etag)
+	return nil
+}
+
+// RefreshVersion reads the data version again after every request that
+// may have written (uploads, admin forms), before its response is sent:
+// once a client has the answer, no page shows the data from before.
+func (h *Handler) RefreshVersion(c *fiber.Ctx) error {
+	err := c.Next()
+	if h.Version != nil && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		if _, verr := h.Version.Refresh(c.UserContext()); verr != nil {
+			h.Log.Error("page cache: refresh data version", "err", verr)
+		}
+	}
+	return err
+}
+
+// pageKey names one rendering of a page: the data version, the minute
+// (pages say "3 minutes ago"), the URL with its query, and every request
+// header the handlers choose a variant by. Feeds link absolutely, so the
+// scheme and host are part of it too.
+func (h *Handler) pageKey(c *fiber.Ctx, version int64, now time.Time) string {
+	var b strings.Builder
+	if h.secure(c) {
+		b.WriteString("https|")
+	}
+	b.Write(c.Request().Host())
+	b.WriteByte('|')
+	b.WriteString(strconv.FormatInt(version, 10))
+	b.WriteByte('|')
+	b.WriteString(strconv.FormatInt(now.Unix()/60, 10))
+	b.WriteByte('|')
+	// The header's raw URI: Request.RequestURI would rewrite it and lose
+	// the host of an absolute-form request line.
+	b.Write(c.Request().Header.RequestURI())
+	if WantsJSON(c) {
+		b.WriteString("|json")
+	}
+	if views.IsFragmentRequest(c) {
+		b.WriteString("|hx")
+		for _, name := range []string{"HX-Target", "HX-Current-URL"} {
+			b.WriteString("|" + c.Get(name))
+		}
+	}
+	return b.String()
+}
+
+// pageETag is strong: one key and coding always give the same bytes.
+func pageETag(key string, enc pagecache.Encoding) string {
+	h := fnv.New64a()
+	h.Write([]byte(key)) //nolint:errcheck // hashes do not fail
+	etag := strconv.FormatUint(h.Sum64(), 36)
+	if t := enc.Token(); t != "" {
+		etag += "-" + t
+	}
+	return etag
+}
+
+// Response headers that belong to one exchange and are not replayed.
+var unreplayed = map[string]bool{
+	fiber.HeaderContentLength: true, fiber.HeaderDate: true, fiber.HeaderServer: true,
+	fiber.HeaderConnection: true, fiber.HeaderSetCookie: true,
+}
+
+// captureEntry copies a rendered page for the cache, or returns nil when it
+// must not be kept: not a 200, streamed, setting a cookie, or already coded.
+func captureEntry(c *fiber.Ctx) *pagecache.Entry {
+	r := c.Response()
+	if r.StatusCode() != fiber.StatusOK || r.IsBodyStream() ||
+		len(r.Header.PeekCookie(session.CookieName)) > 0 || len(r.Header.Peek(fiber.HeaderSetCookie)) > 0 ||
+		len(r.Header.Peek(fiber.HeaderContentEncoding)) > 0 {
+		return nil
+	}
+	var headers [][2]string
+	r.Header.VisitAll(func(k, v []byte) {
+		if !unreplayed[string(k)] {
+			headers = append(headers, [2]string{string(k), string(v)})
+		}
+	})
+	body := bytes.Clone(r.Body())
+	return pagecache.NewEntry(r.StatusCode(), headers, body, compressible(string(r.Header.ContentType())))
+}
+
+// compressible reports whether a media type is text, worth compressing.
+func compressible(ctype string) bool {
+	for _, p := range []string{"text/", "application/json", "application/atom+xml", "image/svg+xml", "application/xml"} {
+		if strings.HasPrefix(ctype, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendEntry answers with a cached page in the coding the client accepts.
+func sendEntry(c *fiber.Ctx, e *pagecache.Entry, enc pagecache.Encoding, etag string) {
+	r := c.Response()
+	for _, h := range e.Headers {
+		r.Header.Set(h[0], h[1])
+	}
+	body, sent := e.Body(enc)
+	if sent != pagecache.Identity {
+		c.Set(fiber.HeaderContentEncoding, sent.Token())
+	} else {
+		r.Header.Del(fiber.HeaderContentEncoding)
+	}
+	c.Vary(fiber.HeaderAcceptEncoding)
+	c.Set(fiber.HeaderETag, `"`+etag+`"`)
+	if len(r.Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		// Browsers ask again each time, and mostly get a 304.
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	c.Status(e.Status)
+	r.SetBodyRaw(body) // entries are immutable; the body is shared, not copied
+}
