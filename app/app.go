@@ -22,6 +22,7 @@ import (
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/handlers"
 	"github.com/builder-web/builder-web/static"
@@ -187,6 +188,7 @@ func (a *App) buildFiber() error {
 		Clients:       clients,
 		Solo5:         solo5.NewCache(1024),
 		Diffoscope:    a.Diffoscope,
+		Viz:           viz.NewCache(a.Store, 2),
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {

@@ -15,6 +15,7 @@ import (
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
@@ -49,4 +50,6 @@ type Handler struct {
 	Solo5 *solo5.Cache
 	// Diffoscope compares two main binaries in the background (issue 12).
 	Diffoscope *diffoscope.Runner
+	// Viz draws the visualizations missing from the cache (issue 13).
+	Viz *viz.Cache
 }

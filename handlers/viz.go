@@ -14,14 +14,15 @@ import (
 
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
 
 // Visualization kinds: the prefix of their cache directories (reference §10).
 const (
-	vizDependencies = "dependencies"
-	vizTreemap      = "treemap"
+	vizDependencies = viz.KindDependencies
+	vizTreemap      = viz.KindTreemap
 )
 
 // errNoViz is the 404 of a missing visualization. The error handler shows
@@ -38,6 +39,20 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 	}
 	a, err := h.DB.ArtifactByPath(c.UserContext(), b.UUID, "opam-switch")
 	if errors.Is(err, db.ErrNotFound) {
+		return errNoViz
+	}
+	if err != nil {
+		return fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
+	}
+	err = h.sendViz(c, vizDependencies, a.SHA256)
+	if !errors.Is(err, errNoViz) {
+		return err
+	}
+	// Nothing cached yet: draw it once, then serve the file. A graph the
+	// reference's opam-graph cached is served as it is (it wins until
+	// `builder-db viz` writes ours), so no request pays for redrawing it.
+	err = h.Viz.MakeDependencies(a.SHA256, views.Hex(a.SHA256))
+	if errors.Is(err, viz.ErrUnusable) {
 		return errNoViz
 	}
 	if err != nil {

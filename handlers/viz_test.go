@@ -73,7 +73,7 @@ func TestVisualizations(t *testing.T) {
 		}
 	}
 
-	notFound("no cache", deps)
+	// (Without a cache the graph is drawn: TestDependencyGraphDrawn.)
 	notFound("no cache", treemap)
 	placeViz(t, env, "dependencies_1", opamSwitch, "v1 graph")
 	found("version 1", deps, "v1 graph")
@@ -94,4 +94,44 @@ func TestVisualizations(t *testing.T) {
 	notFound("no debug binary", buildURL("hello-hvt", uuidSuccess)+"/viztreemap")
 	// The other build's opam-switch has no graph.
 	notFound("other opam-switch", buildURL("viz", testUUID(1))+"/vizdependencies")
+}
+
+// Without a cached file, the dependency graph is drawn from the build's
+// opam-switch on the first request, stored under _cache/dependencies_<V>/
+// by the switch's hash (shared by every build with that input), and served
+// from there afterwards. An opam-switch that cannot be drawn has none.
+func TestDependencyGraphDrawn(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt")
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: inputFiles("A")}.encode(t))
+	var opamSwitch string
+	for _, a := range sidecarOf(t, "success_hvt").Derived.Stored {
+		if a.Path == "opam-switch" {
+			opamSwitch = a.SHA256
+		}
+	}
+	url := buildURL("hello-hvt", uuidSuccess) + "/vizdependencies"
+	r := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+	body := string(r.Body)
+	if r.Status != http.StatusOK || !strings.Contains(body, "<strong>Dependencies of mirage-unikernel-hello-hvt.dev</strong>: 13 packages") ||
+		!strings.Contains(body, "<svg") || !strings.Contains(body, `id="p-ocaml"><title>ocaml.4.14.2`) {
+		t.Fatalf("GET %s: status %d, want the drawn graph\n%s", url, r.Status, body)
+	}
+	if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
+		t.Errorf("CSP %q, want the visualization sandbox", got)
+	}
+	cached, err := os.ReadFile(filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
+	if err != nil || string(cached) != body {
+		t.Errorf("cache file: %v, equal to the page: %v", err, string(cached) == body)
+	}
+	again := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+	if again.Status != http.StatusOK || again.Header.Get("ETag") != r.Header.Get("ETag") || string(again.Body) != body {
+		t.Errorf("second GET: status %d ETag %q, want the same page", again.Status, again.Header.Get("ETag"))
+	}
+
+	bad := buildURL("viz", testUUID(1)) + "/vizdependencies"
+	if r := get(t, env, bad, "Sec-Fetch-Dest", "iframe"); r.Status != http.StatusNotFound ||
+		!strings.Contains(string(r.Body), "<h2>Visualization not found</h2>") {
+		t.Errorf("GET %s (switch without a root): status %d, want the visualization 404\n%s", bad, r.Status, r.Body)
+	}
 }
