@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -61,8 +62,9 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 	return h.sendViz(c, vizDependencies, a.SHA256)
 }
 
-// VizTreemap is GET /job/:job/build/:build/viztreemap: the cached size
-// treemap of the main binary, keyed by the SHA-256 of its debug binary.
+// VizTreemap is GET /job/:job/build/:build/viztreemap: the size treemap of
+// the main binary, keyed by the SHA-256 of its debug binary, or of the main
+// binary itself when there is no debug binary (it may carry symbols).
 func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	b, err := h.loadBuild(c)
 	if err != nil {
@@ -73,6 +75,18 @@ func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	}
 	a, err := h.DB.DebugArtifact(c.UserContext(), b.ID, b.Main.Filepath)
 	if errors.Is(err, db.ErrNotFound) {
+		a, err = b.Main, nil
+	}
+	if err != nil {
+		return fmt.Errorf("treemap of %s: %w", b.UUID, err)
+	}
+	err = h.sendViz(c, vizTreemap, a.SHA256)
+	if !errors.Is(err, errNoViz) {
+		return err
+	}
+	// As for the graph: drawn once when nothing is cached.
+	err = h.Viz.MakeTreemap(a.SHA256, views.Hex(a.SHA256), path.Base(a.Filepath))
+	if errors.Is(err, viz.ErrUnusable) {
 		return errNoViz
 	}
 	if err != nil {

@@ -3,9 +3,11 @@ package handlers_test
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
@@ -133,5 +135,67 @@ func TestDependencyGraphDrawn(t *testing.T) {
 	if r := get(t, env, bad, "Sec-Fetch-Dest", "iframe"); r.Status != http.StatusNotFound ||
 		!strings.Contains(string(r.Body), "<h2>Visualization not found</h2>") {
 		t.Errorf("GET %s (switch without a root): status %d, want the visualization 404\n%s", bad, r.Status, r.Body)
+	}
+}
+
+// gccELF compiles a C program whose globals carry OCaml-style names into
+// an unstripped ELF binary and returns its bytes.
+func gccELF(t *testing.T) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.c")
+	code := "const char camlMirage_crypto__Cipher_block__tbl_1[4096] = {1};\n" +
+		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n"
+	if err := os.WriteFile(src, []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "m")
+	if out, err := exec.Command("gcc", "-O0", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Without a cached treemap, it is drawn from the debug binary, or from the
+// main binary itself when that has symbols; a binary without symbols has
+// none.
+func TestTreemapDrawn(t *testing.T) {
+	env := newEnv(t)
+	elfBin := gccELF(t)
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "debug/viz.hvt.debug", Data: elfBin})}.encode(t))
+	upload(t, env, rec{job: "viz", uuid: testUUID(2), start: t0.Add(time.Hour), files: append(inputFiles("B"),
+		builder.File{Path: "bin/viz.hvt", Data: elfBin})}.encode(t))
+	upload(t, env, rec{job: "viz", uuid: testUUID(3), start: t0.Add(2 * time.Hour), files: append(inputFiles("C"),
+		binary("bin/viz.hvt", "Y"))}.encode(t))
+
+	// Build 2's main binary is build 1's debug binary: drawn from the main
+	// binary first, then shared through the cache.
+	for _, uuid := range []string{testUUID(2), testUUID(1)} {
+		url := buildURL("viz", uuid) + "/viztreemap"
+		r := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+		body := string(r.Body)
+		if r.Status != http.StatusOK || !strings.Contains(body, "<strong>Sizes in the binary</strong>") ||
+			!strings.Contains(body, "<title>mirage-crypto / Cipher_block&#10;4.0 KiB (4096 bytes)") {
+			t.Errorf("GET %s: status %d, want the treemap\n%s", url, r.Status, body)
+		}
+		if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
+			t.Errorf("CSP %q, want the visualization sandbox", got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html")); err != nil {
+		t.Errorf("treemap not cached by the binary's hash: %v", err)
+	}
+	url := buildURL("viz", testUUID(3)) + "/viztreemap"
+	if r := get(t, env, url, "Sec-Fetch-Dest", "iframe"); r.Status != http.StatusNotFound ||
+		!strings.Contains(string(r.Body), "<h2>Visualization not found</h2>") {
+		t.Errorf("GET %s (no symbols): status %d, want the visualization 404", url, r.Status)
 	}
 }

@@ -75,6 +75,36 @@ func (c *Cache) MakeDependencies(sha []byte, hexHash string) error {
 	return c.write(Rel(KindDependencies, DependenciesVersion, hexHash), page)
 }
 
+// TreemapVersion is the V of _cache/treemap_<V>/ that this generator
+// writes (the reference's modulectomy wrote lower ones).
+const TreemapVersion = 2
+
+// MakeTreemap renders the size treemap of the ELF artifact with this hash
+// (a debug binary, or a main binary with symbols) and stores it atomically
+// under that hash. ErrUnusable when it is not an ELF file with symbols.
+// The page names no file: builds whose binaries are identical share it.
+func (c *Cache) MakeTreemap(sha []byte, hexHash, name string) error {
+	c.sem <- struct{}{}
+	defer func() { <-c.sem }()
+	f, err := c.store.OpenArtifact(sha)
+	if err != nil {
+		return fmt.Errorf("treemap: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("treemap: %w", err)
+	}
+	s, err := BinarySizes(f, fi.Size())
+	if errors.Is(err, ErrNoSymbols) {
+		return fmt.Errorf("%w: %s has no symbols", ErrUnusable, name)
+	}
+	if err != nil {
+		return fmt.Errorf("treemap of %s: %w", name, err)
+	}
+	return c.write(Rel(KindTreemap, TreemapVersion, hexHash), TreemapHTML(s, "Sizes in the binary"))
+}
+
 // DependenciesPage is the graph page of an opam-switch export.
 func DependenciesPage(data []byte) ([]byte, error) {
 	sw, err := opam.ParseSwitch(data)
