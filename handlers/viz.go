@@ -1,15 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -73,10 +71,7 @@ func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	if b.Main == nil {
 		return errNoViz
 	}
-	a, err := h.DB.DebugArtifact(c.UserContext(), b.ID, b.Main.Filepath)
-	if errors.Is(err, db.ErrNotFound) {
-		a, err = b.Main, nil
-	}
+	a, err := h.treemapSource(c.UserContext(), b)
 	if err != nil {
 		return fmt.Errorf("treemap of %s: %w", b.UUID, err)
 	}
@@ -95,18 +90,28 @@ func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	return h.sendViz(c, vizTreemap, a.SHA256)
 }
 
+// treemapSource is the binary a successful build's treemap is drawn from:
+// its debug binary (by db.DebugArtifact's rule), else the main binary.
+func (h *Handler) treemapSource(ctx context.Context, b *db.BuildInfo) (*db.BuildArtifact, error) {
+	a, err := h.DB.DebugArtifact(ctx, b.ID, b.Main.Filepath)
+	if errors.Is(err, db.ErrNotFound) {
+		return b.Main, nil
+	}
+	return a, err
+}
+
 // sendViz serves _cache/<kind>_<N>/<hash>.html for the highest N that has
 // it: the newest format version first, older ones until the batch job has
 // regenerated them (reference §10). Only versions whose directory exists
 // are tried, so an odd directory name cannot make this loop long.
 func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
-	versions, err := vizVersions(filepath.Join(h.Store.Dir(), store.CacheDir), kind)
+	versions, err := viz.Versions(filepath.Join(h.Store.Dir(), store.CacheDir), kind)
 	if err != nil {
 		return fmt.Errorf("visualization cache: %w", err)
 	}
-	name := views.Hex(sha) + ".html"
+	hexHash := views.Hex(sha)
 	for _, n := range versions {
-		rel := store.CacheDir + "/" + kind + "_" + strconv.Itoa(n) + "/" + name
+		rel := viz.Rel(kind, n, hexHash)
 		fi, err := os.Stat(filepath.Join(h.Store.Dir(), filepath.FromSlash(rel)))
 		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
 			continue
@@ -118,30 +123,4 @@ func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
 		return h.sendHashed(c, rel, "text/html; charset=utf-8")
 	}
 	return errNoViz
-}
-
-// vizVersions lists the N ≥ 1 of the directories <kind>_<N> in cache,
-// highest first; none when there is no cache at all.
-func vizVersions(cache, kind string) ([]int, error) {
-	entries, err := os.ReadDir(cache)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []int
-	for _, e := range entries {
-		v, ok := strings.CutPrefix(e.Name(), kind+"_")
-		if !ok || !(e.IsDir() || e.Type()&fs.ModeSymlink != 0) {
-			continue
-		}
-		// Canonical decimal only: "dependencies_01" is not version 1.
-		if n, err := strconv.Atoi(v); err == nil && n >= 1 && strconv.Itoa(n) == v {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	slices.Reverse(out)
-	return out, nil
 }
