@@ -29,6 +29,15 @@ import (
 	"github.com/builder-web/builder-web/views"
 )
 
+// Visualization drawing (issue 13): two workers share the machine with
+// uploads; a queue of 256 builds rides out a burst; a build's two drawings
+// take well under a second, so 30 s only stops a pathological input.
+const (
+	vizWorkers = 2
+	vizQueue   = 256
+	vizTimeout = 30 * time.Second
+)
+
 // App is a running builder-web: its database, store and HTTP application.
 type App struct {
 	Config Config
@@ -50,6 +59,10 @@ type App struct {
 	Throttle *session.Throttle
 	// Diffoscope compares main binaries in the background (issue 12).
 	Diffoscope *diffoscope.Runner
+	// Viz draws the visualizations (issue 13): on request through Viz,
+	// after each upload through VizBackground.
+	Viz           *viz.Cache
+	VizBackground *viz.Background
 }
 
 // New opens (creating and migrating when needed) the data directory and
@@ -93,8 +106,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// Set after Recover: builds completed at start already ran (or lost)
 	// their hooks in the previous process.
-	in.OnCommit = hk.Enqueue
-	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk}
+	vc := viz.NewCache(st, vizWorkers)
+	vb := viz.NewBackground(vc, viz.BuildTasks(d), vizWorkers, vizQueue, vizTimeout, log)
+	in.OnCommit = func(b ingest.Build) {
+		hk.Enqueue(b)
+		vb.Enqueue(b.UUID) // drawn after the response, not before
+	}
+	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk, Viz: vc, VizBackground: vb}
 	if err := a.buildFiber(); err != nil {
 		a.Close()
 		return nil, err
@@ -188,7 +206,7 @@ func (a *App) buildFiber() error {
 		Clients:       clients,
 		Solo5:         solo5.NewCache(1024),
 		Diffoscope:    a.Diffoscope,
-		Viz:           viz.NewCache(a.Store, 2),
+		Viz:           a.Viz,
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {
@@ -223,6 +241,7 @@ func (a *App) Close() error {
 		if a.Diffoscope != nil {
 			a.Diffoscope.Close() // kills runs under way: a report is whole or absent
 		}
+		a.VizBackground.Close() // waits for draws under way: no write after the database closes
 		a.Metrics.Close()
 		a.closeErr = a.DB.Close()
 	})

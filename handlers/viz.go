@@ -90,14 +90,9 @@ func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	return h.sendViz(c, vizTreemap, a.SHA256)
 }
 
-// treemapSource is the binary a successful build's treemap is drawn from:
-// its debug binary (by db.DebugArtifact's rule), else the main binary.
+// treemapSource is viz.TreemapSource, the one rule for the treemap's input.
 func (h *Handler) treemapSource(ctx context.Context, b *db.BuildInfo) (*db.BuildArtifact, error) {
-	a, err := h.DB.DebugArtifact(ctx, b.ID, b.Main.Filepath)
-	if errors.Is(err, db.ErrNotFound) {
-		return b.Main, nil
-	}
-	return a, err
+	return viz.TreemapSource(ctx, h.DB, b)
 }
 
 // sendViz serves _cache/<kind>_<N>/<hash>.html for the highest N that has

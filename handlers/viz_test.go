@@ -75,17 +75,16 @@ func TestVisualizations(t *testing.T) {
 		}
 	}
 
-	// (Without a cache the graph is drawn: TestDependencyGraphDrawn.)
 	notFound("no cache", treemap)
+	// The upload drew our graph (version 2) in the background; it beats
+	// the reference's version 1, a higher version beats it.
+	ours := waitFile(t, filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
 	placeViz(t, env, "dependencies_1", opamSwitch, "v1 graph")
-	found("version 1", deps, "v1 graph")
+	found("ours over version 1", deps, ours)
 	notFound("only dependencies cached", treemap)
-
-	// The highest version wins; a version without the file falls back.
-	placeViz(t, env, "dependencies_2", opamSwitch, "v2 graph")
 	placeViz(t, env, "dependencies_10", "", "")
 	placeViz(t, env, "dependencies_x", opamSwitch, "not a version")
-	found("version 2 under an empty 10", deps, "v2 graph")
+	found("ours under an empty 10", deps, ours)
 	placeViz(t, env, "dependencies_10", opamSwitch, "v10 graph")
 	found("version 10", deps, "v10 graph")
 
@@ -197,5 +196,44 @@ func TestTreemapDrawn(t *testing.T) {
 	if r := get(t, env, url, "Sec-Fetch-Dest", "iframe"); r.Status != http.StatusNotFound ||
 		!strings.Contains(string(r.Body), "<h2>Visualization not found</h2>") {
 		t.Errorf("GET %s (no symbols): status %d, want the visualization 404", url, r.Status)
+	}
+}
+
+// After an upload commits, its visualizations are drawn in the background:
+// the cache files appear without any request for them.
+func TestVisualizationsDrawnAfterUpload(t *testing.T) {
+	env := newEnv(t)
+	elfBin := gccELF(t)
+	uploadVectors(t, env, "success_hvt")
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "viz.hvt.debug", Data: elfBin})}.encode(t))
+	var opamSwitch string
+	for _, a := range sidecarOf(t, "success_hvt").Derived.Stored {
+		if a.Path == "opam-switch" {
+			opamSwitch = a.SHA256
+		}
+	}
+	want := []string{
+		filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"),
+		filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html"),
+	}
+	for _, p := range want {
+		waitFile(t, p)
+	}
+}
+
+// waitFile waits for the background to write a file and returns it.
+func waitFile(t *testing.T, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not drawn in the background: %v", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
