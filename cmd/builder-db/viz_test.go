@@ -39,3 +39,39 @@ func TestVizCommand(t *testing.T) {
 	}
 	wantFail(t, "--jobs must be between 1 and 64", "", "viz", "--jobs", "0", "-d", dir)
 }
+
+// vacuum removes the cached graphs whose opam-switch is gone, in every
+// version directory, and keeps the others.
+func TestVacuumPrunesVisualizations(t *testing.T) {
+	dir := helloDir(t)
+	mustRun(t, "", "viz", "-d", dir)
+	cache := filepath.Join(dir, store.CacheDir)
+	ref := filepath.Join(cache, "dependencies_1", shaSwitchSL+".html")
+	if err := os.MkdirAll(filepath.Dir(ref), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ref, []byte("reference graph"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// success_hvt goes, compare_left still has the shared switch.
+	r := mustRun(t, "", "vacuum", "older-than", "2024-09-04T13:24:24.437Z", "-d", dir)
+	if strings.Contains(r.stdout, "visualization") {
+		t.Errorf("stdout %q: nothing to prune yet", r.stdout)
+	}
+	if _, err := os.Stat(ref); err != nil {
+		t.Errorf("graph of a stored switch removed: %v", err)
+	}
+	r = mustRun(t, "", "vacuum", "older-than", "2024-09-05T23:00:00+00:00", "--job", "hello-hvt", "-d", dir)
+	if !strings.HasSuffix(r.stdout, "removed 2 cached visualizations whose inputs are gone\n") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	for _, p := range []string{ref, filepath.Join(cache, "dependencies_2", shaSwitchSL+".html")} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s: %v, want removed", p, err)
+		}
+	}
+	left, _ := os.ReadDir(filepath.Join(cache, "dependencies_2"))
+	if len(left) != 2 { // compare_right's graph and .done
+		t.Errorf("dependencies_2 holds %d entries, want 2", len(left))
+	}
+}
