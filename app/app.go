@@ -23,10 +23,20 @@ import (
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/handlers"
 	"github.com/builder-web/builder-web/static"
 	"github.com/builder-web/builder-web/views"
+)
+
+// Visualization drawing (issue 13): two workers share the machine with
+// uploads; a queue of 256 builds rides out a burst; a build's two drawings
+// take well under a second, so 30 s only stops a pathological input.
+const (
+	vizWorkers = 2
+	vizQueue   = 256
+	vizTimeout = 30 * time.Second
 )
 
 // App is a running builder-web: its database, store and HTTP application.
@@ -53,6 +63,10 @@ type App struct {
 	// Version is the data version the page cache keys pages by (issue 17).
 	Version *pagecache.Version
 	pages   *pagecache.Cache
+	// Viz draws the visualizations (issue 13): on request through Viz,
+	// after each upload through VizBackground.
+	Viz           *viz.Cache
+	VizBackground *viz.Background
 }
 
 func pageCacheSize(n int64) int64 {
@@ -106,8 +120,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// Set after Recover: builds completed at start already ran (or lost)
 	// their hooks in the previous process.
-	in.OnCommit = hk.Enqueue
-	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk,
+	vc := viz.NewCache(st, vizWorkers)
+	vb := viz.NewBackground(vc, viz.BuildTasks(d), vizWorkers, vizQueue, vizTimeout, log)
+	in.OnCommit = func(b ingest.Build) {
+		hk.Enqueue(b)
+		vb.Enqueue(b.UUID) // drawn after the response, not before
+	}
+	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk, Viz: vc, VizBackground: vb,
 		Version: pagecache.NewVersion(d, 0)}
 	if err := a.buildFiber(); err != nil {
 		a.Close()
@@ -205,6 +224,7 @@ func (a *App) buildFiber() error {
 		Diffoscope:    a.Diffoscope,
 		Pages:         a.pages,
 		Version:       a.Version,
+		Viz:           a.Viz,
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {
@@ -239,6 +259,7 @@ func (a *App) Close() error {
 		if a.Diffoscope != nil {
 			a.Diffoscope.Close() // kills runs under way: a report is whole or absent
 		}
+		a.VizBackground.Close() // waits for draws under way: no write after the database closes
 		a.Metrics.Close()
 		a.closeErr = a.DB.Close()
 	})

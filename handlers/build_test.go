@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -470,20 +471,54 @@ func TestBuildPageReproducibilityRelations(t *testing.T) {
 	})
 }
 
-// The treemap iframe appears only with a debug binary named after the main
-// binary.
+// The build page shows a visualization only where one can be drawn: the
+// treemap for a debug binary (named after the main binary) or main binary
+// with symbols, the graph for an opam-switch with a root; a build with
+// neither, or a failed build, has no visualization box at all.
 func TestBuildPageTreemap(t *testing.T) {
 	env := newEnv(t)
+	elfBin := gccELF(t)
 	with := rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
-		binary("bin/viz.hvt", "X"), builder.File{Path: "viz.hvt.debug", Data: []byte("debug info")})}
+		binary("bin/viz.hvt", "X"), builder.File{Path: "viz.hvt.debug", Data: elfBin})}
 	other := rec{job: "viz", uuid: testUUID(2), start: t0.Add(time.Hour), files: append(inputFiles("A"),
-		binary("bin/viz.hvt", "X"), builder.File{Path: "other.debug", Data: []byte("debug info")})}
+		binary("bin/viz.hvt", "X"), builder.File{Path: "other.debug", Data: elfBin})}
+	noSymbols := rec{job: "viz", uuid: testUUID(3), start: t0.Add(2 * time.Hour), files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "viz.hvt.debug", Data: []byte("debug info")})}
 	upload(t, env, with.encode(t))
 	upload(t, env, other.encode(t))
+	upload(t, env, noSymbols.encode(t))
+	// A failed build with the shared vector's drawable opam-switch.
+	failed := rec{job: "viz", uuid: testUUID(4), start: t0.Add(3 * time.Hour), result: builder.Result{Kind: builder.Exited, Code: 1},
+		files: append(vectorFiles(t, "success_hvt.full", "opam-switch"), builder.File{Path: "viz.hvt.debug", Data: elfBin})}
+	upload(t, env, failed.encode(t))
 	assertContains(t, "page with debug binary", page(t, env, buildURL("viz", testUUID(1))),
 		`<iframe src="/job/viz/build/`+testUUID(1)+`/viztreemap" title="Binary dissection"`,
+		`<a href="/job/viz/build/`+testUUID(1)+`/viztreemap">Binary dissection</a>`,
 		`<summary title="A treemap of the space`)
-	assertLacks(t, "page with another debug file", page(t, env, buildURL("viz", testUUID(2))), "viztreemap")
+	// inputFiles' opam-switch has no root: no graph.
+	assertLacks(t, "page with debug binary", page(t, env, buildURL("viz", testUUID(1))), "vizdependencies")
+	for _, u := range []string{buildURL("viz", testUUID(2)), buildURL("viz", testUUID(3)), buildURL("viz", testUUID(4))} {
+		assertLacks(t, u, page(t, env, u), "viztreemap", "vizdependencies", `class="build-viz"`)
+	}
+}
+
+// vectorFiles returns the named files of a shared vector's record.
+func vectorFiles(t *testing.T, vector string, paths ...string) []builder.File {
+	t.Helper()
+	exec, err := builder.Decode(apptest.Vector(t, vector))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []builder.File
+	for _, f := range exec.Files {
+		if slices.Contains(paths, f.Path) {
+			out = append(out, f)
+		}
+	}
+	if len(out) != len(paths) {
+		t.Fatalf("%s: found %d of %v", vector, len(out), paths)
+	}
+	return out
 }
 
 // The build JSON keeps the reference's fields and adds "result".

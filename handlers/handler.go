@@ -16,6 +16,7 @@ import (
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
@@ -55,4 +56,6 @@ type Handler struct {
 	// version that Version keeps in memory (issue 17); see Cached.
 	Pages   *pagecache.Cache
 	Version *pagecache.Version
+	// Viz draws the visualizations missing from the cache (issue 13).
+	Viz *viz.Cache
 }

@@ -99,11 +99,18 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 	if page.ArtifactCount, err = h.DB.CountArtifacts(ctx, b.ID); err != nil {
 		return fmt.Errorf("build page of %s: %w", b.UUID, err)
 	}
+	// Visualizations only where one is cached or can be drawn, and not
+	// for failed builds (no main binary), so the page has no empty box.
 	if b.Main != nil {
-		_, err := h.DB.DebugArtifact(ctx, b.ID, b.Main.Filepath)
+		src, err := h.treemapSource(ctx, b)
+		if err != nil {
+			return fmt.Errorf("build page of %s: %w", b.UUID, err)
+		}
+		page.Treemap = h.Viz.CanDrawTreemap(src.SHA256, views.Hex(src.SHA256))
+		sw, err := h.DB.ArtifactByPath(ctx, b.UUID, "opam-switch")
 		switch {
 		case err == nil:
-			page.Treemap = true
+			page.Dependencies = h.Viz.CanDrawDependencies(sw.SHA256, views.Hex(sw.SHA256))
 		case !errors.Is(err, db.ErrNotFound):
 			return fmt.Errorf("build page of %s: %w", b.UUID, err)
 		}

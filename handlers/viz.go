@@ -1,27 +1,27 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
 
 // Visualization kinds: the prefix of their cache directories (reference §10).
 const (
-	vizDependencies = "dependencies"
-	vizTreemap      = "treemap"
+	vizDependencies = viz.KindDependencies
+	vizTreemap      = viz.KindTreemap
 )
 
 // errNoViz is the 404 of a missing visualization. The error handler shows
@@ -43,11 +43,26 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
 	}
+	err = h.sendViz(c, vizDependencies, a.SHA256)
+	if !errors.Is(err, errNoViz) {
+		return err
+	}
+	// Nothing cached yet: draw it once, then serve the file. A graph the
+	// reference's opam-graph cached is served as it is (it wins until
+	// `builder-db viz` writes ours), so no request pays for redrawing it.
+	err = h.Viz.MakeDependencies(a.SHA256, views.Hex(a.SHA256))
+	if errors.Is(err, viz.ErrUnusable) {
+		return errNoViz
+	}
+	if err != nil {
+		return fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
+	}
 	return h.sendViz(c, vizDependencies, a.SHA256)
 }
 
-// VizTreemap is GET /job/:job/build/:build/viztreemap: the cached size
-// treemap of the main binary, keyed by the SHA-256 of its debug binary.
+// VizTreemap is GET /job/:job/build/:build/viztreemap: the size treemap of
+// the main binary, keyed by the SHA-256 of its debug binary, or of the main
+// binary itself when there is no debug binary (it may carry symbols).
 func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	b, err := h.loadBuild(c)
 	if err != nil {
@@ -56,8 +71,17 @@ func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	if b.Main == nil {
 		return errNoViz
 	}
-	a, err := h.DB.DebugArtifact(c.UserContext(), b.ID, b.Main.Filepath)
-	if errors.Is(err, db.ErrNotFound) {
+	a, err := h.treemapSource(c.UserContext(), b)
+	if err != nil {
+		return fmt.Errorf("treemap of %s: %w", b.UUID, err)
+	}
+	err = h.sendViz(c, vizTreemap, a.SHA256)
+	if !errors.Is(err, errNoViz) {
+		return err
+	}
+	// As for the graph: drawn once when nothing is cached.
+	err = h.Viz.MakeTreemap(a.SHA256, views.Hex(a.SHA256), path.Base(a.Filepath))
+	if errors.Is(err, viz.ErrUnusable) {
 		return errNoViz
 	}
 	if err != nil {
@@ -66,18 +90,23 @@ func (h *Handler) VizTreemap(c *fiber.Ctx) error {
 	return h.sendViz(c, vizTreemap, a.SHA256)
 }
 
+// treemapSource is viz.TreemapSource, the one rule for the treemap's input.
+func (h *Handler) treemapSource(ctx context.Context, b *db.BuildInfo) (*db.BuildArtifact, error) {
+	return viz.TreemapSource(ctx, h.DB, b)
+}
+
 // sendViz serves _cache/<kind>_<N>/<hash>.html for the highest N that has
 // it: the newest format version first, older ones until the batch job has
 // regenerated them (reference §10). Only versions whose directory exists
 // are tried, so an odd directory name cannot make this loop long.
 func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
-	versions, err := vizVersions(filepath.Join(h.Store.Dir(), store.CacheDir), kind)
+	versions, err := viz.Versions(filepath.Join(h.Store.Dir(), store.CacheDir), kind)
 	if err != nil {
 		return fmt.Errorf("visualization cache: %w", err)
 	}
-	name := views.Hex(sha) + ".html"
+	hexHash := views.Hex(sha)
 	for _, n := range versions {
-		rel := store.CacheDir + "/" + kind + "_" + strconv.Itoa(n) + "/" + name
+		rel := viz.Rel(kind, n, hexHash)
 		fi, err := os.Stat(filepath.Join(h.Store.Dir(), filepath.FromSlash(rel)))
 		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
 			continue
@@ -89,30 +118,4 @@ func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
 		return h.sendHashed(c, rel, "text/html; charset=utf-8")
 	}
 	return errNoViz
-}
-
-// vizVersions lists the N ≥ 1 of the directories <kind>_<N> in cache,
-// highest first; none when there is no cache at all.
-func vizVersions(cache, kind string) ([]int, error) {
-	entries, err := os.ReadDir(cache)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []int
-	for _, e := range entries {
-		v, ok := strings.CutPrefix(e.Name(), kind+"_")
-		if !ok || !(e.IsDir() || e.Type()&fs.ModeSymlink != 0) {
-			continue
-		}
-		// Canonical decimal only: "dependencies_01" is not version 1.
-		if n, err := strconv.Atoi(v); err == nil && n >= 1 && strconv.Itoa(n) == v {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	slices.Reverse(out)
-	return out, nil
 }

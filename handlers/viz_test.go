@@ -3,9 +3,11 @@ package handlers_test
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
@@ -73,17 +75,16 @@ func TestVisualizations(t *testing.T) {
 		}
 	}
 
-	notFound("no cache", deps)
 	notFound("no cache", treemap)
+	// The upload drew our graph (version 2) in the background; it beats
+	// the reference's version 1, a higher version beats it.
+	ours := waitFile(t, filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
 	placeViz(t, env, "dependencies_1", opamSwitch, "v1 graph")
-	found("version 1", deps, "v1 graph")
+	found("ours over version 1", deps, ours)
 	notFound("only dependencies cached", treemap)
-
-	// The highest version wins; a version without the file falls back.
-	placeViz(t, env, "dependencies_2", opamSwitch, "v2 graph")
 	placeViz(t, env, "dependencies_10", "", "")
 	placeViz(t, env, "dependencies_x", opamSwitch, "not a version")
-	found("version 2 under an empty 10", deps, "v2 graph")
+	found("ours under an empty 10", deps, ours)
 	placeViz(t, env, "dependencies_10", opamSwitch, "v10 graph")
 	found("version 10", deps, "v10 graph")
 
@@ -94,4 +95,145 @@ func TestVisualizations(t *testing.T) {
 	notFound("no debug binary", buildURL("hello-hvt", uuidSuccess)+"/viztreemap")
 	// The other build's opam-switch has no graph.
 	notFound("other opam-switch", buildURL("viz", testUUID(1))+"/vizdependencies")
+}
+
+// Without a cached file, the dependency graph is drawn from the build's
+// opam-switch on the first request, stored under _cache/dependencies_<V>/
+// by the switch's hash (shared by every build with that input), and served
+// from there afterwards. An opam-switch that cannot be drawn has none.
+func TestDependencyGraphDrawn(t *testing.T) {
+	env := newEnv(t)
+	uploadVectors(t, env, "success_hvt")
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: inputFiles("A")}.encode(t))
+	var opamSwitch string
+	for _, a := range sidecarOf(t, "success_hvt").Derived.Stored {
+		if a.Path == "opam-switch" {
+			opamSwitch = a.SHA256
+		}
+	}
+	url := buildURL("hello-hvt", uuidSuccess) + "/vizdependencies"
+	r := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+	body := string(r.Body)
+	if r.Status != http.StatusOK || !strings.Contains(body, "<strong>Dependencies of mirage-unikernel-hello-hvt.dev</strong>: 13 packages") ||
+		!strings.Contains(body, "<svg") || !strings.Contains(body, `id="p-ocaml"><title>ocaml.4.14.2`) {
+		t.Fatalf("GET %s: status %d, want the drawn graph\n%s", url, r.Status, body)
+	}
+	if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
+		t.Errorf("CSP %q, want the visualization sandbox", got)
+	}
+	cached, err := os.ReadFile(filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
+	if err != nil || string(cached) != body {
+		t.Errorf("cache file: %v, equal to the page: %v", err, string(cached) == body)
+	}
+	again := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+	if again.Status != http.StatusOK || again.Header.Get("ETag") != r.Header.Get("ETag") || string(again.Body) != body {
+		t.Errorf("second GET: status %d ETag %q, want the same page", again.Status, again.Header.Get("ETag"))
+	}
+
+	bad := buildURL("viz", testUUID(1)) + "/vizdependencies"
+	if r := get(t, env, bad, "Sec-Fetch-Dest", "iframe"); r.Status != http.StatusNotFound ||
+		!strings.Contains(string(r.Body), "<h2>Visualization not found</h2>") {
+		t.Errorf("GET %s (switch without a root): status %d, want the visualization 404\n%s", bad, r.Status, r.Body)
+	}
+}
+
+// gccELF compiles a C program whose globals carry OCaml-style names into
+// an unstripped ELF binary and returns its bytes.
+func gccELF(t *testing.T) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.c")
+	code := "const char camlMirage_crypto__Cipher_block__tbl_1[4096] = {1};\n" +
+		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n"
+	if err := os.WriteFile(src, []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "m")
+	if out, err := exec.Command("gcc", "-O0", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Without a cached treemap, it is drawn from the debug binary, or from the
+// main binary itself when that has symbols; a binary without symbols has
+// none.
+func TestTreemapDrawn(t *testing.T) {
+	env := newEnv(t)
+	elfBin := gccELF(t)
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "debug/viz.hvt.debug", Data: elfBin})}.encode(t))
+	upload(t, env, rec{job: "viz", uuid: testUUID(2), start: t0.Add(time.Hour), files: append(inputFiles("B"),
+		builder.File{Path: "bin/viz.hvt", Data: elfBin})}.encode(t))
+	upload(t, env, rec{job: "viz", uuid: testUUID(3), start: t0.Add(2 * time.Hour), files: append(inputFiles("C"),
+		binary("bin/viz.hvt", "Y"))}.encode(t))
+
+	// Build 2's main binary is build 1's debug binary: drawn from the main
+	// binary first, then shared through the cache.
+	for _, uuid := range []string{testUUID(2), testUUID(1)} {
+		url := buildURL("viz", uuid) + "/viztreemap"
+		r := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+		body := string(r.Body)
+		if r.Status != http.StatusOK || !strings.Contains(body, "<strong>Sizes in the binary</strong>") ||
+			!strings.Contains(body, "<title>mirage-crypto / Cipher_block&#10;4.0 KiB (4096 bytes)") {
+			t.Errorf("GET %s: status %d, want the treemap\n%s", url, r.Status, body)
+		}
+		if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
+			t.Errorf("CSP %q, want the visualization sandbox", got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html")); err != nil {
+		t.Errorf("treemap not cached by the binary's hash: %v", err)
+	}
+	url := buildURL("viz", testUUID(3)) + "/viztreemap"
+	if r := get(t, env, url, "Sec-Fetch-Dest", "iframe"); r.Status != http.StatusNotFound ||
+		!strings.Contains(string(r.Body), "<h2>Visualization not found</h2>") {
+		t.Errorf("GET %s (no symbols): status %d, want the visualization 404", url, r.Status)
+	}
+}
+
+// After an upload commits, its visualizations are drawn in the background:
+// the cache files appear without any request for them.
+func TestVisualizationsDrawnAfterUpload(t *testing.T) {
+	env := newEnv(t)
+	elfBin := gccELF(t)
+	uploadVectors(t, env, "success_hvt")
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
+		binary("bin/viz.hvt", "X"), builder.File{Path: "viz.hvt.debug", Data: elfBin})}.encode(t))
+	var opamSwitch string
+	for _, a := range sidecarOf(t, "success_hvt").Derived.Stored {
+		if a.Path == "opam-switch" {
+			opamSwitch = a.SHA256
+		}
+	}
+	want := []string{
+		filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"),
+		filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html"),
+	}
+	for _, p := range want {
+		waitFile(t, p)
+	}
+}
+
+// waitFile waits for the background to write a file and returns it.
+func waitFile(t *testing.T, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not drawn in the background: %v", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

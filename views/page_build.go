@@ -32,9 +32,11 @@ type BuildPage struct {
 	// builds with a different output, on the same job and platform.
 	Comparisons []BuildLink
 
-	// Treemap is set when the build has a debug binary, the input of the
-	// size treemap (reference §10).
-	Treemap bool
+	// Dependencies and Treemap are set when the build's visualization is
+	// cached or can be drawn (app/viz): its opam-switch has a single root;
+	// its debug binary, or else main binary, is an ELF file with symbols.
+	Dependencies bool
+	Treemap      bool
 }
 
 // Artifact is one stored output file of a build.

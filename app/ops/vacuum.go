@@ -14,6 +14,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -69,6 +70,9 @@ type VacuumReport struct {
 	// Reports are the diffoscope reports removed because one of their
 	// two binaries is gone.
 	Reports int
+	// Visualizations are the cached graphs and treemaps removed because
+	// their input is gone.
+	Visualizations int
 	// Problems are files or directories that could not be deleted; the
 	// rows are gone regardless (see RemoveJob).
 	Problems []error
@@ -166,6 +170,17 @@ func Vacuum(ctx context.Context, d *db.DB, st *store.Store, opts VacuumOptions) 
 	}
 	// A report is worth keeping only while both of its binaries are.
 	rep.Reports, err = diffoscope.Prune(filepath.Join(st.Dir(), store.CacheDir), func(sha string) (bool, error) {
+		raw, err := hex.DecodeString(sha)
+		if err != nil {
+			return false, err
+		}
+		return d.ArtifactExists(ctx, raw)
+	})
+	if err != nil {
+		return rep, fmt.Errorf("vacuum: %w", err)
+	}
+	// A visualization is worth keeping only while its input is stored.
+	rep.Visualizations, err = viz.Prune(filepath.Join(st.Dir(), store.CacheDir), func(sha string) (bool, error) {
 		raw, err := hex.DecodeString(sha)
 		if err != nil {
 			return false, err

@@ -52,7 +52,7 @@ func init() {
 	commands = []*command{
 		migrateCmd, userAddCmd, userUpdateCmd, userRemoveCmd, userDisableCmd, userListCmd,
 		accessAddCmd, accessRemoveCmd, jobRemoveCmd, extractBuildCmd, includeCmd, generateCmd,
-		vacuumCmd, verifyDataDirCmd, verifyInputIDCmd, verifyCacheDirCmd,
+		vacuumCmd, verifyDataDirCmd, verifyInputIDCmd, verifyCacheDirCmd, vizCmd,
 	}
 }
 

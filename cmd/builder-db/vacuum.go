@@ -77,6 +77,9 @@ Flags:
 					if rep.Reports > 0 {
 						fmt.Fprintf(e.stdout, "removed %s whose binaries are gone\n", plural(rep.Reports, "diffoscope report"))
 					}
+					if rep.Visualizations > 0 {
+						fmt.Fprintf(e.stdout, "removed %s whose inputs are gone\n", plural(rep.Visualizations, "cached visualization"))
+					}
 				}
 			}
 			if err != nil {

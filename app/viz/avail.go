@@ -1,0 +1,102 @@
+package viz
+
+import (
+	"debug/elf"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/builder-web/builder-web/app/opam"
+	"github.com/builder-web/builder-web/app/store"
+)
+
+// Versions lists the N ≥ 1 of the directories <kind>_<N> in cache, highest
+// first; none when there is no cache at all. The highest version that has
+// a file wins (reference §10).
+func Versions(cache, kind string) ([]int, error) {
+	entries, err := os.ReadDir(cache)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, e := range entries {
+		v, ok := strings.CutPrefix(e.Name(), kind+"_")
+		if !ok || !(e.IsDir() || e.Type()&fs.ModeSymlink != 0) {
+			continue
+		}
+		// Canonical decimal only: "dependencies_01" is not version 1.
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 && strconv.Itoa(n) == v {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out, nil
+}
+
+// Cached reports whether some version of the visualization is cached.
+func (c *Cache) Cached(kind, hexHash string) bool {
+	versions, err := Versions(filepath.Join(c.store.Dir(), store.CacheDir), kind)
+	if err != nil {
+		return false
+	}
+	for _, v := range versions {
+		fi, err := os.Stat(filepath.Join(c.store.Dir(), filepath.FromSlash(Rel(kind, v, hexHash))))
+		if err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+// CanDrawDependencies reports whether the build page should show a
+// dependency graph for this opam-switch: one is cached, or the switch
+// parses and has a single root (so drawing it will succeed).
+func (c *Cache) CanDrawDependencies(sha []byte, hexHash string) bool {
+	if c.Cached(KindDependencies, hexHash) {
+		return true
+	}
+	f, err := c.store.OpenArtifact(sha)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
+	if err != nil || len(data) > maxInput {
+		return false
+	}
+	sw, err := opam.ParseSwitch(data)
+	if err != nil {
+		return false
+	}
+	_, err = DependencyGraph(sw)
+	return err == nil
+}
+
+// CanDrawTreemap reports whether the build page should show a treemap for
+// this binary: one is cached, or it is an ELF file with a symbol table
+// (only the section headers are read).
+func (c *Cache) CanDrawTreemap(sha []byte, hexHash string) bool {
+	if c.Cached(KindTreemap, hexHash) {
+		return true
+	}
+	f, err := c.store.OpenArtifact(sha)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	e, err := elf.NewFile(f)
+	if err != nil {
+		return false
+	}
+	s := e.Section(".symtab")
+	return s != nil && s.Size > 0 && s.Type == elf.SHT_SYMTAB
+}

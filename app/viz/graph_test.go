@@ -1,0 +1,95 @@
+package viz
+
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/opam"
+	"github.com/builder-web/builder-web/app/testenv"
+)
+
+// vectorSwitch returns the opam-switch file inside a shared upload vector.
+func vectorSwitch(tb testing.TB, vector string) []byte {
+	tb.Helper()
+	raw, err := os.ReadFile(testenv.Vector(tb, vector))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	exec, err := builder.Decode(raw)
+	if err != nil {
+		tb.Fatalf("decode %s: %v", vector, err)
+	}
+	for _, f := range exec.Files {
+		if f.Path == "opam-switch" {
+			return f.Data
+		}
+	}
+	tb.Fatalf("%s has no opam-switch file", vector)
+	return nil
+}
+
+// The graph of each shared vector has one node per installed package and
+// one edge per installed name in a package's `depends` (counted here with
+// opam.File.Depends, the other reader of that field); the root is drawn in
+// the centre, the build-only dependency dashed.
+func TestDependencyGraphVectors(t *testing.T) {
+	for _, vector := range []string{"success_hvt.full", "compare_left.full", "compare_right.full"} {
+		t.Run(vector, func(t *testing.T) {
+			data := vectorSwitch(t, vector)
+			sw, err := opam.ParseSwitch(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEdges := 0
+			rdeps := map[string]int{}
+			for _, p := range sw.Installed {
+				f, _ := sw.Overlay(p.Name)
+				for _, d := range f.Depends() {
+					if sw.IsInstalled(d) {
+						wantEdges++
+						rdeps[d]++
+					}
+				}
+			}
+			page, err := DependenciesPage(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := string(page)
+			if got := len(regexp.MustCompile(`<g class="n( root)?" id=`).FindAllString(s, -1)); got != len(sw.Installed) {
+				t.Errorf("%d nodes drawn, want %d installed packages", got, len(sw.Installed))
+			}
+			if got := strings.Count(s, `<line class="e`); got != wantEdges || wantEdges == 0 {
+				t.Errorf("%d edges drawn, want %d", got, wantEdges)
+			}
+			if !strings.Contains(s, `<g class="n root" id="p-mirage-unikernel-hello-hvt"><title>mirage-unikernel-hello-hvt.dev`) ||
+				!regexp.MustCompile(`id="p-mirage-unikernel-hello-hvt">.*<circle cx="0.0" cy="0.0"`).MatchString(s) {
+				t.Errorf("the root is not drawn in the centre:\n%s", s)
+			}
+			want := "<title>ocaml." + mustVersion(t, sw, "ocaml") + "&#10;" + strconv.Itoa(rdeps["ocaml"]) + " reverse dependencies"
+			if !strings.Contains(s, want) {
+				t.Errorf("no %q in the page", want)
+			}
+			if !strings.Contains(s, `<line class="e b"`) || !strings.Contains(s, `<title>mirage-unikernel-hello-hvt → dune</title>`) {
+				t.Errorf("the build dependency on dune is not marked")
+			}
+			for _, bad := range []string{"<script", "style="} {
+				if strings.Contains(s, bad) {
+					t.Errorf("the page contains %q", bad)
+				}
+			}
+		})
+	}
+}
+
+func mustVersion(t *testing.T, sw *opam.Switch, name string) string {
+	v, ok := sw.InstalledVersion(name)
+	if !ok {
+		t.Fatalf("%s not installed", name)
+	}
+	return v
+}
