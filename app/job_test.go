@@ -59,10 +59,10 @@ func TestJobPage(t *testing.T) {
 			has: []string{
 				"<title>Job j</title>", "<h1>Job j</h1>",
 				`<li><a href="/job/j" aria-current="page">Job j</a></li>`,
-				`<h2 id="readme">README <small><a href="#builds">Skip to builds</a></small></h2>`,
+				`<h2 id="readme">README</h2> <a class="section-jump" href="#builds">Skip to builds</a>`,
 				`<h3 id="hello-job"><a class="anchor" aria-hidden="true" href="#hello-job"></a>Hello job</h3>`,
 				"<em>text</em>", "<h4 id=",
-				`<h2 id="builds">Builds <small><a href="#readme">Back to readme</a></small></h2>`,
+				`<h2 id="builds">Builds</h2> <a class="section-jump" href="#readme">Back to readme</a>`,
 				`<form method="get" action="/compare"`, `name="right"`, `<button type="submit">Compare</button>`,
 				"built 2 times", `hx-get="/job/j/output/` + shaHex("A") + `"`,
 				"Download j.hvt (1B)", shaHex("C")[:12],

@@ -244,10 +244,10 @@ func TestBuildPageContent(t *testing.T) {
 		`<a href="`+url+`" aria-current="page">Build 2024-09-04 13:20:11Z</a>`,
 		`<h2 id="build">Build <time`,
 		"<th>Platform</th><th>Duration</th><th>Execution Result</th>",
-		"4min13s.</span>", // 13:20:11.532 → 13:24:24.437
+		"4min13s</span>", // 13:20:11.532 → 13:24:24.437
 		"exited 0",
-		`href="`+url+`/console">Console output --&gt;</a>`,
-		`href="`+url+`/script">Build script --&gt;</a>`,
+		`href="`+url+`/console">Console output <span aria-hidden="true">&rarr;</span></a>`,
+		`href="`+url+`/script">Build script <span aria-hidden="true">&rarr;</span></a>`,
 		`href="`+url+`/all.tar.gz"`,
 		`href="`+url+`/exec"`,
 		`<code>bin/hello.hvt (16.4kB)</code></a> <mark class="main-binary">main binary</mark>`,
@@ -273,7 +273,7 @@ func TestBuildPageContent(t *testing.T) {
 	// A killed build: OCaml's signal number with its name, no artifacts,
 	// no reproducibility section.
 	killed := page(t, env, buildURL("opam-graph", uuidKilled))
-	assertContains(t, "killed build", killed, "signalled SIGKILL (-7)", "1h.</span>", "No artifacts", "on ubuntu-20.04")
+	assertContains(t, "killed build", killed, "signalled SIGKILL (-7)", "1h</span>", "No artifacts", "on ubuntu-20.04")
 	assertLacks(t, "killed build", killed, "Reproduced by", "all.tar.gz")
 }
 
