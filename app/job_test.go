@@ -60,7 +60,7 @@ func TestJobPage(t *testing.T) {
 				"<title>Job j</title>", "<h1>Job j</h1>",
 				`<li><a href="/job/j" aria-current="page">Job j</a></li>`,
 				`<h2 id="readme">README</h2> <a class="section-jump" href="#builds">Skip to builds</a>`,
-				`<h3 id="hello-job"><a class="anchor" aria-hidden="true" href="#hello-job"></a>Hello job</h3>`,
+				`<h3 id="hello-job"><a class="anchor" aria-hidden="true" tabindex="-1" href="#hello-job"></a>Hello job</h3>`,
 				"<em>text</em>", "<h4 id=",
 				`<h2 id="builds">Builds</h2> <a class="section-jump" href="#readme">Back to readme</a>`,
 				`<form method="get" action="/compare"`, `name="right"`, `<button type="submit">Compare</button>`,
