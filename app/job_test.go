@@ -263,3 +263,13 @@ func TestJobNotFoundSuggestions(t *testing.T) {
 		{name: "not a job", url: "/nope", status: http.StatusNotFound, has: []string{"Search the jobs"}, lacks: []string{"Jobs with similar names"}},
 	})
 }
+
+// A job with a single row offers no "Compare" button; two rows do.
+func TestJobCompareNeedsTwoRows(t *testing.T) {
+	env := apptest.New(t)
+	ovEnv(t, env, ovBuild{Job: "solo", N: 1, Bin: "a"}, ovBuild{Job: "duo", N: 2, Bin: "a"}, ovBuild{Job: "duo", N: 3, Bin: "b"})
+	ovRun(t, env, []ovScenario{
+		{name: "one row", url: "/job/solo", status: http.StatusOK, has: []string{"nothing to compare yet"}, lacks: []string{`<button type="submit">Compare</button>`}},
+		{name: "two rows", url: "/job/duo", status: http.StatusOK, has: []string{`<button type="submit">Compare</button>`}, lacks: []string{"nothing to compare yet"}},
+	})
+}
