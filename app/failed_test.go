@@ -57,9 +57,11 @@ func TestFailedBuildsPage(t *testing.T) {
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
 			vary:   []string{"HX-Request", "Accept"},
 			has: []string{"<h1>Failed builds</h1>", "exited 1", "signalled SIGKILL (-7)", "execution aborted: path already existed",
-				"stopped SIGSTOP (-16)", "exited 0", `<a href="/job/b">b</a>`, `<a href="/job/b?platform=freebsd-14">freebsd-14</a>`,
+				"stopped SIGSTOP (-16)", "exited 0, no main binary", `<a href="/job/b">b</a>`, `<a href="/job/b?platform=freebsd-14">freebsd-14</a>`,
 				`<option value="freebsd-14">freebsd-14</option>`},
-			lacks: []string{"View the next"},
+			// A build that exited 0 is listed as failed, never with the
+			// success mark.
+			lacks: []string{"View the next", "&#9745;", "result-ok"},
 			check: wantFailed("6 5 4 2 1"),
 		},
 		{name: "platform", url: "/failed-builds?platform=freebsd-14", status: http.StatusOK, check: wantFailed("6 2"),
@@ -112,6 +114,7 @@ func TestFailedBuildsJSON(t *testing.T) {
 			StartTime  string          `json:"start_time"`
 			FinishTime string          `json:"finish_time"`
 			Result     json.RawMessage `json:"result"`
+			Reason     string          `json:"reason"`
 		} `json:"builds"`
 		NextCursor *string `json:"next_cursor"`
 	}
@@ -136,6 +139,9 @@ func TestFailedBuildsJSON(t *testing.T) {
 	if b.Job != "b" || b.UUID != ovUUID(6) || b.Platform != "freebsd-14" ||
 		b.StartTime != start.Format("2006-01-02T15:04:05")+"-00:00" || string(b.Result) != `{"kind":"exited","code":0}` {
 		t.Errorf("first build %+v", b)
+	}
+	if b.Reason != "exited 0, no main binary" || p.Builds[1].Reason != "stopped SIGSTOP (-16)" {
+		t.Errorf("reasons %q, %q", b.Reason, p.Builds[1].Reason)
 	}
 	if r := string(p.Builds[2].Result); r != `{"kind":"msg","msg":"path already existed"}` {
 		t.Errorf("aborted result %s", r)

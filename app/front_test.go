@@ -199,6 +199,34 @@ func TestFrontExpiry(t *testing.T) {
 	}
 }
 
+// Only old builds (the shared sample records are years old): the empty front
+// page says that expiry hides them and links to them; with --expired-jobs 0
+// there is no toggle, and a count meets its noun in the right number.
+func TestFrontExpiredHint(t *testing.T) {
+	old := []ovBuild{
+		{Job: "ancient", N: 1, Bin: "a", Start: time.Now().AddDate(-3, 0, 0)},
+		{Job: "older", N: 2, Bin: "o", Start: time.Now().AddDate(-2, 0, 0)},
+	}
+	for _, tc := range []struct {
+		days  int
+		build []ovBuild
+		has   []string
+		lacks []string
+	}{
+		{30, old, []string{"No job has a successful build in the last 30 days; 2 older jobs are hidden.",
+			`<a href="/?expired=1">Show expired jobs</a>`, "in the last 30 days</label>"}, []string{"No successful builds yet", ">ancient<"}},
+		{1, old[:1], []string{"in the last 1 day;", "1 older job is hidden", "in the last 1 day</label>"}, []string{"1 days"}},
+		{0, old, []string{">ancient<"}, []string{"Include jobs without", "0 days", "Show expired jobs"}},
+		{30, nil, []string{"No successful builds yet."}, []string{"Show expired jobs"}},
+	} {
+		t.Run("expired-jobs="+itoa(tc.days), func(t *testing.T) {
+			env := apptest.New(t, func(c *app.Config) { c.ExpiredJobs = tc.days })
+			ovEnv(t, env, tc.build...)
+			ovRun(t, env, []ovScenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
+		})
+	}
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // The banner endpoint: 204 while nothing arrived, then "N new builds".

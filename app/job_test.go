@@ -59,10 +59,10 @@ func TestJobPage(t *testing.T) {
 			has: []string{
 				"<title>Job j</title>", "<h1>Job j</h1>",
 				`<li><a href="/job/j" aria-current="page">Job j</a></li>`,
-				`<h2 id="readme">README <small><a href="#builds">Skip to builds</a></small></h2>`,
-				`<h3 id="hello-job"><a class="anchor" aria-hidden="true" href="#hello-job"></a>Hello job</h3>`,
+				`<h2 id="readme">README</h2> <a class="section-jump" href="#builds">Skip to builds</a>`,
+				`<h3 id="hello-job"><a class="anchor" aria-hidden="true" tabindex="-1" href="#hello-job"></a>Hello job</h3>`,
 				"<em>text</em>", "<h4 id=",
-				`<h2 id="builds">Builds <small><a href="#readme">Back to readme</a></small></h2>`,
+				`<h2 id="builds">Builds</h2> <a class="section-jump" href="#readme">Back to readme</a>`,
 				`<form method="get" action="/compare"`, `name="right"`, `<button type="submit">Compare</button>`,
 				"built 2 times", `hx-get="/job/j/output/` + shaHex("A") + `"`,
 				"Download j.hvt (1B)", shaHex("C")[:12],
@@ -117,7 +117,9 @@ func TestJobPage(t *testing.T) {
 		{
 			name: "unknown job", url: "/job/nope", status: http.StatusNotFound,
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
-			has:    []string{"<title>Page not found</title>", "This page does not exist", "You requested the page <code>/job/nope</code>"},
+			has: []string{"<title>Page not found</title>", "This page does not exist", "You requested the page <code>/job/nope</code>",
+				`<a href="/">Go to the front page</a>`, `<form class="not-found-search" role="search" method="get" action="/">`},
+			lacks: []string{"Jobs with similar names"},
 		},
 		{
 			name: "unknown job, JSON", url: "/job/nope/failed", headers: []string{"Accept", "application/json"},
@@ -244,4 +246,30 @@ func TestJobPagination(t *testing.T) {
 	if strings.Contains(string(r4.Body), "Older builds") {
 		t.Error("last page has an Older builds link")
 	}
+}
+
+// The 404 page of an unknown job suggests jobs with similar names (longest
+// shared prefix) besides the front page and its search.
+func TestJobNotFoundSuggestions(t *testing.T) {
+	env := apptest.New(t)
+	ovEnv(t, env, ovBuild{Job: "hello-hvt", N: 1, Bin: "a"}, ovBuild{Job: "hello-xen", N: 2, Bin: "b"}, ovBuild{Job: "other", N: 3, Bin: "c"})
+	ovRun(t, env, []ovScenario{
+		{
+			name: "typo", url: "/job/hello-hvx/build/latest", status: http.StatusNotFound,
+			has:   []string{"Jobs with similar names", `<li><a href="/job/hello-hvt">hello-hvt</a></li>`, `<li><a href="/job/hello-xen">hello-xen</a></li>`, "Search the jobs"},
+			lacks: []string{`href="/job/other"`},
+		},
+		{name: "nothing alike", url: "/job/zzz", status: http.StatusNotFound, has: []string{"Go to the front page"}, lacks: []string{"Jobs with similar names"}},
+		{name: "not a job", url: "/nope", status: http.StatusNotFound, has: []string{"Search the jobs"}, lacks: []string{"Jobs with similar names"}},
+	})
+}
+
+// A job with a single row offers no "Compare" button; two rows do.
+func TestJobCompareNeedsTwoRows(t *testing.T) {
+	env := apptest.New(t)
+	ovEnv(t, env, ovBuild{Job: "solo", N: 1, Bin: "a"}, ovBuild{Job: "duo", N: 2, Bin: "a"}, ovBuild{Job: "duo", N: 3, Bin: "b"})
+	ovRun(t, env, []ovScenario{
+		{name: "one row", url: "/job/solo", status: http.StatusOK, has: []string{"nothing to compare yet"}, lacks: []string{`<button type="submit">Compare</button>`}},
+		{name: "two rows", url: "/job/duo", status: http.StatusOK, has: []string{`<button type="submit">Compare</button>`}, lacks: []string{"nothing to compare yet"}},
+	})
 }

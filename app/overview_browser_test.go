@@ -118,3 +118,60 @@ func TestBrowserJobScroll(t *testing.T) {
 		t.Errorf("last row %q, want %s (%v)", last, ovUUID(1), err)
 	}
 }
+
+// Typing in the filter adds one history entry, not one per request, and the
+// address carries no empty parameter: Back returns to the list before typing.
+func TestBrowserFrontFilterHistory(t *testing.T) {
+	ctx := browsertest.New(t)
+	env := apptest.New(t)
+	ovEnv(t, env,
+		ovBuild{Job: "alpha", N: 1, Bin: "a"},
+		ovBuild{Job: "beta", N: 2, Bin: "b"},
+		ovBuild{Job: "betamax", N: 3, Bin: "c", Platform: "freebsd-14"},
+	)
+	base := browsertest.Serve(t, env.App)
+	const rows = "#jobs tr.job-first"
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitHTMX(ctx); err != nil {
+		t.Fatalf("htmx did not load: %v", err)
+	}
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[int]("history.length"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two requests in one burst of typing: "bet", then "betam".
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "bet")); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitCount(ctx, rows, 2, 5*time.Second); err != nil {
+		t.Fatalf("list not narrowed to beta, betamax: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "am")); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitCount(ctx, rows, 1, 5*time.Second); err != nil {
+		t.Fatalf("list not narrowed to betamax: %v", err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(loc, "/?q=betam") {
+		t.Errorf("address %q, want …/?q=betam (no empty parameters)", loc)
+	}
+	after, err := chromedp.Run(ctx, chromedp.Evaluate[int]("history.length"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before+1 {
+		t.Errorf("history grew from %d to %d entries while typing, want one more", before, after)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("history.back(), true")); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitCount(ctx, rows, 3, 5*time.Second); err != nil {
+		t.Errorf("Back did not return to the unfiltered list: %v", err)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != base+"/" {
+		t.Errorf("after Back the address is %q, want %q", loc, base+"/")
+	}
+}

@@ -96,7 +96,7 @@ func TestOverviewMisc(t *testing.T) {
 		{
 			name: "unknown route", url: "/no/such/page?x=1", status: http.StatusNotFound,
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
-			has:    []string{"<title>Page not found</title>", "<h2>This page does not exist</h2>", "You requested the page <code>/no/such/page?x=1</code>"},
+			has:    []string{"<title>Page not found</title>", "<h1>This page does not exist</h1>", "You requested the page <code>/no/such/page?x=1</code>"},
 		},
 		{name: "empty front page", url: "/", status: http.StatusOK, has: []string{"No successful builds yet."}},
 		{name: "empty JSON", url: "/", headers: []string{"Accept", "application/json"}, status: http.StatusOK,

@@ -239,7 +239,7 @@ func (h *Handler) AdminRemoveUser(c *fiber.Ctx) error {
 		return h.renderRemoveUser(c, fiber.StatusConflict, s, "You cannot remove yourself.")
 	case s.Builds > 0:
 		return h.renderRemoveUser(c, fiber.StatusConflict, s, fmt.Sprintf(
-			"%s uploaded %d build(s), which name them as their uploader, so they cannot be removed. Disable them instead.", name, s.Builds))
+			"%s uploaded %s, which name them as their uploader, so they cannot be removed. Disable them instead.", name, views.FormatCount(s.Builds, "build", "builds")))
 	}
 	if err := h.DB.RemoveUser(c.UserContext(), name); err != nil {
 		return err

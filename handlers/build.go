@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -44,11 +45,26 @@ type BuildJSON struct {
 	MainBinary bool       `json:"main_binary"`
 	Result     ResultJSON `json:"result"`
 
+	// New keys (the reference has none of them): the main binary's path and
+	// hash, and the artifacts, as many per answer as the page shows;
+	// ArtifactsNext continues the list (?artifacts_after=) when more follow.
+	MainBinaryPath   string         `json:"main_binary_path,omitempty"`
+	MainBinarySHA256 string         `json:"main_binary_sha256,omitempty"`
+	Artifacts        []ArtifactJSON `json:"artifacts"`
+	ArtifactsNext    string         `json:"artifacts_next,omitempty"`
+
 	// The main binary's solo5 notes, each only when readable ([HEAD]).
 	Solo5Manifest *solo5.Manifest `json:"solo5_manifest,omitempty"`
 	Solo5ABI      *solo5.ABI      `json:"solo5_abi,omitempty"`
 	// Reproducibility is absent for a failed build (issue 12).
 	Reproducibility *BuildReproJSON `json:"reproducibility,omitempty"`
+}
+
+// ArtifactJSON is one file of a build; sha256 in hex.
+type ArtifactJSON struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
 }
 
 // solo5Info reads the solo5 notes of a main binary; nil when a is nil, is no
@@ -123,6 +139,17 @@ func (h *Handler) Build(c *fiber.Ctx) error {
 			return fmt.Errorf("build %s: %w", b.UUID, err)
 		}
 		out.Reproducibility = buildReproJSON(b, standing)
+		if b.Main != nil {
+			out.MainBinaryPath, out.MainBinarySHA256 = b.Main.Filepath, hex.EncodeToString(b.Main.SHA256)
+		}
+		arts, next, err := h.artifactPage(c, b)
+		if err != nil {
+			return err
+		}
+		out.Artifacts, out.ArtifactsNext = make([]ArtifactJSON, 0, len(arts)), next
+		for _, a := range arts {
+			out.Artifacts = append(out.Artifacts, ArtifactJSON{Path: a.Filepath, SHA256: hex.EncodeToString(a.SHA256), Size: a.Size})
+		}
 		return c.JSON(out)
 	}
 	return h.renderBuildPage(c, b, res, info)

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -118,5 +119,44 @@ func TestBuildPageBadArtifactsAfter(t *testing.T) {
 	// Past the last artifact: a page without artifacts.
 	if r := get(t, env, buildURL("many", uuid)+"?artifacts_after=999999"); r.Status != http.StatusOK {
 		t.Errorf("artifacts_after past the end: status %d, want 200", r.Status)
+	}
+}
+
+// The build JSON lists the artifacts in the page's slices: the first 200,
+// then artifacts_next continues, until every artifact was listed once.
+func TestBuildJSONArtifactPages(t *testing.T) {
+	env := newEnv(t)
+	uuid := testUUID(52)
+	upload(t, env, manyArtifacts(t, uuid, 250))
+	var all []string
+	next := buildURL("many", uuid)
+	for pages := 0; next != ""; pages++ {
+		if pages > 2 {
+			t.Fatalf("still more after %d pages", pages)
+		}
+		r := get(t, env, next, "Accept", "application/json")
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: status %d", next, r.Status)
+		}
+		var got struct {
+			Artifacts []struct {
+				Path, SHA256 string
+				Size         int64
+			}
+			ArtifactsNext string `json:"artifacts_next"`
+		}
+		if err := json.Unmarshal(r.Body, &got); err != nil {
+			t.Fatalf("GET %s: %v", next, err)
+		}
+		for _, a := range got.Artifacts {
+			all = append(all, a.Path)
+		}
+		next = got.ArtifactsNext
+	}
+	if len(all) != 251 || all[0] != "bin/many.hvt" || all[200] != "out/f00200.txt" || all[250] != "out/f00250.txt" {
+		t.Errorf("%d artifacts listed: %v … %v, want 251 from bin/many.hvt", len(all), all[:min(2, len(all))], all[max(0, len(all)-2):])
+	}
+	if r := get(t, env, buildURL("many", uuid)+"?artifacts_after=x", "Accept", "application/json"); r.Status != http.StatusBadRequest {
+		t.Errorf("JSON with artifacts_after=x: status %d, want 400", r.Status)
 	}
 }

@@ -245,10 +245,10 @@ func TestBuildPageContent(t *testing.T) {
 		`<a href="`+url+`" aria-current="page">Build 2024-09-04 13:20:11Z</a>`,
 		`<h2 id="build">Build <time`,
 		"<th>Platform</th><th>Duration</th><th>Execution Result</th>",
-		"4min13s.</span>", // 13:20:11.532 → 13:24:24.437
+		"4min13s</span>", // 13:20:11.532 → 13:24:24.437
 		"exited 0",
-		`href="`+url+`/console">Console output --&gt;</a>`,
-		`href="`+url+`/script">Build script --&gt;</a>`,
+		`href="`+url+`/console">Console output <span aria-hidden="true">&rarr;</span></a>`,
+		`href="`+url+`/script">Build script <span aria-hidden="true">&rarr;</span></a>`,
 		`href="`+url+`/all.tar.gz"`,
 		`href="`+url+`/exec"`,
 		`<code>bin/hello.hvt (16.4kB)</code></a> <mark class="main-binary">main binary</mark>`,
@@ -274,7 +274,7 @@ func TestBuildPageContent(t *testing.T) {
 	// A killed build: OCaml's signal number with its name, no artifacts,
 	// no reproducibility section.
 	killed := page(t, env, buildURL("opam-graph", uuidKilled))
-	assertContains(t, "killed build", killed, "signalled SIGKILL (-7)", "1h.</span>", "No artifacts", "on ubuntu-20.04")
+	assertContains(t, "killed build", killed, "signalled SIGKILL (-7)", "1h</span>", "No artifacts", "on ubuntu-20.04")
 	assertLacks(t, "killed build", killed, "Reproduced by", "all.tar.gz")
 }
 
@@ -521,7 +521,9 @@ func vectorFiles(t *testing.T, vector string, paths ...string) []builder.File {
 	return out
 }
 
-// The build JSON keeps the reference's fields and adds "result".
+// The build JSON keeps the reference's fields and adds "result", the
+// artifacts with their hashes and the main binary's path and hash (the
+// stored artifacts the shared vector derives).
 func TestBuildJSON(t *testing.T) {
 	env := newEnv(t)
 	uploadVectors(t, env, "success_hvt", "signalled_sigkill")
@@ -533,6 +535,14 @@ func TestBuildJSON(t *testing.T) {
 			"job": "hello-hvt", "uuid": uuidSuccess, "platform": "debian-12",
 			"start_time": "2024-09-04T13:20:11-00:00", "finish_time": "2024-09-04T13:24:24-00:00",
 			"main_binary": true, "result": map[string]any{"kind": "exited", "code": 0.0},
+			"main_binary_path":   "bin/hello.hvt",
+			"main_binary_sha256": "715626d0284735b0303d6637e2bec1960edcfa05169b946eaed9d1ad0267945e",
+			"artifacts": []any{
+				map[string]any{"path": "bin/hello.hvt", "size": 16384.0, "sha256": "715626d0284735b0303d6637e2bec1960edcfa05169b946eaed9d1ad0267945e"},
+				map[string]any{"path": "opam-switch", "size": 7458.0, "sha256": "48d48131d45621c6cb35aeacce3e61461f4217dc4b2db4bddfedd13101cdf9de"},
+				map[string]any{"path": "build-environment", "size": 341.0, "sha256": "9883fcb38811acb909a1f492dabdfa59331eacf8986ec93821f7e6aef9b02d4d"},
+				map[string]any{"path": "system-packages", "size": 1192.0, "sha256": "2a8e7810bc5c999f0b3650163d5f64ea9195780867a855947a11151519eaf462"},
+			},
 			"reproducibility": map[string]any{"verdict": "unverified", "uploader": "builder", "independent": false,
 				"reproduced_by": []any{}, "differs_from": []any{}, "same_output_other_input": []any{}},
 		}},
@@ -540,6 +550,7 @@ func TestBuildJSON(t *testing.T) {
 			"job": "opam-graph", "uuid": uuidKilled, "platform": "ubuntu-20.04",
 			"start_time": "2024-09-04T15:20:11-00:00", "finish_time": "2024-09-04T16:20:11-00:00",
 			"main_binary": false, "result": map[string]any{"kind": "signalled", "code": -7.0},
+			"artifacts": []any{},
 		}},
 	}
 	for _, tt := range tests {

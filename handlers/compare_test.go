@@ -140,11 +140,11 @@ func TestComparePage(t *testing.T) {
 			`href="/compare/` + rightUUID + `/` + leftUUID + `"`,
 			"Compare in reverse direction",
 			// The summary links every shown category by its count.
-			`<a href="#opam-packages-installede">1 New opam packages installed</a>`,
-			`<a href="#opam-packages-version-diff">2 Opam packages with version changes</a>`,
-			`<a href="#opam-packages-opam-diff">1 Opam packages with changes in their opam file</a>`,
-			`<a href="#env-changed">2 Environment variables changed</a>`,
-			`<a href="#pkgs-changed">5 System packages changed</a>`,
+			`<a href="#opam-packages-installede">New opam packages installed (1)</a>`,
+			`<a href="#opam-packages-version-diff">Opam packages with version changes (2)</a>`,
+			`<a href="#opam-packages-opam-diff">Opam packages with changes in their opam file (1)</a>`,
+			`<a href="#env-changed">Environment variables changed (2)</a>`,
+			`<a href="#pkgs-changed">System packages changed (5)</a>`,
 			// Categories are collapsible and open.
 			`<details open class="compare-section"`,
 			// The opam-file diff opens from its own URL.
@@ -587,7 +587,7 @@ func TestCompareDuniverseError(t *testing.T) {
 	url := "/compare/" + l.UUID + "/" + r.UUID
 	body := cmpGet(t, env, url, http.StatusOK)
 	s := cmpSection(body, "duniverse-dirs-error")
-	if s == "" || !strings.Contains(s, "expected a list or a nested list") || !strings.Contains(body, `<a href="#duniverse-dirs-error">1 Duniverse parsing error</a>`) {
+	if s == "" || !strings.Contains(s, "expected a list or a nested list") || !strings.Contains(body, `<a href="#duniverse-dirs-error">Duniverse parsing error (1)</a>`) {
 		t.Errorf("duniverse error not shown: %q", s)
 	}
 	if strings.Contains(body, `id="duniverse-dirs-installed"`) {

@@ -33,7 +33,7 @@ func TestConsoleView(t *testing.T) {
 	assertContains(t, "console page", html,
 		"<title>Console of job noisy 2025-03-01 10:00:00Z</title>",
 		`<a href="`+view+`" aria-current="page">Console</a>`,
-		`hx-get="`+view+`" hx-target="#console-output"`, `hx-push-url="true"`,
+		`hx-get="`+view+`" hx-target="#console-output"`, `hx-replace-url="true"`, `data-history="typing"`,
 		`<input type="radio" name="lines" value="tail" checked>`,
 		"Showing 200 of 250 lines.",
 		`<span class="console-n" aria-hidden="true">51</span><span class="console-time">50.000s</span>line 51</span>`,
@@ -55,7 +55,7 @@ func TestConsoleView(t *testing.T) {
 	if r.Status != http.StatusOK || !strings.HasPrefix(body, `<form class="console-filter"`) {
 		t.Fatalf("panel: status %d\n%s", r.Status, body)
 	}
-	assertLacks(t, "panel", body, "<html", "hx-push-url")
+	assertLacks(t, "panel", body, "<html", "hx-push-url", "hx-replace-url", "Link to these lines")
 	assertContains(t, "panel", body, `<div id="console-output"`, "Console page</a>")
 
 	// The filter form swaps only the lines.
@@ -65,7 +65,10 @@ func TestConsoleView(t *testing.T) {
 		t.Fatalf("lines: status %d\n%s", r.Status, body)
 	}
 	// line 7 and 70–79.
-	assertContains(t, "lines", body, "Showing 11 of 11 lines containing “line 7” (250 in all).")
+	// On the build page the filter is not in the address, so the lines
+	// link to the console page that shows them.
+	assertContains(t, "lines", body, "Showing 11 of 11 lines containing “line 7” (250 in all).",
+		`<a href="`+view+`?lines=all&amp;q=line&#43;7">Link to these lines</a>`)
 	if r.Header.Get("Vary") == "" || !strings.Contains(r.Header.Get("Vary"), "HX-Request") {
 		t.Errorf("Vary %q lacks HX-Request", r.Header.Get("Vary"))
 	}

@@ -39,6 +39,10 @@ type FailedBuildJSON struct {
 	StartTime  string     `json:"start_time"`
 	FinishTime string     `json:"finish_time"`
 	Result     ResultJSON `json:"result"`
+	// Reason says why the build counts as failed, as the page does: the
+	// result, or "exited 0, no main binary" for a build that succeeded but
+	// uploaded no main binary.
+	Reason string `json:"reason"`
 }
 
 // FailedJSON is the /failed-builds JSON; NextCursor is absent on the last page.
@@ -102,6 +106,7 @@ func (h *Handler) FailedBuilds(c *fiber.Ctx) error {
 				StartTime:  jsonTime(b.Start()),
 				FinishTime: jsonTime(b.Finish()),
 				Result:     resultJSON(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
+				Reason:     failedResult(&b).Text,
 			})
 		}
 		if next != nil {
@@ -117,7 +122,9 @@ func (h *Handler) FailedBuilds(c *fiber.Ctx) error {
 		Filtered: q.Platform != "" || q.Result != "",
 	}
 	for i := range builds {
-		page.Rows = append(page.Rows, buildRow(&builds[i]))
+		row := buildRow(&builds[i])
+		row.Result = failedResult(&builds[i])
+		page.Rows = append(page.Rows, row)
 	}
 	if next != nil {
 		page.NextURL = failedURL(q.Platform, q.Result, q.Limit, next)
@@ -187,4 +194,14 @@ func failedURL(platform, result string, count int, after *db.Cursor) string {
 	}
 	b.WriteString("count=" + strconv.Itoa(count) + "&cursor=" + after.String())
 	return b.String()
+}
+
+// failedResult is why a listed build failed. Every build here lacks a main
+// binary; one whose process exited 0 would otherwise read as a success.
+func failedResult(b *db.BuildInfo) views.Result {
+	r := viewResult(builder.UnpackResult(b.ResultCode, b.ResultMsg))
+	if r.OK {
+		return views.Result{OK: false, Text: r.Text + ", no main binary"}
+	}
+	return r
 }

@@ -59,6 +59,22 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 		return sendOverviewJSON(c, sections, h.overviewLatest(entries, sections))
 	}
 
+	// An empty front page over a data directory full of old builds (the
+	// sample records, a restored backup) must say that expiry hides them;
+	// the extra query runs only then.
+	hidden := 0
+	if len(entries) == 0 && !finishedAfter.IsZero() {
+		all, err := h.DB.Overview(ctx, time.Time{})
+		if err != nil {
+			return fmt.Errorf("front page: expired jobs: %w", err)
+		}
+		seen := map[string]bool{}
+		for _, e := range all {
+			seen[e.JobName] = true
+		}
+		hidden = len(seen)
+	}
+
 	since, err := h.DB.MaxBuildID(ctx)
 	if err != nil {
 		return fmt.Errorf("front page: %w", err)
@@ -75,6 +91,8 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 		Expired:     expired,
 		ExpiredDays: h.ExpiredJobs,
 		Since:       since,
+
+		HiddenExpired: hidden,
 	}
 	page.Platforms = append(page.Platforms, views.Chip{Text: "All", Value: "", Active: platform == ""})
 	for _, p := range platforms {

@@ -3,7 +3,9 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -31,7 +33,43 @@ func viewResult(r builder.Result) views.Result {
 }
 
 func (h *Handler) renderNotFound(c *fiber.Ctx) error {
-	return h.Views.NotFound(c, views.Page{})
+	return h.Views.NotFound(c, views.Page{Body: views.NotFound{Jobs: h.similarJobs(c)}})
+}
+
+// similarJobSuggestions bounds the 404 page's list of similar jobs.
+const similarJobSuggestions = 5
+
+// similarJobs are jobs named like the unknown one in a /job/<name> path:
+// those sharing the longest prefix with it (at least two bytes). A few
+// indexed prefix lookups, so a 404 stays cheap.
+func (h *Handler) similarJobs(c *fiber.Ctx) []views.Crumb {
+	rest, ok := strings.CutPrefix(c.Path(), "/job/")
+	if !ok {
+		return nil
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	name, err := url.PathUnescape(name)
+	if err != nil || name == "" {
+		return nil
+	}
+	name = name[:min(len(name), 64)]
+	for n := len(name); n >= 2; n = min(n-1, n*3/4) {
+		names, err := h.DB.JobNamesWithPrefix(c.UserContext(), name[:n], similarJobSuggestions)
+		if err != nil {
+			if h.Log != nil {
+				h.Log.Warn("404 page: similar jobs", "err", err)
+			}
+			return nil
+		}
+		if len(names) > 0 {
+			out := make([]views.Crumb, 0, len(names))
+			for _, j := range names {
+				out = append(out, views.Crumb{Text: j, URL: jobURL(j)})
+			}
+			return out
+		}
+	}
+	return nil
 }
 
 // buildCrumbs are the breadcrumbs of a build and the pages below it
@@ -64,26 +102,38 @@ func artifactsAfterQuery(c *fiber.Ctx) (int64, error) {
 	return n, nil
 }
 
+// artifactPage is the slice of a build's artifacts that ?artifacts_after=
+// asks for, at most buildPageArtifacts of them, and the URL of the next
+// slice ("" when none follow). The page and its JSON list the same slice.
+func (h *Handler) artifactPage(c *fiber.Ctx, b *db.BuildInfo) ([]db.BuildArtifact, string, error) {
+	after, err := artifactsAfterQuery(c)
+	if err != nil {
+		return nil, "", err
+	}
+	// One more than shown tells whether more follow.
+	arts, err := h.DB.ArtifactsAfter(c.UserContext(), b.ID, after, buildPageArtifacts+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("load artifacts of %s: %w", b.UUID, err)
+	}
+	if len(arts) <= buildPageArtifacts {
+		return arts, "", nil
+	}
+	arts = arts[:buildPageArtifacts]
+	return arts, BuildURL(b.JobName, b.UUID) + "?artifacts_after=" + strconv.FormatInt(arts[len(arts)-1].ID, 10), nil
+}
+
 // renderBuildPage renders the build page; info is what the main binary's
 // solo5 notes say (nil: nothing). With ?artifacts_after= it lists the
 // artifacts that follow; htmx then gets only those rows ("load more").
 func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Result, info *solo5.Info) error {
 	ctx := c.UserContext()
-	after, err := artifactsAfterQuery(c)
+	arts, more, err := h.artifactPage(c, b)
 	if err != nil {
 		return err
 	}
-	// One more than shown tells whether more follow.
-	arts, err := h.DB.ArtifactsAfter(ctx, b.ID, after, buildPageArtifacts+1)
-	if err != nil {
-		return fmt.Errorf("load artifacts of %s: %w", b.UUID, err)
-	}
+	after, _ := artifactsAfterQuery(c) // checked by artifactPage
 	url := BuildURL(b.JobName, b.UUID)
-	page := views.BuildPage{URL: url, Later: after > 0}
-	if len(arts) > buildPageArtifacts {
-		arts = arts[:buildPageArtifacts]
-		page.MoreArtifactsURL = url + "?artifacts_after=" + strconv.FormatInt(arts[len(arts)-1].ID, 10)
-	}
+	page := views.BuildPage{URL: url, Later: after > 0, MoreArtifactsURL: more}
 	for _, a := range arts {
 		main := b.Main != nil && b.Main.ID == a.ID
 		va := views.Artifact{Path: a.Filepath, SHA256: a.SHA256, Size: a.Size, Main: main}

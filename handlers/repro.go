@@ -517,10 +517,7 @@ func rowRepro(job string, m repro.Mark, ok bool) *views.RowRepro {
 // from its group's counts.
 func groupRepro(job string, n db.ReproCount) *views.RowRepro {
 	v := repro.VerdictOf(n.Builds, n.Outputs)
-	text := fmt.Sprintf("%d builds of this input", n.Builds)
-	if n.Builds == 1 {
-		text = "1 build of this input"
-	}
+	text := views.FormatCount(int64(n.Builds), "build", "builds") + " of this input"
 	return &views.RowRepro{Verdict: reproVerdictView(v), Text: text, URL: jobURL(job) + "/reproducibility"}
 }
 

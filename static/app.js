@@ -133,6 +133,37 @@
   document.addEventListener("htmx:timeout", function (e) {
     showError(e, "The server took too long to answer.");
   });
+  // --- History while typing in a filter ([data-history=typing], whose
+  // requests replace the URL): the first keystroke of a burst pushes one
+  // entry, the rest replace it, so Back returns to the state before typing
+  // instead of stepping through "?q=ser", "?q=series". A pause or leaving
+  // the box ends the burst; the next one pushes again.
+  var typing = null, typingTimer = 0;
+  function endTyping() { typing = null; clearTimeout(typingTimer); }
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (!el.matches || !el.matches("[data-history=typing]")) return;
+    if (typing !== el) {
+      typing = el;
+      try {
+        history.replaceState({ htmx: true }, "", location.href); // htmx restores only its own entries
+        history.pushState({ htmx: true }, "", location.href);
+      } catch (err) { /* history unavailable: the URL is still replaced */ }
+    }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(endTyping, 1500);
+  });
+  document.addEventListener("focusout", function (e) { if (e.target === typing) endTyping(); });
+
+  // --- Empty filter fields stay out of GET URLs (no "&platform="). ---
+  document.addEventListener("htmx:configRequest", function (e) {
+    var d = e.detail || {};
+    if ((d.verb || "").toLowerCase() !== "get" || !d.formData || !d.formData.forEach) return;
+    var empty = [];
+    d.formData.forEach(function (v, k) { if (v === "") empty.push(k); });
+    empty.forEach(function (k) { d.formData.delete(k); });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (e) {
     clearError(e.detail && e.detail.target);
   });

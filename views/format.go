@@ -242,3 +242,13 @@ func PathEscape(p string) string {
 	}
 	return strings.Join(segs, "/")
 }
+
+// FormatCount puts a count before its noun in the right number: "1 day",
+// "2 days", "0 builds". Every place a count meets a noun uses it, so no page
+// reads "1 Opam packages".
+func FormatCount(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
+}

@@ -25,6 +25,10 @@ func funcMap(assets *static.Assets) template.FuncMap {
 		"pathescape":  PathEscape,
 		"dict":        dict,
 		"inc":         func(i int) int { return i + 1 },
+		"count": func(n any, one, many string) (string, error) {
+			v, err := toInt64(n)
+			return FormatCount(v, one, many), err
+		},
 	}
 }
 

@@ -51,6 +51,8 @@ type Result struct {
 type NotFound struct {
 	Target  string // requested path and query
 	Referer string // Referer header, shown as a "Go back" link when set
+	// Jobs are existing jobs named like the unknown one asked for.
+	Jobs []Crumb
 }
 
 // Error is the Body of the "error" page. Message must be safe to show to

@@ -1,6 +1,9 @@
 package views
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // BuildPage is the Body of the "build" page (reference §6.5).
 type BuildPage struct {
@@ -103,6 +106,22 @@ type ConsolePage struct {
 	// Standalone marks the console's own page (filters change its URL)
 	// as opposed to the panel loaded into the build page.
 	Standalone bool
+}
+
+// FilterURL is the console page showing what this one shows, with only the
+// parameters that are set, so a filtered console can be linked.
+func (c ConsolePage) FilterURL() string {
+	v := url.Values{}
+	if c.Query != "" {
+		v.Set("q", c.Query)
+	}
+	if c.All {
+		v.Set("lines", "all")
+	}
+	if len(v) == 0 {
+		return c.ViewURL
+	}
+	return c.ViewURL + "?" + v.Encode()
 }
 
 // ConsoleLine is one console line: its number in the whole output, the

@@ -101,6 +101,9 @@ type FrontPage struct {
 	Sections    []FrontSection
 	// Matches counts the jobs shown.
 	Matches int
+	// HiddenExpired counts the jobs the expiry rule hides when it hides
+	// every job, so an empty page can say why it is empty.
+	HiddenExpired int
 	// Since is the newest build id when the page was made, for the "new
 	// builds" banner.
 	Since int64

@@ -210,7 +210,9 @@ func (v *Views) NotFound(c *fiber.Ctx, base Page) error {
 	if len(base.Crumbs) == 0 {
 		base.Crumbs = []Crumb{Home}
 	}
-	base.Body = NotFound{Target: c.OriginalURL(), Referer: safeReferer(c.Get(fiber.HeaderReferer))}
+	nf, _ := base.Body.(NotFound) // callers may pass suggestions
+	nf.Target, nf.Referer = c.OriginalURL(), safeReferer(c.Get(fiber.HeaderReferer))
+	base.Body = nf
 	return v.Render(c, fiber.StatusNotFound, "notfound", base)
 }
 

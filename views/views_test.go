@@ -89,7 +89,7 @@ func TestNotFoundPage(t *testing.T) {
 			want: []string{
 				"<!doctype html>", `<html lang="en">`, `<meta charset="utf-8">`, `name="viewport"`,
 				"<title>Page not found</title>",
-				"<h2>This page does not exist</h2>",
+				"<h1>This page does not exist</h1>",
 				"You requested the page <code>/nope?x=1</code>",
 				`<a href="/" class="site-name">builder-web</a>`,
 				`<form role="search" method="get" action="/hash"`,
@@ -100,7 +100,7 @@ func TestNotFoundPage(t *testing.T) {
 				`<a href="/login">Log in</a>`, `id="theme-toggle"`,
 				`/static/`, `/pico.min.css"`, `/app.css"`, `/htmx.min.js"`, `/sse.js"`, `/app.js"`,
 			},
-			wantAbsent: []string{"Go back to", "Visualization"},
+			wantAbsent: []string{"or back to", "Visualization"},
 		},
 		{
 			name:       "user-controlled path is escaped",
@@ -114,7 +114,7 @@ func TestNotFoundPage(t *testing.T) {
 			target:     "/x",
 			headers:    map[string]string{"Referer": "https://example.org" + evil},
 			status:     404,
-			want:       []string{"Go back to <a href=\"https://example.org/job/%3cscript%3ealert%281%29%3c/script%3e?q=%22x%22\">https://example.org/job/&lt;script&gt;alert(1)&lt;/script&gt;?q=&#34;x&#34;</a>"},
+			want:       []string{"or back to <a href=\"https://example.org/job/%3cscript%3ealert%281%29%3c/script%3e?q=%22x%22\">https://example.org/job/&lt;script&gt;alert(1)&lt;/script&gt;?q=&#34;x&#34;</a>"},
 			wantAbsent: []string{"<script>alert"},
 		},
 		{
@@ -122,14 +122,14 @@ func TestNotFoundPage(t *testing.T) {
 			target:     "/x",
 			headers:    map[string]string{"Referer": "javascript:alert(1)"},
 			status:     404,
-			wantAbsent: []string{"Go back to", "javascript:"},
+			wantAbsent: []string{"or back to", "javascript:"},
 		},
 		{
 			name:       "htmx gets only the fragment",
 			target:     "/nope",
 			headers:    map[string]string{"HX-Request": "true"},
 			status:     404,
-			want:       []string{`<section class="not-found">`, "<h2>This page does not exist</h2>"},
+			want:       []string{`<section class="not-found">`, "<h1>This page does not exist</h1>"},
 			wantAbsent: []string{"<!doctype html>", "<html", "<header", "<footer", "<title>"},
 		},
 		{
@@ -137,7 +137,7 @@ func TestNotFoundPage(t *testing.T) {
 			target:  "/nope",
 			headers: map[string]string{"HX-Request": "true", "HX-History-Restore-Request": "true"},
 			status:  404,
-			want:    []string{"<!doctype html>", "<h2>This page does not exist</h2>", "<footer"},
+			want:    []string{"<!doctype html>", "<h1>This page does not exist</h1>", "<footer"},
 		},
 		{
 			name:       "iframe gets the visualization page",

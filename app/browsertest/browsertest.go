@@ -31,6 +31,13 @@ const Timeout = 60 * time.Second
 // is skipped, except under CI (env CI set), where it fails: CI must run it.
 func New(t testing.TB) context.Context {
 	t.Helper()
+	return NewTimeout(t, Timeout)
+}
+
+// NewTimeout is New for a test that visits many pages and needs more than
+// Timeout in all.
+func NewTimeout(t testing.TB, timeout time.Duration) context.Context {
+	t.Helper()
 	if _, err := os.Stat(Chromium); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("browser test needs %s (install Debian's chromium package): %v", Chromium, err)
@@ -50,7 +57,7 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true), // small /dev/shm in containers
 		chromedp.WindowSize(1280, 800),
 	}
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), Timeout)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), timeout)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
 	t.Cleanup(func() {

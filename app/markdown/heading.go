@@ -123,7 +123,7 @@ func renderHeading(w util.BufWriter, source []byte, node ast.Node, entering bool
 		id := util.EscapeHTML(v.([]byte))
 		_, _ = w.WriteString(` id="`)
 		_, _ = w.Write(id)
-		_, _ = w.WriteString(`"><a class="anchor" aria-hidden="true" href="#`)
+		_, _ = w.WriteString(`"><a class="anchor" aria-hidden="true" tabindex="-1" href="#`)
 		_, _ = w.Write(id)
 		_, _ = w.WriteString(`"></a>`)
 	} else {

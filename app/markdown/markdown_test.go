@@ -7,7 +7,7 @@ import (
 
 // anchor is the reference's heading markup for a given level, id and text.
 func heading(level, id, text string) string {
-	return "<h" + level + ` id="` + id + `"><a class="anchor" aria-hidden="true" href="#` + id + `"></a>` +
+	return "<h" + level + ` id="` + id + `"><a class="anchor" aria-hidden="true" tabindex="-1" href="#` + id + `"></a>` +
 		text + "</h" + level + ">\n"
 }
 
