@@ -48,29 +48,16 @@ func scanListRow(r scanner, extra ...any) (BuildInfo, error) {
 }
 
 const (
-	// sqlOverview walks the (job, platform) pairs of the successful builds
-	// with one index seek per pair: the first entry after the previous pair
-	// in idx_build_job_platform_success (successful builds by job, platform,
-	// newest start first) is the newest build of the next pair: the next
-	// platform of the same job, else the first of the next job. So the front
-	// page costs one seek per job and platform, not a pass over all builds.
-	// Tags are LEFT JOINed so that jobs without them still show (product
-	// §2.5). Arguments: only builds that finished after this (the expiry rule).
-	sqlOverview = `WITH RECURSIVE pair(id, job, platform) AS (
-		SELECT NULL, -9223372036854775808, ''
-		UNION ALL
-		SELECT b.id, b.job, b.platform FROM pair JOIN build b ON b.id = coalesce(
-			(SELECT x.id FROM build x
-			WHERE x.main_binary IS NOT NULL AND x.job = pair.job AND x.platform > pair.platform
-			ORDER BY x.platform, x.start_d DESC, x.start_ps DESC LIMIT 1),
-			(SELECT x.id FROM build x
-			WHERE x.main_binary IS NOT NULL AND x.job > pair.job
-			ORDER BY x.job, x.platform, x.start_d DESC, x.start_ps DESC LIMIT 1))
-	)
-	SELECT ` + listColumns + `, section.value, synopsis.value
-	FROM pair
-	JOIN build ON build.id = pair.id
-	JOIN job ON job.id = build.job
+	// sqlOverview reads the newest successful build of every job and
+	// platform from latest_build (migration 0009, kept by triggers), one
+	// primary key lookup per entry: the front page's cost grows with the
+	// number of jobs and platforms, never with the number of builds. Tags
+	// are LEFT JOINed so that jobs without them still show (product §2.5).
+	// Arguments: only builds that finished after this (the expiry rule).
+	sqlOverview = `SELECT ` + listColumns + `, section.value, synopsis.value
+	FROM latest_build l
+	JOIN build ON build.id = l.build
+	JOIN job ON job.id = l.job
 	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
 	LEFT JOIN tag section_tag ON section_tag.tag = 'section'
 	LEFT JOIN job_tag section ON section.tag = section_tag.id AND section.job = job.id
