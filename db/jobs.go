@@ -52,9 +52,12 @@ const (
 	// platform from latest_build (migration 0009, kept by triggers), one
 	// primary key lookup per entry: the front page's cost grows with the
 	// number of jobs and platforms, never with the number of builds. Tags
-	// are LEFT JOINed so that jobs without them still show (product §2.5).
-	// Arguments: only builds that finished after this (the expiry rule).
-	sqlOverview = `SELECT ` + listColumns + `, section.value, synopsis.value
+	// are LEFT JOINed so that jobs without them still show (product §2.5),
+	// and so is the build's reproducibility group (0007), one primary key
+	// lookup per entry, for the front page's marks: a second query by ids
+	// cost more than this whole one. Arguments: only builds that finished
+	// after this (the expiry rule).
+	sqlOverview = `SELECT ` + listColumns + `, section.value, synopsis.value, g.builds, g.outputs
 	FROM latest_build l
 	JOIN build ON build.id = l.build
 	JOIN job ON job.id = l.job
@@ -63,6 +66,7 @@ const (
 	LEFT JOIN job_tag section ON section.tag = section_tag.id AND section.job = job.id
 	LEFT JOIN tag synopsis_tag ON synopsis_tag.tag = 'synopsis'
 	LEFT JOIN job_tag synopsis ON synopsis.tag = synopsis_tag.id AND synopsis.job = job.id
+	LEFT JOIN repro_group g ON g.job = build.job AND g.platform = build.platform AND g.input_id = build.input_id
 	WHERE (build.finish_d, build.finish_ps) > (?, ?)
 	ORDER BY job.name, build.platform`
 
@@ -153,6 +157,9 @@ type OverviewEntry struct {
 	BuildInfo
 	Section  string  // "" when the job has no section tag
 	Synopsis *string // nil when the job has no synopsis tag
+	// Repro is the build's reproducibility group, nil when it has none
+	// (no input id): the front page's mark.
+	Repro *ReproCount
 }
 
 // Overview returns, for every job and platform, the newest successful build
@@ -172,12 +179,16 @@ func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewE
 	var out []OverviewEntry
 	for rows.Next() {
 		var section sql.NullString
+		var builds, outputs sql.NullInt64
 		var e OverviewEntry
-		bi, err := scanListRow(rows, &section, &e.Synopsis)
+		bi, err := scanListRow(rows, &section, &e.Synopsis, &builds, &outputs)
 		if err != nil {
 			return nil, fmt.Errorf("overview: %w", err)
 		}
 		e.BuildInfo, e.Section = bi, section.String
+		if builds.Valid {
+			e.Repro = &ReproCount{Builds: int(builds.Int64), Outputs: int(outputs.Int64)}
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -49,7 +49,6 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"JobPlatforms", sqlJobPlatforms, []any{1, 1}},
 		{"JobReproBuilds", sqlJobReproBuilds, []any{1}},
 		{"ReproGroupsOf", sqlReproGroupsOf, []any{"[1,2]"}},
-		{"ReproCountsOf", sqlReproCountsOf, []any{"[1,2]"}},
 		{"Latest", sqlLatest, []any{1}},
 		{"LatestPlatform", sqlLatestPlatform, []any{1, "p"}},
 		{"NewestWithHash", sqlNewestWithHash, []any{sha}},

@@ -80,26 +80,14 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 	for _, p := range platforms {
 		page.Platforms = append(page.Platforms, views.Chip{Text: p, Value: p, Active: p == platform})
 	}
-	var ids []int64
-	for _, s := range sections {
-		for _, j := range s.jobs {
-			for _, e := range j.entries {
-				ids = append(ids, e.ID)
-			}
-		}
-	}
-	counts, err := h.DB.ReproCountsOf(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("front page: %w", err)
-	}
 	for _, s := range sections {
 		vs := views.FrontSection{Name: s.name}
 		for _, j := range s.jobs {
 			vj := views.FrontJob{Name: j.name, URL: jobURL(j.name), Synopsis: j.synopsis}
 			for _, e := range j.entries {
 				row := buildRow(&e.BuildInfo)
-				if n, ok := counts[e.UUID]; ok {
-					row.Repro = groupRepro(j.name, n)
+				if e.Repro != nil {
+					row.Repro = groupRepro(j.name, *e.Repro)
 				}
 				vj.Builds = append(vj.Builds, row)
 			}
