@@ -96,12 +96,18 @@ func (d *DB) InsertBuild(ctx context.Context, tx bun.Tx, b NewBuild) (int64, err
 			return 0, fmt.Errorf("insert build %s: set main binary: %w", uuid, err)
 		}
 	}
+	// The other artifacts go in one multi-row INSERT, in order: a build
+	// has half a dozen, and a statement each was a tenth of the time of
+	// `builder-db generate`.
+	rest := make([]BuildArtifact, 0, len(b.Artifacts))
 	for i, a := range b.Artifacts {
-		if i == b.MainBinary {
-			continue
+		if i != b.MainBinary {
+			rest = append(rest, BuildArtifact{Filepath: a.Path, SHA256: a.SHA256, Size: a.Size, BuildID: row.ID})
 		}
-		if _, err := insert(a); err != nil {
-			return 0, err
+	}
+	if len(rest) > 0 {
+		if _, err := tx.NewInsert().Model(&rest).Exec(ctx); err != nil {
+			return 0, fmt.Errorf("insert build %s: artifacts: %w", uuid, err)
 		}
 	}
 

@@ -48,34 +48,25 @@ func scanListRow(r scanner, extra ...any) (BuildInfo, error) {
 }
 
 const (
-	// sqlOverview walks the (job, platform) pairs of the successful builds
-	// with one index seek per pair: the first entry after the previous pair
-	// in idx_build_job_platform_success (successful builds by job, platform,
-	// newest start first) is the newest build of the next pair: the next
-	// platform of the same job, else the first of the next job. So the front
-	// page costs one seek per job and platform, not a pass over all builds.
-	// Tags are LEFT JOINed so that jobs without them still show (product
-	// §2.5). Arguments: only builds that finished after this (the expiry rule).
-	sqlOverview = `WITH RECURSIVE pair(id, job, platform) AS (
-		SELECT NULL, -9223372036854775808, ''
-		UNION ALL
-		SELECT b.id, b.job, b.platform FROM pair JOIN build b ON b.id = coalesce(
-			(SELECT x.id FROM build x
-			WHERE x.main_binary IS NOT NULL AND x.job = pair.job AND x.platform > pair.platform
-			ORDER BY x.platform, x.start_d DESC, x.start_ps DESC LIMIT 1),
-			(SELECT x.id FROM build x
-			WHERE x.main_binary IS NOT NULL AND x.job > pair.job
-			ORDER BY x.job, x.platform, x.start_d DESC, x.start_ps DESC LIMIT 1))
-	)
-	SELECT ` + listColumns + `, section.value, synopsis.value
-	FROM pair
-	JOIN build ON build.id = pair.id
-	JOIN job ON job.id = build.job
+	// sqlOverview reads the newest successful build of every job and
+	// platform from latest_build (migration 0009, kept by triggers), one
+	// primary key lookup per entry: the front page's cost grows with the
+	// number of jobs and platforms, never with the number of builds. Tags
+	// are LEFT JOINed so that jobs without them still show (product §2.5),
+	// and so is the build's reproducibility group (0007), one primary key
+	// lookup per entry, for the front page's marks: a second query by ids
+	// cost more than this whole one. Arguments: only builds that finished
+	// after this (the expiry rule).
+	sqlOverview = `SELECT ` + listColumns + `, section.value, synopsis.value, g.builds, g.outputs
+	FROM latest_build l
+	JOIN build ON build.id = l.build
+	JOIN job ON job.id = l.job
 	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
 	LEFT JOIN tag section_tag ON section_tag.tag = 'section'
 	LEFT JOIN job_tag section ON section.tag = section_tag.id AND section.job = job.id
 	LEFT JOIN tag synopsis_tag ON synopsis_tag.tag = 'synopsis'
 	LEFT JOIN job_tag synopsis ON synopsis.tag = synopsis_tag.id AND synopsis.job = job.id
+	LEFT JOIN repro_group g ON g.job = build.job AND g.platform = build.platform AND g.input_id = build.input_id
 	WHERE (build.finish_d, build.finish_ps) > (?, ?)
 	ORDER BY job.name, build.platform`
 
@@ -166,6 +157,9 @@ type OverviewEntry struct {
 	BuildInfo
 	Section  string  // "" when the job has no section tag
 	Synopsis *string // nil when the job has no synopsis tag
+	// Repro is the build's reproducibility group, nil when it has none
+	// (no input id): the front page's mark.
+	Repro *ReproCount
 }
 
 // Overview returns, for every job and platform, the newest successful build
@@ -185,12 +179,16 @@ func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewE
 	var out []OverviewEntry
 	for rows.Next() {
 		var section sql.NullString
+		var builds, outputs sql.NullInt64
 		var e OverviewEntry
-		bi, err := scanListRow(rows, &section, &e.Synopsis)
+		bi, err := scanListRow(rows, &section, &e.Synopsis, &builds, &outputs)
 		if err != nil {
 			return nil, fmt.Errorf("overview: %w", err)
 		}
 		e.BuildInfo, e.Section = bi, section.String
+		if builds.Valid {
+			e.Repro = &ReproCount{Builds: int(builds.Int64), Outputs: int(outputs.Int64)}
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

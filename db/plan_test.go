@@ -49,7 +49,6 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"JobPlatforms", sqlJobPlatforms, []any{1, 1}},
 		{"JobReproBuilds", sqlJobReproBuilds, []any{1}},
 		{"ReproGroupsOf", sqlReproGroupsOf, []any{"[1,2]"}},
-		{"ReproCountsOf", sqlReproCountsOf, []any{"[1,2]"}},
 		{"JobReproGroups", sqlJobReproGroups, []any{1}},
 		{"JobReproBuildsOf", sqlJobReproBuildsOf, []any{`["00"]`, 1}},
 		{"Latest", sqlLatest, []any{1}},

@@ -106,48 +106,6 @@ type ReproCount struct {
 	Builds, Outputs int
 }
 
-const (
-	// The counts of the groups of a list of builds, one primary-key
-	// lookup in repro_group each (migration 0007).
-	sqlReproCountsOf = `SELECT s.uuid, g.builds, g.outputs
-	FROM json_each(?) ids
-	JOIN build s ON s.id = ids.value
-	JOIN repro_group g ON g.job = s.job AND g.platform = s.platform AND g.input_id = s.input_id`
-)
-
-// ReproCountsOf returns the group counts of the given builds (by id), by
-// UUID; builds without an input id or main binary have none. The front
-// page's marks: one lookup per row instead of reading every group.
-func (d *DB) ReproCountsOf(ctx context.Context, buildIDs []int64) (map[string]ReproCount, error) {
-	out := map[string]ReproCount{}
-	if len(buildIDs) == 0 {
-		return out, nil
-	}
-	ids, err := json.Marshal(buildIDs)
-	if err != nil {
-		return nil, fmt.Errorf("reproducibility counts: %w", err)
-	}
-	rows, err := d.Read.QueryContext(ctx, sqlReproCountsOf, string(ids))
-	if err != nil {
-		return nil, fmt.Errorf("reproducibility counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			uuid string
-			c    ReproCount
-		)
-		if err := rows.Scan(&uuid, &c.Builds, &c.Outputs); err != nil {
-			return nil, fmt.Errorf("reproducibility counts: %w", err)
-		}
-		out[uuid] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reproducibility counts: %w", err)
-	}
-	return out, nil
-}
-
 // ReproGroupsOf returns every successful build of the groups of the given
 // builds (by id), so that the lists can show each build's verdict.
 func (d *DB) ReproGroupsOf(ctx context.Context, buildIDs []int64) ([]ReproBuild, error) {

@@ -98,26 +98,18 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 	for _, p := range platforms {
 		page.Platforms = append(page.Platforms, views.Chip{Text: p, Value: p, Active: p == platform})
 	}
-	var ids []int64
+	// Slices are sized up front: a miss builds a row per job and platform.
+	page.Sections = make([]views.FrontSection, 0, len(sections))
 	for _, s := range sections {
+		vs := views.FrontSection{Name: s.name, Jobs: make([]views.FrontJob, 0, len(s.jobs))}
 		for _, j := range s.jobs {
-			for _, e := range j.entries {
-				ids = append(ids, e.ID)
-			}
-		}
-	}
-	counts, err := h.DB.ReproCountsOf(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("front page: %w", err)
-	}
-	for _, s := range sections {
-		vs := views.FrontSection{Name: s.name}
-		for _, j := range s.jobs {
-			vj := views.FrontJob{Name: j.name, URL: jobURL(j.name), Synopsis: j.synopsis}
-			for _, e := range j.entries {
+			vj := views.FrontJob{Name: j.name, URL: jobURL(j.name), Synopsis: j.synopsis,
+				Builds: make([]views.BuildRow, 0, len(j.entries))}
+			for i := range j.entries {
+				e := &j.entries[i]
 				row := buildRow(&e.BuildInfo)
-				if n, ok := counts[e.UUID]; ok {
-					row.Repro = groupRepro(j.name, n)
+				if e.Repro != nil {
+					row.Repro = groupRepro(j.name, *e.Repro)
 				}
 				vj.Builds = append(vj.Builds, row)
 			}

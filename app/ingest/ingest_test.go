@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/app/testenv"
@@ -137,4 +139,50 @@ func BenchmarkIngestLarge(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Uploads that share an opam switch (another platform, an unchanged
+// input) get their job tags from the switch-tag cache: they must be what
+// parsing the switch gives, as a fresh ingester (empty cache) stores them.
+func TestSwitchTagsCachedAgree(t *testing.T) {
+	g := generate.New(generate.Options{Jobs: 3, Platforms: 2, Builds: 3, Seed: 5})
+	cached, u := newIngester(t)
+	for i := range g.Count() {
+		rec, err := g.Encode(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cached.Ingest(t.Context(), bytes.NewReader(rec), u); err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	for i := g.Count() - 6; i < g.Count(); i++ {
+		fresh, fu := newIngester(t)
+		rec, err := g.Encode(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := fresh.Ingest(t.Context(), bytes.NewReader(rec), fu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := jobTags(t, fresh.DB, b.Job)
+		got := jobTags(t, cached.DB, b.Job)
+		if len(want) == 0 || !maps.Equal(got, want) {
+			t.Errorf("job %s: tags %q after cached uploads, want %q", b.Job, got, want)
+		}
+	}
+}
+
+func jobTags(t *testing.T, d *db.DB, job string) map[string]string {
+	t.Helper()
+	j, err := d.JobByName(t.Context(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := d.JobTags(t.Context(), j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tags
 }

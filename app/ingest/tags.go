@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"crypto/sha256"
 	"strings"
+	"sync"
 
 	"github.com/builder-web/builder-web/app/opam"
 )
@@ -55,4 +57,39 @@ func dependsOn(f *opam.File, name string) bool {
 		}
 	}
 	return false
+}
+
+// tagCacheSize bounds the switch exports whose tags are remembered: a few
+// hundred jobs' current switches, a few dozen KiB of tags.
+const tagCacheSize = 512
+
+// tagCache maps the SHA-256 of a switch export to its tags (switchTags is a
+// function of the bytes alone). The zero value is ready; it is emptied
+// when full, which keeps it bounded without bookkeeping. The maps it
+// hands out are shared: read them, never change them.
+type tagCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]map[string]string
+}
+
+func (c *tagCache) get(sum []byte) (map[string]string, bool) {
+	if len(sum) != sha256.Size {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tags, ok := c.m[[sha256.Size]byte(sum)]
+	return tags, ok
+}
+
+func (c *tagCache) put(sum []byte, tags map[string]string) {
+	if len(sum) != sha256.Size {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= tagCacheSize {
+		c.m = make(map[[sha256.Size]byte]map[string]string, tagCacheSize)
+	}
+	c.m[[sha256.Size]byte(sum)] = tags
 }

@@ -42,7 +42,7 @@ func TestParseVacuumTime(t *testing.T) {
 }
 
 // testDir is a migrated data directory with an ingester.
-func testDir(t *testing.T) (string, *db.DB, *store.Store, *ingest.Ingester, ingest.Uploader) {
+func testDir(t testing.TB) (string, *db.DB, *store.Store, *ingest.Ingester, ingest.Uploader) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	d, _, err := Migrate(t.Context(), dir)

@@ -38,7 +38,7 @@ func median(v []float64) float64 {
 // over rounds of its throughput relative to /healthz in the same round.
 func report(w io.Writer, targets []target, results map[string][]phaseResult) {
 	base := results[targets[0].name]
-	fmt.Fprintf(w, "%-8s %9s %9s %9s %8s %8s %8s %12s\n", "page", "requests", "rps best", "rps med", "p50 ms", "p90 ms", "p99 ms", "vs healthz")
+	fmt.Fprintf(w, "%-8s %9s %9s %9s %8s %8s %8s %8s %12s\n", "page", "requests", "rps best", "rps med", "p50 ms", "p90 ms", "p99 ms", "max ms", "vs healthz")
 	for _, t := range targets {
 		var all []time.Duration
 		var rps, ratio []float64
@@ -48,7 +48,8 @@ func report(w io.Writer, targets []target, results map[string][]phaseResult) {
 			ratio = append(ratio, r.rps()/base[i].rps())
 		}
 		slices.Sort(all)
-		fmt.Fprintf(w, "%-8s %9d %9.0f %9.0f %8.2f %8.2f %8.2f %11.1f%%\n", t.name, len(all), slices.Max(rps), median(rps),
-			percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99), 100*median(ratio))
+		// The slowest request too: issue 17 bounds it (1 s) while a vacuum runs.
+		fmt.Fprintf(w, "%-8s %9d %9.0f %9.0f %8.2f %8.2f %8.2f %8.2f %11.1f%%\n", t.name, len(all), slices.Max(rps), median(rps),
+			percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99), percentile(all, 1), 100*median(ratio))
 	}
 }
