@@ -20,9 +20,14 @@ func TestBrowserPagesLookAndAccessibility(t *testing.T) {
 	ctx := browsertest.NewTimeout(t, 3*time.Minute)
 	start := time.Now()
 	env := apptest.New(t)
+	// The rest of an input, so that builds 1 and 2 can be compared.
+	env1 := []builder.File{{Path: "build-environment", Data: []byte("PATH=/bin\nTZ=UTC\n")},
+		{Path: "system-packages", Data: []byte("libc6 2.36\n")}}
+	env2 := []builder.File{{Path: "build-environment", Data: []byte("PATH=/usr/bin\nTZ=UTC\n")},
+		{Path: "system-packages", Data: []byte("libc6 2.37\n")}}
 	ovEnv(t, env,
-		ovBuild{Job: "hello-hvt", N: 1, Bin: "hello v1", Switch: true, Readme: "# hello\n\nA unikernel that says hello.\n"},
-		ovBuild{Job: "hello-hvt", N: 2, Bin: "hello v2", Switch: true, Readme: "# hello\n\nA unikernel that says hello.\n"},
+		ovBuild{Job: "hello-hvt", N: 1, Bin: "hello v1", Switch: true, Files: env1, Readme: "# hello\n\nA unikernel that says hello.\n"},
+		ovBuild{Job: "hello-hvt", N: 2, Bin: "hello v2", Switch: true, Files: env2, Readme: "# hello\n\nA unikernel that says hello.\n"},
 		ovBuild{Job: "hello-hvt", N: 3, Platform: "ubuntu-24.04", Bin: "hello v1", Switch: true},
 		ovBuild{Job: "broken", N: 4, Result: builder.Result{Kind: builder.Exited, Code: 1}},
 		ovBuild{Job: "empty", N: 5},
@@ -37,6 +42,7 @@ func TestBrowserPagesLookAndAccessibility(t *testing.T) {
 		{"job", "/job/hello-hvt"},
 		{"build", "/job/hello-hvt/build/" + ovUUID(2)},
 		{"console", "/job/hello-hvt/build/" + ovUUID(2) + "/console/view"},
+		{"compare", "/compare/" + ovUUID(1) + "/" + ovUUID(2)},
 		{"failed-builds", "/failed-builds"},
 		{"job-reproducibility", "/job/hello-hvt/reproducibility"},
 		{"reproducibility", "/reproducibility"},

@@ -232,6 +232,8 @@ func TestCompareReproducibility(t *testing.T) {
 		}
 		ovRun(t, env, []ovScenario{{name: url, url: url, status: http.StatusOK, has: []string{c.line}}})
 	}
+	ovRun(t, env, []ovScenario{{name: "itself", url: "/compare/" + ovUUID(1) + "/" + ovUUID(1), status: http.StatusOK,
+		has: []string{"Both sides are the same build: there is nothing to compare."}}})
 	var failed pair
 	getJSON(t, env, "/compare/"+ovUUID(4)+"/"+ovUUID(5), &failed)
 	if failed.MainBinary.Right != nil || failed.MainBinary.Identical || !failed.SameInput {

@@ -48,6 +48,7 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 	if pair.LeftOutput != "" && pair.RightOutput != "" && !pair.IdenticalOutputs {
 		p.Binaries.DiffoscopeURL = CompareURL(l.Build.UUID, r.Build.UUID) + "/diffoscope"
 	}
+	p.SameBuild = l.Build.UUID == r.Build.UUID
 	p.Sections = compareSections(res, all)
 	p.Identical = !slices.ContainsFunc(p.Sections, func(s views.CompareSection) bool { return !s.Same })
 	return p, nil

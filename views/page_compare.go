@@ -17,6 +17,9 @@ type ComparePage struct {
 	// Binaries is the first line: are the main binaries identical, are
 	// the inputs.
 	Binaries CompareBinaries
+	// SameBuild is set when both sides are one build: allowed (a link
+	// may say so), but the page says there is nothing to compare.
+	SameBuild bool
 	// Identical is set when no section lists a difference.
 	Identical  bool
 	Sections   []CompareSection
