@@ -168,26 +168,21 @@ func Vacuum(ctx context.Context, d *db.DB, st *store.Store, opts VacuumOptions) 
 	if opts.DryRun {
 		return rep, nil
 	}
-	// A report is worth keeping only while both of its binaries are.
-	rep.Reports, err = diffoscope.Prune(filepath.Join(st.Dir(), store.CacheDir), func(sha string) (bool, error) {
+	// The caches derive from stored files: a diffoscope report is worth
+	// keeping only while both of its binaries are, a visualization while
+	// its input is.
+	stored := func(sha string) (bool, error) {
 		raw, err := hex.DecodeString(sha)
 		if err != nil {
 			return false, err
 		}
 		return d.ArtifactExists(ctx, raw)
-	})
-	if err != nil {
+	}
+	cache := filepath.Join(st.Dir(), store.CacheDir)
+	if rep.Reports, err = diffoscope.Prune(cache, stored); err != nil {
 		return rep, fmt.Errorf("vacuum: %w", err)
 	}
-	// A visualization is worth keeping only while its input is stored.
-	rep.Visualizations, err = viz.Prune(filepath.Join(st.Dir(), store.CacheDir), func(sha string) (bool, error) {
-		raw, err := hex.DecodeString(sha)
-		if err != nil {
-			return false, err
-		}
-		return d.ArtifactExists(ctx, raw)
-	})
-	if err != nil {
+	if rep.Visualizations, err = viz.Prune(cache, stored); err != nil {
 		return rep, fmt.Errorf("vacuum: %w", err)
 	}
 	return rep, nil
