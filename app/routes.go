@@ -74,6 +74,7 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/compare/:left/:right/opam/:package", cached, h.CompareOpamFile)
 	f.Get("/compare/:left/:right/diffoscope", h.CompareBinaries)
 	f.Get("/compare/:left/:right/diffoscope/report", h.DiffoscopeReport)
+	f.Get("/compare/:left/:right/sizes", h.CompareSizes)
 
 	// Accounts and administration.
 	f.Get("/login", h.LoginPage)

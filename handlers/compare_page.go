@@ -45,8 +45,10 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 	pair := repro.Compare(reproBuildOf(l), reproBuildOf(r))
 	p.Binaries = views.CompareBinaries{Line: pair.Line(), Identical: pair.IdenticalOutputs,
 		SameInput: pair.SameInput, Left: pair.LeftOutput, Right: pair.RightOutput}
+	// Two different main binaries: why they differ, and how their sizes did.
 	if pair.LeftOutput != "" && pair.RightOutput != "" && !pair.IdenticalOutputs {
 		p.Binaries.DiffoscopeURL = CompareURL(l.Build.UUID, r.Build.UUID) + "/diffoscope"
+		p.Binaries.SizesURL = CompareURL(l.Build.UUID, r.Build.UUID) + "/sizes"
 	}
 	p.SameBuild = l.Build.UUID == r.Build.UUID
 	p.Sections = compareSections(res, all)

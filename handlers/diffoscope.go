@@ -24,9 +24,9 @@ type DiffoscopeJSON struct {
 	Reason    string           `json:"reason,omitempty"`
 }
 
-// diffoscopeBuilds loads the two builds of a diffoscope URL; both need a
-// main binary.
-func (h *Handler) diffoscopeBuilds(c *fiber.Ctx) (l, r *db.BuildInfo, err error) {
+// comparedBinaries loads the two builds of a comparison of binaries
+// (diffoscope, sizes); both need a main binary.
+func (h *Handler) comparedBinaries(c *fiber.Ctx) (l, r *db.BuildInfo, err error) {
 	left, right, err := comparedUUIDs(c)
 	if err != nil {
 		return nil, nil, err
@@ -54,7 +54,7 @@ func (h *Handler) diffoscopeBuilds(c *fiber.Ctx) (l, r *db.BuildInfo, err error)
 // and then the report. Identical binaries need no run.
 func (h *Handler) CompareBinaries(c *fiber.Ctx) error {
 	c.Vary("Accept", "HX-Request")
-	l, r, err := h.diffoscopeBuilds(c)
+	l, r, err := h.comparedBinaries(c)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (h *Handler) CompareBinaries(c *fiber.Ctx) error {
 // cached HTML report, sandboxed like every download (no script of it runs
 // on our origin) but shown inline, since it is made to be read.
 func (h *Handler) DiffoscopeReport(c *fiber.Ctx) error {
-	l, r, err := h.diffoscopeBuilds(c)
+	l, r, err := h.comparedBinaries(c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -139,14 +141,18 @@ func TestDependencyGraphDrawn(t *testing.T) {
 
 // gccELF compiles a C program whose globals carry OCaml-style names into
 // an unstripped ELF binary and returns its bytes.
-func gccELF(t *testing.T) []byte {
+func gccELF(t *testing.T) []byte { return gccELFSized(t, 4096) }
+
+// gccELFSized is gccELF with a table of n bytes in mirage-crypto's
+// Cipher_block module.
+func gccELFSized(t *testing.T, n int) []byte {
 	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no gcc")
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "m.c")
-	code := "const char camlMirage_crypto__Cipher_block__tbl_1[4096] = {1};\n" +
+	code := fmt.Sprintf("const char camlMirage_crypto__Cipher_block__tbl_1[%d] = {1};\n", n) +
 		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n"
 	if err := os.WriteFile(src, []byte(code), 0o644); err != nil {
 		t.Fatal(err)
@@ -236,4 +242,55 @@ func waitFile(t *testing.T, path string) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// The compare page offers the sizes of two different main binaries: which
+// libraries and modules grew or shrank (issue 13), from their symbols.
+func TestCompareSizes(t *testing.T) {
+	env := newEnv(t)
+	upload(t, env, rec{job: "viz", uuid: testUUID(1), start: t0, files: append(inputFiles("A"),
+		builder.File{Path: "bin/viz.hvt", Data: gccELFSized(t, 4096)})}.encode(t))
+	upload(t, env, rec{job: "viz", uuid: testUUID(2), start: t0.Add(time.Hour), files: append(inputFiles("B"),
+		builder.File{Path: "bin/viz.hvt", Data: gccELFSized(t, 8192)})}.encode(t))
+	upload(t, env, rec{job: "viz", uuid: testUUID(3), start: t0.Add(2 * time.Hour), files: append(inputFiles("C"),
+		binary("bin/viz.hvt", "not an ELF file"))}.encode(t))
+	sizes := "/compare/" + testUUID(1) + "/" + testUUID(2) + "/sizes"
+	assertContains(t, "compare page", page(t, env, "/compare/"+testUUID(1)+"/"+testUUID(2)), `hx-get="`+sizes+`"`)
+
+	var got struct {
+		Available bool `json:"available"`
+		Sizes     []struct {
+			Library string  `json:"library"`
+			Module  string  `json:"module"`
+			Left    int64   `json:"left"`
+			Right   int64   `json:"right"`
+			Change  int64   `json:"change"`
+			Percent float64 `json:"percent"`
+		} `json:"sizes"`
+	}
+	r := get(t, env, sizes, "Accept", "application/json")
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", sizes, r.Status, r.Body)
+	}
+	if err := json.Unmarshal(r.Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range got.Sizes {
+		if d.Library == "mirage-crypto" && d.Module == "Cipher_block" {
+			found = d.Left == 4096 && d.Right == 8192 && d.Change == 4096 && d.Percent == 100
+		}
+	}
+	if !got.Available || !found {
+		t.Errorf("sizes JSON: %s", r.Body)
+	}
+	assertContains(t, "sizes page", page(t, env, sizes), "<code>mirage-crypto</code>", "<code>Cipher_block</code>", "&#43;4.1kB <small>(&#43;100.0 %)</small>")
+
+	// A binary without symbols: said so, never an error.
+	r = get(t, env, "/compare/"+testUUID(1)+"/"+testUUID(3)+"/sizes", "Accept", "application/json")
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"available":false`) {
+		t.Errorf("sizes without symbols: %d %s", r.Status, r.Body)
+	}
+	assertContains(t, "sizes page without symbols", page(t, env, "/compare/"+testUUID(1)+"/"+testUUID(3)+"/sizes"),
+		"has no symbol table")
 }

@@ -252,3 +252,15 @@ func FormatCount(n int64, one, many string) string {
 	}
 	return strconv.FormatInt(n, 10) + " " + many
 }
+
+// FormatSignedSize is FormatSize with the sign of a change: "+1.2kB",
+// "-300B", "0B".
+func FormatSignedSize(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + FormatSize(n)
+	case n < 0:
+		return "-" + FormatSize(-n)
+	}
+	return "0B"
+}

@@ -100,4 +100,26 @@ type CompareBinaries struct {
 	Left, Right string // hex SHA-256, "" without a main binary
 	// DiffoscopeURL explains the difference of two distinct main binaries.
 	DiffoscopeURL string
+	// SizesURL compares the sizes of the binaries' libraries and modules.
+	SizesURL string
+}
+
+// CompareSizesPage is the Body of "compare_sizes" (GET
+// /compare/:left/:right/sizes): the libraries and modules of the two main
+// binaries whose size changed, largest change first.
+type CompareSizesPage struct {
+	Left, Right CompareBuild
+	CompareURL  string
+	// Available is false when a binary has no symbol table.
+	Available bool
+	Rows      []SizeRow
+	Truncated bool // more changes than rows
+}
+
+// SizeRow is one library (Module empty) or module whose size changed.
+type SizeRow struct {
+	Library, Module     string
+	Left, Right, Change string // formatted sizes
+	Percent             string
+	Grew                bool
 }

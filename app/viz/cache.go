@@ -149,3 +149,27 @@ func (c *Cache) write(rel string, content []byte) error {
 	}
 	return nil
 }
+
+// Sizes reads what the ELF artifact with this hash is made of (the input
+// of the treemap), for comparing two binaries' sizes. ErrUnusable when it
+// is no ELF file with symbols; reading is bounded like drawing.
+func (c *Cache) Sizes(sha []byte) (*Sizes, error) {
+	c.sem <- struct{}{}
+	defer func() { <-c.sem }()
+	f, err := c.store.OpenArtifact(sha)
+	if err != nil {
+		return nil, fmt.Errorf("sizes: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("sizes: %w", err)
+	}
+	s, err := BinarySizes(f, fi.Size())
+	if err != nil {
+		// Whatever makes the bytes unreadable as ELF with symbols is a
+		// property of the upload, not a fault of the server.
+		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	return s, nil
+}
