@@ -55,10 +55,15 @@ type JobReproJSON struct {
 }
 
 // reproBuilds turns the database rows into the model's builds.
+// job names the rows' job where the query did not (r.Job empty).
 func reproBuilds(job string, rows []db.ReproBuild) []repro.Build {
 	out := make([]repro.Build, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, repro.Build{UUID: r.UUID, Job: job, Platform: r.Platform,
+		j := r.Job
+		if j == "" {
+			j = job
+		}
+		out = append(out, repro.Build{UUID: r.UUID, Job: j, Platform: r.Platform,
 			InputID: hex.EncodeToString(r.InputID), Output: hex.EncodeToString(r.SHA256),
 			Uploader: r.Uploader, Start: r.Start})
 	}
@@ -497,12 +502,7 @@ func (h *Handler) reproMarks(ctx context.Context, ids []int64) (map[string]repro
 	if err != nil {
 		return nil, err
 	}
-	builds := make([]repro.Build, 0, len(rows))
-	for _, r := range rows {
-		builds = append(builds, repro.Build{UUID: r.UUID, Job: r.Job, Platform: r.Platform,
-			InputID: hex.EncodeToString(r.InputID), Output: hex.EncodeToString(r.SHA256), Uploader: r.Uploader})
-	}
-	return repro.Marks(builds), nil
+	return repro.Marks(reproBuilds("", rows)), nil
 }
 
 // rowRepro is a list row's mark, nil without one.

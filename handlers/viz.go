@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
-	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
@@ -96,26 +92,16 @@ func (h *Handler) treemapSource(ctx context.Context, b *db.BuildInfo) (*db.Build
 }
 
 // sendViz serves _cache/<kind>_<N>/<hash>.html for the highest N that has
-// it: the newest format version first, older ones until the batch job has
-// regenerated them (reference §10). Only versions whose directory exists
-// are tried, so an odd directory name cannot make this loop long.
+// it (viz.Cache.Lookup): the newest format version first, older ones until
+// the batch job has regenerated them (reference §10).
 func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
-	versions, err := viz.Versions(filepath.Join(h.Store.Dir(), store.CacheDir), kind)
+	rel, ok, err := h.Viz.Lookup(kind, views.Hex(sha))
 	if err != nil {
-		return fmt.Errorf("visualization cache: %w", err)
+		return err
 	}
-	hexHash := views.Hex(sha)
-	for _, n := range versions {
-		rel := viz.Rel(kind, n, hexHash)
-		fi, err := os.Stat(filepath.Join(h.Store.Dir(), filepath.FromSlash(rel)))
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("visualization cache: %w", err)
-		}
-		setSandbox(c, vizPolicy)
-		return h.sendHashed(c, rel, "text/html; charset=utf-8")
+	if !ok {
+		return errNoViz
 	}
-	return errNoViz
+	setSandbox(c, vizPolicy)
+	return h.sendHashed(c, rel, "text/html; charset=utf-8")
 }

@@ -3,6 +3,7 @@ package viz
 import (
 	"debug/elf"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -42,19 +43,33 @@ func Versions(cache, kind string) ([]int, error) {
 	return out, nil
 }
 
-// Cached reports whether some version of the visualization is cached.
-func (c *Cache) Cached(kind, hexHash string) bool {
+// Lookup returns the store-relative path of the cached visualization of
+// the highest version that has a regular file for this hash (reference
+// §10), or ok false. Only versions whose directory exists are tried, so an
+// odd directory name cannot make this loop long.
+func (c *Cache) Lookup(kind, hexHash string) (rel string, ok bool, err error) {
 	versions, err := Versions(filepath.Join(c.store.Dir(), store.CacheDir), kind)
 	if err != nil {
-		return false
+		return "", false, fmt.Errorf("visualization cache: %w", err)
 	}
 	for _, v := range versions {
-		fi, err := os.Stat(filepath.Join(c.store.Dir(), filepath.FromSlash(Rel(kind, v, hexHash))))
-		if err == nil && fi.Mode().IsRegular() {
-			return true
+		rel := Rel(kind, v, hexHash)
+		fi, err := os.Stat(filepath.Join(c.store.Dir(), filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
+			continue
 		}
+		if err != nil {
+			return "", false, fmt.Errorf("visualization cache: %w", err)
+		}
+		return rel, true, nil
 	}
-	return false
+	return "", false, nil
+}
+
+// Cached reports whether some version of the visualization is cached.
+func (c *Cache) Cached(kind, hexHash string) bool {
+	_, ok, err := c.Lookup(kind, hexHash)
+	return ok && err == nil
 }
 
 // CanDrawDependencies reports whether the build page should show a

@@ -101,18 +101,12 @@ func (g *Graph) levels() {
 	}
 }
 
-// Depends returns the indices of the packages n depends on, and
-// Dependents those that depend on n, both sorted by name.
-func (g *Graph) Depends(n int) []int    { return g.neighbours(n, true) }
-func (g *Graph) Dependents(n int) []int { return g.neighbours(n, false) }
-
-func (g *Graph) neighbours(n int, forward bool) []int {
+// Depends returns the indices of the packages n depends on, sorted by name.
+func (g *Graph) Depends(n int) []int {
 	var out []int
 	for _, e := range g.Edges {
-		if forward && e.From == n {
+		if e.From == n {
 			out = append(out, e.To)
-		} else if !forward && e.To == n {
-			out = append(out, e.From)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return g.Nodes[out[i]].Name < g.Nodes[out[j]].Name })
