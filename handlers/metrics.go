@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/metrics"
 )
 
 // ServeMetrics is GET /metrics in the Prometheus text format.
@@ -12,7 +14,7 @@ func (h *Handler) ServeMetrics(c *fiber.Ctx) error {
 	if err := h.Metrics.Write(c.UserContext(), &buf); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+	c.Set(fiber.HeaderContentType, metrics.ContentType)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
 }

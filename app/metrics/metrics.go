@@ -1,13 +1,20 @@
+// Package metrics keeps builder-web's counters and histograms and writes
+// them in the Prometheus text format, with prometheus/client_golang (which
+// brings the standard go_* and process_* metrics).
 package metrics
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/builder-web/builder-web/db"
 )
@@ -33,68 +40,97 @@ var (
 	hookBuckets    = []float64{.1, .5, 1, 5, 10, 30, 60, 120, 300, 600}
 )
 
-// Metrics is the instrumentation of one App.
+// Metrics is the instrumentation of one App: its own registry (no global
+// state, so tests and several apps in one process never share series),
+// with Go runtime and process metrics as operators' dashboards expect them.
 type Metrics struct {
-	requests      *family
-	requestsTotal *family
-	uploads       *family
-	uploadBytes   *family
-	uploadSeconds *family
-	hookRuns      *family
-	hookFailures  *family
-	hookSeconds   *family
-	hooksDropped  *family
-	hooksRunning  *family
-	hooksQueued   *family
-	pageCache     *family
+	reg *prometheus.Registry
 
-	families []*family
-	start    time.Time
-	totals   *totals
+	requests      *prometheus.HistogramVec
+	requestsTotal *prometheus.CounterVec
+	uploads       *prometheus.CounterVec
+	uploadBytes   prometheus.Counter
+	uploadSeconds prometheus.Histogram
+	hookRuns      *prometheus.CounterVec
+	hookFailures  *prometheus.CounterVec
+	hookSeconds   *prometheus.HistogramVec
+	hooksDropped  prometheus.Counter
+	hooksRunning  prometheus.Gauge
+	hooksQueued   prometheus.Gauge
+	pageCache     *prometheus.CounterVec
+
+	totals *totals
 }
 
 // New returns empty metrics; src (may be nil) supplies database totals.
 func New(src Source, log *slog.Logger) *Metrics {
 	m := &Metrics{
-		requests: newFamily("builder_web_http_request_duration_seconds",
-			"Time spent handling HTTP requests, by route pattern (streamed responses: until the handler returned).",
-			"histogram", requestBuckets, "method", "route"),
-		requestsTotal: newFamily("builder_web_http_requests_total",
-			"HTTP requests answered, by route pattern and status code.", "counter", nil, "method", "route", "code"),
-		uploads: newFamily("builder_web_uploads_total",
-			"Uploads (POST /upload and bare binaries), by response status.", "counter", nil, "status"),
-		uploadBytes: newFamily("builder_web_upload_bytes_total",
-			"Bytes of upload bodies as declared by Content-Length.", "counter", nil),
-		uploadSeconds: newFamily("builder_web_upload_duration_seconds",
-			"Time from the start of an upload request to its response, body transfer included.",
-			"histogram", uploadBuckets),
-		hookRuns: newFamily("builder_web_hook_runs_total",
-			"Upload hook runs that finished, by hook file name.", "counter", nil, "hook"),
-		hookFailures: newFamily("builder_web_hook_failures_total",
-			"Upload hook runs that failed, by hook and reason (exit, timeout, killed, start).",
-			"counter", nil, "hook", "reason"),
-		hookSeconds: newFamily("builder_web_hook_duration_seconds",
-			"Run time of upload hooks.", "histogram", hookBuckets, "hook"),
-		hooksDropped: newFamily("builder_web_hook_builds_dropped_total",
-			"Builds whose hooks were not run because the queue was full or the server was stopping.", "counter", nil),
-		hooksRunning: newFamily("builder_web_hooks_running",
-			"Upload hook processes running now.", "gauge", nil),
-		hooksQueued: newFamily("builder_web_hook_builds_queued",
-			"Builds waiting for their upload hooks to run.", "gauge", nil),
-		pageCache: newFamily("builder_web_page_cache_requests_total",
-			"Visitors' requests of cached pages, by result: hit, miss or not_modified (304 on the ETag).",
-			"counter", nil, "result"),
-		start: time.Now(),
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "builder_web_http_request_duration_seconds",
+			Help:    "Time spent handling HTTP requests, by route pattern (streamed responses: until the handler returned).",
+			Buckets: requestBuckets,
+		}, []string{"method", "route"}),
+		requestsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "builder_web_http_requests_total",
+			Help: "HTTP requests answered, by route pattern and status code.",
+		}, []string{"method", "route", "code"}),
+		uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "builder_web_uploads_total",
+			Help: "Uploads (POST /upload and bare binaries), by response status.",
+		}, []string{"status"}),
+		uploadBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "builder_web_upload_bytes_total",
+			Help: "Bytes of upload bodies as declared by Content-Length.",
+		}),
+		uploadSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "builder_web_upload_duration_seconds",
+			Help:    "Time from the start of an upload request to its response, body transfer included.",
+			Buckets: uploadBuckets,
+		}),
+		hookRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "builder_web_hook_runs_total",
+			Help: "Upload hook runs that finished, by hook file name.",
+		}, []string{"hook"}),
+		hookFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "builder_web_hook_failures_total",
+			Help: "Upload hook runs that failed, by hook and reason (exit, timeout, killed, start).",
+		}, []string{"hook", "reason"}),
+		hookSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "builder_web_hook_duration_seconds",
+			Help:    "Run time of upload hooks.",
+			Buckets: hookBuckets,
+		}, []string{"hook"}),
+		hooksDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "builder_web_hook_builds_dropped_total",
+			Help: "Builds whose hooks were not run because the queue was full or the server was stopping.",
+		}),
+		hooksRunning: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "builder_web_hooks_running",
+			Help: "Upload hook processes running now.",
+		}),
+		hooksQueued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "builder_web_hook_builds_queued",
+			Help: "Builds waiting for their upload hooks to run.",
+		}),
+		pageCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "builder_web_page_cache_requests_total",
+			Help: "Visitors' requests of cached pages, by result: hit, miss or not_modified (304 on the ETag).",
+		}, []string{"result"}),
 	}
-	m.families = []*family{m.requests, m.requestsTotal, m.uploads, m.uploadBytes, m.uploadSeconds,
-		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued, m.pageCache}
-	// Series that exist from the start, so that rate() and alerts see a 0.
-	m.uploadBytes.add(0)
-	m.hooksDropped.add(0)
-	m.hooksRunning.add(0)
-	m.hooksQueued.add(0)
+	start := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "builder_web_start_time_seconds",
+		Help: "Start time of the process, seconds since the epoch.",
+	})
+	start.SetToCurrentTime()
+	m.reg.MustRegister(m.requests, m.requestsTotal, m.uploads, m.uploadBytes, m.uploadSeconds,
+		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued,
+		m.pageCache, start,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if src != nil {
 		m.totals = newTotals(src, log)
+		m.reg.MustRegister(m.totals)
 	}
 	return m
 }
@@ -112,8 +148,8 @@ func (m *Metrics) ObserveRequest(method, route string, code int, d time.Duration
 	if m == nil {
 		return
 	}
-	m.requests.observe(d.Seconds(), method, route)
-	m.requestsTotal.add(1, method, route, strconv.Itoa(code))
+	m.requests.WithLabelValues(method, route).Observe(d.Seconds())
+	m.requestsTotal.WithLabelValues(method, route, strconv.Itoa(code)).Inc()
 }
 
 // ObserveUpload records one upload request; size is its declared body
@@ -122,31 +158,31 @@ func (m *Metrics) ObserveUpload(code int, size int64, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.uploads.add(1, strconv.Itoa(code))
+	m.uploads.WithLabelValues(strconv.Itoa(code)).Inc()
 	if size > 0 {
-		m.uploadBytes.add(float64(size))
+		m.uploadBytes.Add(float64(size))
 	}
-	m.uploadSeconds.observe(d.Seconds())
+	m.uploadSeconds.Observe(d.Seconds())
 }
 
 // HookQueued counts builds waiting for their hooks (delta +1 or -1).
 func (m *Metrics) HookQueued(delta int) {
 	if m != nil {
-		m.hooksQueued.add(float64(delta))
+		m.hooksQueued.Add(float64(delta))
 	}
 }
 
 // HookDropped counts a build whose hooks were not run.
 func (m *Metrics) HookDropped() {
 	if m != nil {
-		m.hooksDropped.add(1)
+		m.hooksDropped.Inc()
 	}
 }
 
 // HookStarted counts a running hook process; call HookFinished after.
 func (m *Metrics) HookStarted() {
 	if m != nil {
-		m.hooksRunning.add(1)
+		m.hooksRunning.Inc()
 	}
 }
 
@@ -156,11 +192,11 @@ func (m *Metrics) HookFinished(hook string, d time.Duration, failure string) {
 	if m == nil {
 		return
 	}
-	m.hooksRunning.add(-1)
-	m.hookRuns.add(1, hook)
-	m.hookSeconds.observe(d.Seconds(), hook)
+	m.hooksRunning.Dec()
+	m.hookRuns.WithLabelValues(hook).Inc()
+	m.hookSeconds.WithLabelValues(hook).Observe(d.Seconds())
 	if failure != "" {
-		m.hookFailures.add(1, hook, failure)
+		m.hookFailures.WithLabelValues(hook, failure).Inc()
 	}
 }
 
@@ -168,31 +204,27 @@ func (m *Metrics) HookFinished(hook string, d time.Duration, failure string) {
 // ("hit", "miss", "not_modified").
 func (m *Metrics) PageCache(result string) {
 	if m != nil {
-		m.pageCache.add(1, result)
+		m.pageCache.WithLabelValues(result).Inc()
 	}
 }
 
-// Write prints every metric in the Prometheus text format.
+// ContentType is the media type of what Write prints.
+var ContentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
+
+// Write prints every metric in the Prometheus text format. The database
+// totals are refreshed first (within ctx) when older than countsTTL.
 func (m *Metrics) Write(ctx context.Context, w io.Writer) error {
-	for _, f := range m.families {
-		if err := f.write(w); err != nil {
-			return err
-		}
-	}
 	if m.totals != nil {
-		if err := m.totals.write(ctx, w); err != nil {
-			return err
-		}
+		m.totals.refresh(ctx)
 	}
-	for _, g := range []struct {
-		name, help string
-		v          float64
-	}{
-		{"builder_web_start_time_seconds", "Start time of the process, seconds since the epoch.", float64(m.start.UnixNano()) / 1e9},
-		{"go_goroutines", "Number of goroutines that currently exist.", float64(runtime.NumGoroutine())},
-	} {
-		if err := writeGauge(w, g.name, g.help, g.v); err != nil {
-			return err
+	families, err := m.reg.Gather()
+	if err != nil {
+		return fmt.Errorf("gather metrics: %w", err)
+	}
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if err := enc.Encode(f); err != nil {
+			return fmt.Errorf("write metric %s: %w", f.GetName(), err)
 		}
 	}
 	return nil
@@ -228,52 +260,51 @@ func (t *totals) close() {
 	t.wg.Wait()
 }
 
-func (t *totals) write(ctx context.Context, w io.Writer) error {
+// refresh counts the database rows again when the last count is older
+// than countsTTL; concurrent scrapes share one count.
+func (t *totals) refresh(ctx context.Context) {
 	t.mu.Lock()
-	if time.Since(t.countsAt) > countsTTL {
-		t.counts, t.countErr = t.src.Counts(ctx)
-		t.countsAt = time.Now()
-		if t.countErr != nil && t.log != nil {
-			t.log.Warn("metrics: count database rows", "err", t.countErr)
-		}
+	defer t.mu.Unlock()
+	if time.Since(t.countsAt) <= countsTTL {
+		return
 	}
+	t.counts, t.countErr = t.src.Counts(ctx)
+	t.countsAt = time.Now()
+	if t.countErr != nil && t.log != nil {
+		t.log.Warn("metrics: count database rows", "err", t.countErr)
+	}
+}
+
+// Describe sends nothing: the totals are an unchecked collector, because
+// which gauges exist depends on whether the last count worked.
+func (t *totals) Describe(chan<- *prometheus.Desc) {}
+
+// Collect reports the last counts (refresh ran before the gathering).
+func (t *totals) Collect(ch chan<- prometheus.Metric) {
+	t.mu.Lock()
 	c, err := t.counts, t.countErr
+	counted := !t.countsAt.IsZero()
 	t.mu.Unlock()
 	up := 1.0
-	if err != nil {
+	if err != nil || !counted {
 		up = 0
 	}
-	gauges := []struct {
-		name, help string
-		v          float64
-	}{{"builder_web_database_up", "1 if the last count of database rows succeeded.", up}}
-	if err == nil {
-		gauges = append(gauges, []struct {
-			name, help string
-			v          float64
-		}{
-			{"builder_web_jobs", "Jobs in the database.", float64(c.Jobs)},
-			{"builder_web_builds", "Builds in the database.", float64(c.Builds)},
-			{"builder_web_failed_builds", "Builds without a main binary.", float64(c.FailedBuilds)},
-			{"builder_web_artifacts", "Artifact rows (one per file of each build).", float64(c.Artifacts)},
-			{"builder_web_artifact_bytes", "Sum of the sizes of all artifact rows, before deduplication.", float64(c.ArtifactBytes)},
-		}...)
+	gauge(ch, "builder_web_database_up", "1 if the last count of database rows succeeded.", up)
+	if up == 1 {
+		gauge(ch, "builder_web_jobs", "Jobs in the database.", float64(c.Jobs))
+		gauge(ch, "builder_web_builds", "Builds in the database.", float64(c.Builds))
+		gauge(ch, "builder_web_failed_builds", "Builds without a main binary.", float64(c.FailedBuilds))
+		gauge(ch, "builder_web_artifacts", "Artifact rows (one per file of each build).", float64(c.Artifacts))
+		gauge(ch, "builder_web_artifact_bytes", "Sum of the sizes of all artifact rows, before deduplication.", float64(c.ArtifactBytes))
 	}
 	if s, ok := t.storedTotals(); ok {
-		gauges = append(gauges, []struct {
-			name, help string
-			v          float64
-		}{
-			{"builder_web_stored_files", "Distinct artifact contents in the store (refreshed every few minutes).", float64(s.Files)},
-			{"builder_web_stored_bytes", "Bytes of distinct artifact contents in the store (refreshed every few minutes).", float64(s.Bytes)},
-		}...)
+		gauge(ch, "builder_web_stored_files", "Distinct artifact contents in the store (refreshed every few minutes).", float64(s.Files))
+		gauge(ch, "builder_web_stored_bytes", "Bytes of distinct artifact contents in the store (refreshed every few minutes).", float64(s.Bytes))
 	}
-	for _, g := range gauges {
-		if err := writeGauge(w, g.name, g.help, g.v); err != nil {
-			return err
-		}
-	}
-	return nil
+}
+
+func gauge(ch chan<- prometheus.Metric, name, help string, v float64) {
+	ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(name, help, nil, nil), prometheus.GaugeValue, v)
 }
 
 // storedTotals returns the last stored totals and starts a refresh in the

@@ -31,11 +31,14 @@ func TestTextFormat(t *testing.T) {
 		`builder_web_http_request_duration_seconds_bucket{method="GET",route="/job/:job",le="+Inf"} 2` + "\n",
 		`builder_web_http_request_duration_seconds_sum{method="GET",route="/job/:job"} 2.003` + "\n",
 		`builder_web_http_request_duration_seconds_count{method="GET",route="/job/:job"} 2` + "\n",
-		`builder_web_http_requests_total{method="GET",route="/we\"ird\\\n",code="404"} 1` + "\n",
+		`builder_web_http_requests_total{code="404",method="GET",route="/we\"ird\\\n"} 1` + "\n",
 		`builder_web_hook_failures_total{hook="a.sh",reason="timeout"} 1` + "\n",
 		"builder_web_hooks_running 0\n",
 		"builder_web_upload_bytes_total 0\n",
 		"# TYPE go_goroutines gauge\n",
+		"# TYPE go_gc_duration_seconds summary\n",
+		"# TYPE process_resident_memory_bytes gauge\n",
+		"# TYPE builder_web_start_time_seconds gauge\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
