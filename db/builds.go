@@ -56,7 +56,6 @@ const (
 	CROSS JOIN job_tag ON job_tag.tag = tag.id AND job_tag.job = ?`
 
 	sqlJobByName = "SELECT id, name FROM job WHERE name = ?"
-	sqlJobByID   = "SELECT id, name FROM job WHERE id = ?"
 )
 
 // BuildByUUID returns the build with this UUID (any case), its job name, its
@@ -160,20 +159,6 @@ func (d *DB) JobTags(ctx context.Context, jobID int64) (map[string]string, error
 // JobByName returns the job with this name, or ErrJobNotFound.
 func (d *DB) JobByName(ctx context.Context, name string) (*Job, error) {
 	return jobBy(ctx, d.Read, sqlJobByName, name)
-}
-
-// JobByID returns the job with this id, or ErrJobNotFound.
-func (d *DB) JobByID(ctx context.Context, id int64) (*Job, error) {
-	return jobBy(ctx, d.Read, sqlJobByID, id)
-}
-
-// JobExists reports whether a job with this name exists.
-func (d *DB) JobExists(ctx context.Context, name string) (bool, error) {
-	_, err := d.JobByName(ctx, name)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 func jobBy(ctx context.Context, q bun.IDB, query string, arg any) (*Job, error) {

@@ -30,7 +30,6 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"JobTags", sqlJobTags, []any{1}},
 		{"ComparableBuilds", sqlComparableBuilds, []any{1, 50}},
 		{"JobByName", sqlJobByName, []any{"j"}},
-		{"JobByID", sqlJobByID, []any{1}},
 		{"UserByName", sqlUserByName, []any{"u"}},
 		{"UserByID", sqlUserByID, []any{1}},
 		{"UserUploaded", sqlUserUploaded, []any{1}},

@@ -164,7 +164,7 @@ func TestRemoveBuilds(t *testing.T) {
 		t.Errorf("last build: unreferenced %x, want binary 2 and the switch", rb.Unreferenced)
 	}
 	// The job stays, without builds (as in the reference).
-	if ok, err := d.JobExists(ctx, fixtureJob); err != nil || !ok {
+	if _, err := d.JobByName(ctx, fixtureJob); err != nil {
 		t.Errorf("job gone after vacuum: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ func TestWriteTxRollsBack(t *testing.T) {
 	if err != boom {
 		t.Fatalf("WriteTx = %v, want fn's error", err)
 	}
-	if ok, _ := d.JobExists(ctx, "x"); ok {
-		t.Error("job of a rolled-back transaction exists")
+	if _, err := d.JobByName(ctx, "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("job of a rolled-back transaction: %v, want not found", err)
 	}
 }

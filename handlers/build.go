@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,13 +11,8 @@ import (
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
 )
-
-// jsonTime is the reference's JSON time: RFC 3339 without fraction and
-// with the "unknown offset" suffix -00:00 (reference §14).
-func jsonTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05") + "-00:00"
-}
 
 // ResultJSON is the "result" object product.md §3.3 adds to build JSON.
 type ResultJSON struct {
@@ -123,8 +117,8 @@ func (h *Handler) Build(c *fiber.Ctx) error {
 		Job:        b.JobName,
 		UUID:       b.Build.UUID,
 		Platform:   b.Build.Platform,
-		StartTime:  jsonTime(b.Build.Start()),
-		FinishTime: jsonTime(b.Build.Finish()),
+		StartTime:  views.FormatRFC3339JSON(b.Build.Start()),
+		FinishTime: views.FormatRFC3339JSON(b.Build.Finish()),
 		MainBinary: b.Build.MainBinary != nil,
 		Result:     resultJSON(res),
 	}

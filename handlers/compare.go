@@ -116,7 +116,7 @@ func (h *Handler) CompareOpamFile(c *fiber.Ctx) error {
 		return h.compareError(c, err)
 	}
 	if WantsJSON(c) {
-		return c.JSON(opamFileDiffJSON(res.OpamFileDiff))
+		return c.JSON(opamFileDiffJSON(res.FileDiff))
 	}
 	pkg := res.Package.String()
 	back := CompareURL(left, right)

@@ -5,6 +5,7 @@ import (
 	"github.com/builder-web/builder-web/app/opam"
 	"github.com/builder-web/builder-web/app/repro"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
 )
 
 // CompareJSON is the comparison's JSON (reference §7.6). Every key of the
@@ -166,7 +167,7 @@ func compareJSON(res *compare.Result) CompareJSON {
 func compareBuildJSON(b *db.BuildInfo) CompareBuildJSON {
 	out := CompareBuildJSON{
 		Job: b.JobName, UUID: b.Build.UUID, Platform: b.Build.Platform,
-		StartTime: jsonTime(b.Build.Start()), FinishTime: jsonTime(b.Build.Finish()),
+		StartTime: views.FormatRFC3339JSON(b.Build.Start()), FinishTime: views.FormatRFC3339JSON(b.Build.Finish()),
 		MainBinary: b.Build.MainBinary != nil,
 	}
 	if b.Main != nil {
@@ -195,6 +196,6 @@ func packageJSON(p opam.Package) NameVersionJSON {
 	return NameVersionJSON{Name: p.Name, Version: p.Version}
 }
 
-func opamFileDiffJSON(d opam.OpamFileDiff) OpamFileDiffJSON {
+func opamFileDiffJSON(d opam.FileDiff) OpamFileDiffJSON {
 	return OpamFileDiffJSON{PackageVersion: d.Package.String(), EffectivelyEqual: d.EffectivelyEqual, Diff: d.Diff}
 }

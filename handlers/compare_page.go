@@ -141,7 +141,7 @@ func compareSections(res *compare.Result, all bool) []views.CompareSection {
 			Rows: rows(descending(du.Changed), duniverseRow)})
 	}
 	add(views.CompareSection{ID: "opam-packages-opam-diff", Title: "Opam packages with changes in their opam file",
-		Diffs: rows(descending(o.OpamDiff), func(d opam.OpamFileDiff) views.CompareOpamDiff {
+		Diffs: rows(descending(o.OpamDiff), func(d opam.FileDiff) views.CompareOpamDiff {
 			added, removed := diffStat(d.Diff)
 			return views.CompareOpamDiff{
 				Package: d.Package.String(), URL: opamFileURL(res, d.Package.Name),

@@ -103,8 +103,8 @@ func (h *Handler) FailedBuilds(c *fiber.Ctx) error {
 				Job:        b.JobName,
 				UUID:       b.UUID,
 				Platform:   b.Platform,
-				StartTime:  jsonTime(b.Start()),
-				FinishTime: jsonTime(b.Finish()),
+				StartTime:  views.FormatRFC3339JSON(b.Start()),
+				FinishTime: views.FormatRFC3339JSON(b.Finish()),
 				Result:     resultJSON(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
 				Reason:     failedResult(&b).Text,
 			})

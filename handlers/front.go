@@ -285,8 +285,8 @@ func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection, latest map[strin
 				oj.Platforms = append(oj.Platforms, OverviewLatestJS{
 					Platform:   e.Platform,
 					UUID:       e.UUID,
-					StartTime:  jsonTime(e.Start()),
-					FinishTime: jsonTime(e.Finish()),
+					StartTime:  views.FormatRFC3339JSON(e.Start()),
+					FinishTime: views.FormatRFC3339JSON(e.Finish()),
 					MainBinary: mainBinaryJSON(e.Main),
 				})
 			}

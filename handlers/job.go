@@ -139,8 +139,8 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 				UUID:       e.UUID,
 				MainBinary: mainBinaryJSON(e.Main),
 				Platform:   e.Platform,
-				StartTime:  jsonTime(e.Start()),
-				FinishTime: jsonTime(e.Finish()),
+				StartTime:  views.FormatRFC3339JSON(e.Start()),
+				FinishTime: views.FormatRFC3339JSON(e.Finish()),
 				Result:     resultJSON(builder.UnpackResult(e.ResultCode, e.ResultMsg)),
 				Builds:     e.Count,
 

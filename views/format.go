@@ -24,12 +24,6 @@ func FormatRFC3339JSON(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05") + "-00:00"
 }
 
-// FormatHookTime prints the --build-time argument of upload hooks:
-// "20240905070311" (UTC).
-func FormatHookTime(t time.Time) string {
-	return t.UTC().Format("20060102150405")
-}
-
 // FormatAgo is the relative hint shown beside absolute times, such as
 // "3 days ago" or "in 2 hours"; "just now" within a minute.
 func FormatAgo(t, now time.Time) string {

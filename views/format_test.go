@@ -13,9 +13,6 @@ func TestFormatTime(t *testing.T) {
 	if got, want := FormatRFC3339JSON(ts), "2024-09-05T07:03:11-00:00"; got != want {
 		t.Errorf("FormatRFC3339JSON = %q, want %q", got, want)
 	}
-	if got, want := FormatHookTime(ts), "20240905070311"; got != want {
-		t.Errorf("FormatHookTime = %q, want %q", got, want)
-	}
 	// Other zones print in UTC.
 	cet := time.FixedZone("CET", 3600)
 	if got, want := FormatTime(ts.In(cet)), "2024-09-05 07:03:11Z"; got != want {

@@ -123,7 +123,7 @@ var inputPaths = [3]string{OpamSwitch, BuildEnvironment, SystemPackages}
 // OpamFileResult is one package's opam-file difference between two builds.
 type OpamFileResult struct {
 	Left, Right *db.BuildInfo
-	opam.OpamFileDiff
+	opam.FileDiff
 }
 
 // OpamFile returns the difference of one package's opam files between two
@@ -137,7 +137,7 @@ func (s Source) OpamFile(ctx context.Context, left, right, name string) (*OpamFi
 	}
 	for _, od := range res.Opam.OpamDiff {
 		if od.Package.Name == name {
-			return &OpamFileResult{Left: res.Left, Right: res.Right, OpamFileDiff: od}, nil
+			return &OpamFileResult{Left: res.Left, Right: res.Right, FileDiff: od}, nil
 		}
 	}
 	return nil, httperr.NotFound("The opam files of " + name + " do not differ between these builds")

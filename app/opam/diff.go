@@ -14,7 +14,7 @@ type SwitchDiff struct {
 	OnlyInLeft  []Package // installed on the left, no package of that name on the right
 	OnlyInRight []Package
 	VersionDiff []VersionChange // same name, different version, in left order
-	OpamDiff    []OpamFileDiff  // same name and version, opam files not effectively equal
+	OpamDiff    []FileDiff      // same name and version, opam files not effectively equal
 	Duniverse   DuniverseDiff
 }
 
@@ -23,9 +23,9 @@ type VersionChange struct {
 	Name, Left, Right string
 }
 
-// OpamFileDiff is a package whose embedded opam files differ in a field
+// FileDiff is a package whose embedded opam files differ in a field
 // that matters for the build.
-type OpamFileDiff struct {
+type FileDiff struct {
 	Package Package
 	// EffectivelyEqual is always false for listed packages; the field
 	// exists because the reference records it (and its page would append
@@ -62,7 +62,7 @@ func Diff(left, right *Switch) *SwitchDiff {
 			if effectivelyEqual(lf, rf, p) {
 				continue
 			}
-			d.OpamDiff = append(d.OpamDiff, OpamFileDiff{
+			d.OpamDiff = append(d.OpamDiff, FileDiff{
 				Package: p,
 				Diff:    UnifiedDiff("left/"+p.Name+"/opam", "right/"+p.Name+"/opam", Print(lf), Print(rf)),
 			})

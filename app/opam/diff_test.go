@@ -29,7 +29,7 @@ func TestDiffVectors(t *testing.T) {
 	want := &SwitchDiff{
 		OnlyInRight: []Package{{"duration", "0.2.1"}},
 		VersionDiff: []VersionChange{{"fmt", "0.9.0", "0.10.0"}, {"ptime", "1.1.0", "1.2.0"}},
-		OpamDiff: []OpamFileDiff{{Package: root, Diff: strings.ReplaceAll(string(rootDiff),
+		OpamDiff: []FileDiff{{Package: root, Diff: strings.ReplaceAll(string(rootDiff),
 			"left/opam_root", "left/mirage-unikernel-hello-hvt/opam")}},
 	}
 	// The root's depends gained "duration": a real change to its opam file.
