@@ -6,26 +6,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
-// isTerminal reports whether v is an *os.File on a character device. That
-// includes /dev/null, for which prompting or progress lines are harmless.
+// isTerminal reports whether v is an *os.File on a terminal.
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // readPassword reads a new password from e.stdin. On a terminal it prompts
-// on stderr, turns echo off (with stty: golang.org/x/term is not among our
-// modules) and asks twice; otherwise it reads one line, as the reference
+// on stderr, turns echo off and asks twice; otherwise it reads one line, as the reference
 // does. Empty passwords are refused.
 func (e *env) readPassword() (string, error) {
 	if !isTerminal(e.stdin) {
@@ -73,28 +68,32 @@ func readLine(r *bufio.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// promptHidden prints prompt and reads a line with echo off. If stty fails
-// (not a real terminal, no stty) the line is read with echo on.
+// promptHidden prints prompt and reads a line with echo off (x/term). If
+// the terminal cannot turn echo off, the line is read with echo on.
 func promptHidden(tty *os.File, r *bufio.Reader, out io.Writer, prompt string) (string, error) {
 	fmt.Fprint(out, prompt)
-	if stty(tty, "-echo") == nil {
-		defer func() {
-			_ = stty(tty, "echo")
-			fmt.Fprintln(out)
-		}()
+	fd := int(tty.Fd())
+	state, err := term.GetState(fd)
+	if err != nil {
+		line, err := readLine(r)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		return line, nil
 	}
+	defer fmt.Fprintln(out)
 	// Restore echo if interrupted while typing; the read itself cannot be
 	// interrupted, so it runs on its own goroutine.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	type result struct {
-		line string
+		line []byte
 		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
-		l, err := readLine(r)
+		l, err := term.ReadPassword(fd)
 		done <- result{l, err}
 	}()
 	select {
@@ -102,16 +101,11 @@ func promptHidden(tty *os.File, r *bufio.Reader, out io.Writer, prompt string) (
 		if res.err != nil {
 			return "", fmt.Errorf("read password: %w", res.err)
 		}
-		return res.line, nil
+		return strings.TrimRight(string(res.line), "\r\n"), nil
 	case <-sig:
+		_ = term.Restore(fd, state)
 		return "", errors.New("interrupted")
 	}
-}
-
-func stty(tty *os.File, arg string) error {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = tty
-	return cmd.Run()
 }
 
 // progress shows a one-line status on a terminal and nothing elsewhere.
