@@ -5,38 +5,16 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
-
-	"github.com/builder-web/builder-web/app/password"
 )
 
-// Credentials returns what password.Verify needs from the user's row.
-func (u *User) Credentials() password.Stored {
-	s := password.Stored{
-		ScryptHash: u.PasswordHash,
-		ScryptSalt: u.PasswordSalt,
-		ScryptN:    int(u.ScryptN),
-		ScryptR:    int(u.ScryptR),
-		ScryptP:    int(u.ScryptP),
-	}
-	if u.PasswordArgon2id != nil {
-		s.Argon2id = *u.PasswordArgon2id
-	}
-	return s
-}
-
-// SetPassword gives the user an argon2id password (product §6.3): the
-// scrypt columns are emptied, so to the reference the user looks disabled, and
-// disabled_at is cleared. Store the result with UpdateUser or AddUser.
-func (u *User) SetPassword(pw string) error {
-	h, err := password.Hash(pw)
-	if err != nil {
-		return fmt.Errorf("hash password of %s: %w", u.Username, err)
-	}
-	u.PasswordArgon2id = &h
+// UseArgon2id makes hash (from password.Hash) the user's only password:
+// the scrypt columns are emptied, so to the reference the user looks
+// disabled, and disabled_at is cleared. Store u with UpdateUser or AddUser.
+func (u *User) UseArgon2id(hash string) {
+	u.PasswordArgon2id = &hash
 	u.PasswordHash, u.PasswordSalt = []byte{}, []byte{}
 	u.ScryptN, u.ScryptR, u.ScryptP = DefaultScryptN, DefaultScryptR, DefaultScryptP
 	u.DisabledAt = nil
-	return nil
 }
 
 // SetArgon2id stores an argon2id hash (from password.Hash) as the user's only

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/password"
 	"github.com/uptrace/bun"
 	"golang.org/x/crypto/scrypt"
 )
@@ -127,4 +128,24 @@ func insertBuild(t *testing.T, d *DB, b NewBuild) int64 {
 		t.Fatalf("InsertBuild(%s): %v", b.UUID, err)
 	}
 	return id
+}
+
+// hashPassword is password.Hash for fixtures (app/accounts does it for real).
+func hashPassword(t *testing.T, pw string) string {
+	t.Helper()
+	h, err := password.Hash(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// credentials reads a user's stored password columns as app/accounts does.
+func credentials(u *User) password.Stored {
+	s := password.Stored{ScryptHash: u.PasswordHash, ScryptSalt: u.PasswordSalt,
+		ScryptN: int(u.ScryptN), ScryptR: int(u.ScryptR), ScryptP: int(u.ScryptP)}
+	if u.PasswordArgon2id != nil {
+		s.Argon2id = *u.PasswordArgon2id
+	}
+	return s
 }

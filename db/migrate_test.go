@@ -478,9 +478,7 @@ func TestMigrateDownUp(t *testing.T) {
 	u := addFixtureUser(t, d)
 	insertBuild(t, d, fixtureBuild(u.ID, 1))
 	admin := User{Username: "root", Admin: true}
-	if err := admin.SetPassword("pw"); err != nil {
-		t.Fatal(err)
-	}
+	admin.UseArgon2id(hashPassword(t, "root-password"))
 	if _, err := d.AddUser(ctx, admin); err != nil {
 		t.Fatal(err)
 	}

@@ -35,18 +35,16 @@ func TestReferenceUser(t *testing.T) {
 	if !reflect.DeepEqual(got, u) {
 		t.Errorf("get user\n got %+v\nwant %+v", got, u)
 	}
-	if ok, up := password.Verify(got.Credentials(), fixturePassword); !ok || !up {
+	if ok, up := password.Verify(credentials(got), fixturePassword); !ok || !up {
 		t.Errorf("verify correct password = %v, %v; want true (and upgrade)", ok, up)
 	}
-	if ok, _ := password.Verify(got.Credentials(), "wrong"); ok {
+	if ok, _ := password.Verify(credentials(got), "wrong"); ok {
 		t.Error("verify wrong password = true")
 	}
 
 	// Update with a new password: the stored record equals the new one.
 	upd := *got
-	if err := upd.SetPassword("new password"); err != nil {
-		t.Fatal(err)
-	}
+	upd.UseArgon2id(hashPassword(t, "new password"))
 	upd.Restricted = true
 	upd.Admin = true
 	if err := d.UpdateUser(ctx, upd); err != nil {
@@ -62,10 +60,10 @@ func TestReferenceUser(t *testing.T) {
 	if len(stored.PasswordHash) != 0 || stored.PasswordHash == nil {
 		t.Errorf("scrypt hash after argon2id update: %#v (want empty, not NULL)", stored.PasswordHash)
 	}
-	if ok, up := password.Verify(stored.Credentials(), "new password"); !ok || up {
+	if ok, up := password.Verify(credentials(stored), "new password"); !ok || up {
 		t.Errorf("verify new password = %v, %v; want true, false", ok, up)
 	}
-	if ok, _ := password.Verify(stored.Credentials(), fixturePassword); ok {
+	if ok, _ := password.Verify(credentials(stored), fixturePassword); ok {
 		t.Error("old password still verifies")
 	}
 	if err := d.UpdateUser(ctx, User{Username: "nobody"}); !errors.Is(err, ErrUnknownUser) {
@@ -118,9 +116,7 @@ func TestDisableUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An argon2id user is disabled the same way.
-	if err := u.SetPassword("x"); err != nil {
-		t.Fatal(err)
-	}
+	u.UseArgon2id(hashPassword(t, "x"))
 	if err := d.UpdateUser(ctx, *u); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +134,7 @@ func TestDisableUser(t *testing.T) {
 		t.Errorf("disabled user %+v", got)
 	}
 	for _, pw := range []string{"", "x", fixturePassword} {
-		if ok, _ := password.Verify(got.Credentials(), pw); ok {
+		if ok, _ := password.Verify(credentials(got), pw); ok {
 			t.Errorf("disabled user verifies with %q", pw)
 		}
 	}
@@ -210,7 +206,7 @@ func TestSetArgon2id(t *testing.T) {
 		len(got.PasswordSalt) != 0 || got.Restricted != u.Restricted {
 		t.Fatalf("after upgrade %+v", got)
 	}
-	if ok, up := password.Verify(got.Credentials(), fixturePassword); !ok || up {
+	if ok, up := password.Verify(credentials(got), fixturePassword); !ok || up {
 		t.Errorf("verify after upgrade = %v, %v; want true, false", ok, up)
 	}
 

@@ -7,23 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
-)
-
-// Account rules (product.md §6.3): names go into "user:password" of basic
-// auth, which splits at the first colon.
-const (
-	maxUsernameLen = 255
-	minPasswordLen = 8
-	// maxPasswordLen only keeps absurd inputs away from the hash.
-	maxPasswordLen = 1024
 )
 
 var adminCrumbs = []views.Crumb{views.Home, {Text: "Users", URL: "/admin/users"}}
@@ -59,20 +49,11 @@ func (h *Handler) AdminCreateUser(c *fiber.Ctx) error {
 		Errors:     map[string]string{},
 	}
 	pw := c.FormValue("password")
-	if msg := checkUsername(form.Username); msg != "" {
-		form.Errors["username"] = msg
-	}
-	if msg := checkPassword(pw); msg != "" {
-		form.Errors["password"] = msg
-	}
+	form.Errors = accounts.Check(form.Username, pw)
 	if len(form.Errors) == 0 {
-		u := db.User{Username: form.Username, Restricted: form.Restricted, Admin: form.Admin}
-		if err := u.SetPassword(pw); err != nil {
-			return err
-		}
-		_, err := h.DB.AddUser(c.UserContext(), u)
+		_, err := accounts.Create(c.UserContext(), h.DB, form.Username, pw, form.Restricted, form.Admin)
 		switch {
-		case errors.Is(err, db.ErrDuplicate):
+		case errors.Is(err, accounts.ErrDuplicate):
 			form.Errors["username"] = "A user with this name exists already."
 		case err != nil:
 			return err
@@ -121,18 +102,15 @@ func (h *Handler) AdminSetPassword(c *fiber.Ctx) error {
 		return err
 	}
 	pw := c.FormValue("password")
-	if msg := checkPassword(pw); msg != "" {
-		return h.renderAdminUser(c, fiber.StatusUnprocessableEntity, name, views.AdminUserPage{Errors: map[string]string{"password": msg}})
+	if err := accounts.CheckPassword(pw); err != nil {
+		return h.renderAdminUser(c, fiber.StatusUnprocessableEntity, name, views.AdminUserPage{Errors: map[string]string{"password": err.Error()}})
 	}
 	u, err := h.userByName(c, name)
 	if err != nil {
 		return err
 	}
 	wasDisabled := u.Disabled() || u.DisabledAt != nil
-	if err := u.SetPassword(pw); err != nil {
-		return err
-	}
-	if err := h.DB.UpdateUser(c.UserContext(), *u); err != nil {
+	if _, err := accounts.Update(c.UserContext(), h.DB, name, accounts.Change{Password: &pw}); err != nil {
 		return err
 	}
 	if err := h.Sessions.EndOthers(c.UserContext(), u.ID, sessionOf(c)); err != nil {
@@ -345,38 +323,4 @@ func checkbox(v string) bool {
 		return true
 	}
 	return false
-}
-
-// checkUsername returns why name cannot be a user name, or "".
-func checkUsername(name string) string {
-	switch {
-	case name == "":
-		return "Enter a user name."
-	case !utf8.ValidString(name):
-		return "A user name must be valid UTF-8."
-	case len(name) > maxUsernameLen:
-		// Bytes, as at login: the failed-login throttle refuses longer names.
-		return fmt.Sprintf("A user name has at most %d bytes.", maxUsernameLen)
-	}
-	for _, r := range name {
-		if r == ':' {
-			return "A user name cannot contain “:” (HTTP basic auth splits user and password there)."
-		}
-		if unicode.IsControl(r) {
-			return "A user name cannot contain control characters."
-		}
-	}
-	return ""
-}
-
-// checkPassword returns why pw cannot be a password, or "".
-func checkPassword(pw string) string {
-	n := utf8.RuneCountInString(pw)
-	switch {
-	case n < minPasswordLen:
-		return fmt.Sprintf("A password needs at least %d characters.", minPasswordLen)
-	case n > maxPasswordLen:
-		return fmt.Sprintf("A password has at most %d characters.", maxPasswordLen)
-	}
-	return ""
 }

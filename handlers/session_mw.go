@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/clientip"
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/session"
@@ -162,8 +163,8 @@ func (h *Handler) clearCookie(c *fiber.Ctx, name, path string) {
 // Retry-After set when blocked. A name longer than any account's is a 400
 // before it is hashed or counted.
 func (h *Handler) throttled(c *fiber.Ctx, name string) (string, error) {
-	if len(name) > maxUsernameLen {
-		return "", httperr.BadRequest(fmt.Sprintf("User name longer than %d bytes.", maxUsernameLen), nil)
+	if len(name) > accounts.MaxNameLen {
+		return "", httperr.BadRequest(fmt.Sprintf("User name longer than %d bytes.", accounts.MaxNameLen), nil)
 	}
 	addr := h.clientKey(c)
 	if h.Throttle == nil {

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/testenv"
-	"github.com/builder-web/builder-web/db"
 )
 
 // Env is one server over a fresh data directory.
@@ -51,11 +51,7 @@ func New(tb testing.TB, modify ...func(*app.Config)) *Env {
 // AddUser creates an uploader with an argon2id password.
 func (e *Env) AddUser(tb testing.TB, name, pw string, restricted bool) {
 	tb.Helper()
-	u := db.User{Username: name, Restricted: restricted}
-	if err := u.SetPassword(pw); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := e.App.DB.AddUser(context.Background(), u); err != nil {
+	if _, err := accounts.Create(context.Background(), e.App.DB, name, pw, restricted, false); err != nil {
 		tb.Fatalf("add user %s: %v", name, err)
 	}
 }

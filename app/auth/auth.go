@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/password"
 	"github.com/builder-web/builder-web/db"
 )
@@ -44,7 +45,7 @@ func (a *Authenticator) Basic(ctx context.Context, name, pw string) (*db.User, e
 	if err != nil {
 		return nil, fmt.Errorf("load user %s: %w", name, err)
 	}
-	stored := u.Credentials()
+	stored := accounts.Credentials(u)
 	if a.cache != nil && a.cache.Check(name, pw, stored) {
 		return u, nil
 	}
@@ -58,7 +59,7 @@ func (a *Authenticator) Basic(ctx context.Context, name, pw string) (*db.User, e
 		}
 	}
 	if a.cache != nil {
-		a.cache.Add(name, pw, u.Credentials())
+		a.cache.Add(name, pw, accounts.Credentials(u))
 	}
 	return u, nil
 }

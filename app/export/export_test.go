@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/export"
 	"github.com/builder-web/builder-web/app/ingest"
@@ -29,7 +30,7 @@ func setup(t *testing.T) (*db.DB, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if err := ops.AddUser(ctx, d, "op", "pw", false, false); err != nil {
+	if _, err := accounts.Create(ctx, d, "op", "op-password", false, false); err != nil {
 		t.Fatal(err)
 	}
 	u, err := ops.Uploader(ctx, d, "op")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
@@ -35,14 +36,11 @@ func newIngester(tb testing.TB) (*ingest.Ingester, ingest.Uploader) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	u := db.User{Username: "bench"}
-	if err := u.SetPassword("bench-password"); err != nil {
-		tb.Fatal(err)
-	}
-	id, err := d.AddUser(context.Background(), u)
+	u, err := accounts.Create(context.Background(), d, "bench", "bench-password", false, false)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	id := u.ID
 	return &ingest.Ingester{DB: d, Store: st}, ingest.Uploader{ID: id, Name: "bench"}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -23,11 +24,8 @@ func newManager(t *testing.T) (*Manager, *db.User, *time.Time) {
 	if _, err := d.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	u := db.User{Username: "alice"}
-	if err := u.SetPassword("password1"); err != nil {
-		t.Fatal(err)
-	}
-	if u.ID, err = d.AddUser(t.Context(), u); err != nil {
+	u, err := accounts.Create(t.Context(), d, "alice", "password1", false, false)
+	if err != nil {
 		t.Fatal(err)
 	}
 	m, err := New(d)
@@ -36,7 +34,7 @@ func newManager(t *testing.T) (*Manager, *db.User, *time.Time) {
 	}
 	now := time.Unix(1_700_000_000, 0)
 	m.Now = func() time.Time { return now }
-	return m, &u, &now
+	return m, u, &now
 }
 
 func TestLifecycle(t *testing.T) {

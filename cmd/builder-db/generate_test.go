@@ -35,7 +35,7 @@ func TestGenerate(t *testing.T) {
 	}
 
 	// Another seed adds builds, attributed to the named user.
-	mustRun(t, "pw\n", "user-add", "alice", "--unrestricted", "-d", dir)
+	mustRun(t, "password\n", "user-add", "alice", "--unrestricted", "-d", dir)
 	mustRun(t, "", "generate", "-d", dir, "--jobs", "1", "--platforms", "1", "--builds", "2", "--seed", "8", "--user", "alice")
 	if err := d.Read.NewRaw("SELECT count(*) FROM build JOIN user ON user.id = build.user WHERE username = 'alice'").
 		Scan(ctx, &n); err != nil || n != 2 {

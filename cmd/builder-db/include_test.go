@@ -176,7 +176,7 @@ func TestIncludeReportsFailures(t *testing.T) {
 	}
 
 	// Choosing the uploader.
-	mustRun(t, "pw\n", "user-add", "second", "-d", dir)
+	mustRun(t, "password\n", "user-add", "second", "-d", dir)
 	wantFail(t, "name the uploader with --user", "", "include", "-d", dir, valid[0].file)
 	wantFail(t, "unknown user: nobody", "", "include", "-d", dir, "--user", "nobody", valid[0].file)
 	// A restricted user cannot create jobs.
@@ -404,7 +404,7 @@ func TestAccessAndUploaderRemoval(t *testing.T) {
 	ctx := context.Background()
 	dir := newUploadDir(t)
 	mustRun(t, "", "include", "-d", dir, testenv.Vector(t, "failed_exit1.full"))
-	mustRun(t, "pw\n", "user-add", "builder", "-d", dir)
+	mustRun(t, "password\n", "user-add", "builder", "-d", dir)
 	d := openDB(t, dir)
 	u, err := d.UserByName(ctx, "builder")
 	if err != nil {

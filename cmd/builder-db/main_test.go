@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/password"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
@@ -207,7 +208,7 @@ func TestUsers(t *testing.T) {
 	}
 	checkPassword := func(name, pw string, want bool) {
 		t.Helper()
-		if ok, _ := password.Verify(user(name).Credentials(), pw); ok != want {
+		if ok, _ := password.Verify(accounts.Credentials(user(name)), pw); ok != want {
 			t.Errorf("password %q of %s verifies = %v, want %v", pw, name, ok, want)
 		}
 	}
@@ -223,16 +224,19 @@ func TestUsers(t *testing.T) {
 	checkPassword("alice", "secret-1", true)
 	checkPassword("alice", "secret-2", false)
 
-	mustRun(t, "pw-bob", "-d", dir, "user-add", "bob") // no newline at the end
+	mustRun(t, "pw-bob-secret", "-d", dir, "user-add", "bob") // no newline at the end
 	if u := user("bob"); !u.Restricted || u.Admin {
 		t.Errorf("bob = %+v; want restricted, not admin", u)
 	}
-	checkPassword("bob", "pw-bob", true)
+	checkPassword("bob", "pw-bob-secret", true)
 
 	wantFail(t, "user alice already exists", "x\n", "user-add", "alice", "-d", dir)
-	wantFail(t, "empty password refused", "\n", "user-add", "carol", "-d", dir)
+	wantFail(t, "Enter a password.", "\n", "user-add", "carol", "-d", dir)
+	// The web form's rules (app/accounts): too short, too long a name.
+	wantFail(t, "A password needs at least 8 characters.", "short\n", "user-add", "carol", "-d", dir)
+	wantFail(t, "A user name has at most 255 bytes.", "secret-9\n", "user-add", strings.Repeat("c", 256), "-d", dir)
 	wantFail(t, "no input", "", "user-add", "carol", "-d", dir)
-	wantFail(t, "contains ':'", "x\n", "user-add", "ca:rol", "-d", dir)
+	wantFail(t, "cannot contain “:”", "x\n", "user-add", "ca:rol", "-d", dir)
 
 	r = mustRun(t, "", "user-list", "-d", dir)
 	if r.stdout != "alice\nbob\n" {
@@ -259,7 +263,7 @@ func TestUsers(t *testing.T) {
 		t.Errorf("after a password change alone alice = %+v; want flags unchanged", u)
 	}
 	wantFail(t, "unknown user: nobody", "x\n", "user-update", "nobody", "-d", dir)
-	wantFail(t, "empty password refused", "\n", "user-update", "alice", "-d", dir)
+	wantFail(t, "Enter a password.", "\n", "user-update", "alice", "-d", dir)
 	checkPassword("alice", "secret-4", true)
 
 	// user-disable, then enabling with a new password.

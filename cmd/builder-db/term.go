@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/builder-web/builder-web/app/accounts"
 )
 
 // isTerminal reports whether v is an *os.File on a terminal.
@@ -20,18 +22,15 @@ func isTerminal(v any) bool {
 }
 
 // readPassword reads a new password from e.stdin. On a terminal it prompts
-// on stderr, turns echo off and asks twice; otherwise it reads one line, as the reference
-// does. Empty passwords are refused.
+// on stderr, turns echo off and asks twice; otherwise it reads one line, as
+// the reference does. The password rules are checked before it is used.
 func (e *env) readPassword() (string, error) {
 	if !isTerminal(e.stdin) {
 		pw, err := readLine(bufio.NewReader(e.stdin))
 		if err != nil {
 			return "", fmt.Errorf("read password from stdin: %w", err)
 		}
-		if pw == "" {
-			return "", errors.New("empty password refused")
-		}
-		return pw, nil
+		return pw, accounts.CheckPassword(pw)
 	}
 	tty := e.stdin.(*os.File)
 	r := bufio.NewReader(tty)
@@ -39,8 +38,8 @@ func (e *env) readPassword() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if pw == "" {
-		return "", errors.New("empty password refused")
+	if err := accounts.CheckPassword(pw); err != nil {
+		return "", err // before asking again
 	}
 	again, err := promptHidden(tty, r, e.stderr, "Repeat password: ")
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/db"
 )
@@ -40,7 +41,7 @@ var userAddCmd = &command{
 	summary: "create an upload account; the password is read from stdin",
 	help: `Creates the account NAME. The password is read from stdin: on a terminal
 after a "Password: " prompt, without echo and twice; otherwise the first line.
-An empty password is refused. It is stored as an argon2id hash.
+A password has 8 to 1024 characters; it is stored as an argon2id hash.
 
 A new account is restricted (it may upload only to jobs granted with
 access-add) unless --unrestricted is given.
@@ -53,7 +54,7 @@ Flags:
 		admin := fs.Bool("admin", false, "")
 		return func(ctx context.Context, e *env, args []string) error {
 			name := args[0]
-			if err := ops.ValidateUsername(name); err != nil {
+			if err := accounts.CheckName(name); err != nil {
 				return err
 			}
 			d, _, err := ops.Open(ctx, e.dataDir)
@@ -68,7 +69,7 @@ Flags:
 			if err != nil {
 				return err
 			}
-			if err := ops.AddUser(ctx, d, name, pw, !*unrestricted, *admin); err != nil {
+			if _, err := accounts.Create(ctx, d, name, pw, !*unrestricted, *admin); err != nil {
 				return userError(name, err)
 			}
 			fmt.Fprintf(e.stdout, "added user %s (%s)\n", name, describeFlags(!*unrestricted, *admin))
@@ -129,11 +130,8 @@ Flags:
 			if err != nil {
 				return err
 			}
-			c := ops.UserChange{Password: &pw, Restricted: restricted.v, Admin: admin.v}
-			if err := ops.UpdateUser(ctx, d, name, c); err != nil {
-				return userError(name, err)
-			}
-			u, err := d.UserByName(ctx, name)
+			c := accounts.Change{Password: &pw, Restricted: restricted.v, Admin: admin.v}
+			u, err := accounts.Update(ctx, d, name, c)
 			if err != nil {
 				return userError(name, err)
 			}

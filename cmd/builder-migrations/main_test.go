@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
@@ -45,7 +46,7 @@ func populated(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if err := ops.AddUser(ctx, d, "op", "pw", false, false); err != nil {
+	if _, err := accounts.Create(ctx, d, "op", "op-password", false, false); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.New(dir)

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/testenv"
-	"github.com/builder-web/builder-web/db"
 )
 
 // The test binary doubles as the server: with BUILDER_WEB_TEST_SERVER set
@@ -111,11 +111,7 @@ func addUser(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	u := db.User{Username: "up"}
-	if err := u.SetPassword("crash-test-pw"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.AddUser(ctx, u); err != nil {
+	if _, err := accounts.Create(ctx, d, "up", "crash-test-pw", false, false); err != nil {
 		t.Fatal(err)
 	}
 }
