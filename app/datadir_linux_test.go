@@ -42,7 +42,7 @@ func tmpfs(t *testing.T, size string) string {
 func TestUploadDiskFull(t *testing.T) {
 	mnt := tmpfs(t, "8m")
 	env := apptest.New(t, func(c *app.Config) { c.DataDir = filepath.Join(mnt, "data") })
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	big := make([]byte, 16<<20)
 	if _, err := rand.Read(big); err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestUploadDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := env.Upload(t, "/upload", "up", "pw", rec)
+	r := env.Upload(t, "/upload", "up", "up-password", rec)
 	if r.Status != http.StatusInsufficientStorage {
 		t.Errorf("upload to a full disk: status %d (%s), want 507", r.Status, r.Body)
 	}
@@ -64,7 +64,7 @@ func TestUploadDiskFull(t *testing.T) {
 		t.Errorf("files left after a full disk: %v", files)
 	}
 	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "pw", record(t, "small", "bin/x")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "small", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("small upload afterwards: status %d (%s), want 201", r.Status, r.Body)
 	}
 }

@@ -40,7 +40,7 @@ func restart(t *testing.T, env *apptest.Env, log io.Writer) (*apptest.Env, error
 // logged, and what can be cleaned is cleaned (#11 item 1).
 func TestStartSkipsOddLeftovers(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	dir := env.Dir
 	orphan := []byte("moved by an interrupted commit")
 	sum := sha256.Sum256(orphan)
@@ -81,7 +81,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 			t.Errorf("log does not mention %s:\n%s", entry, log.String())
 		}
 	}
-	if r := env.Upload(t, "/upload", "up", "pw", record(t, "after", "bin/x")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "after", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after start: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
@@ -90,7 +90,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 // with Retry-After that leaves nothing behind, not a 500 (#11 item 7).
 func TestUploadDatabaseBusy(t *testing.T) {
 	env := apptest.New(t, func(c *app.Config) { c.BusyTimeout = 200 * time.Millisecond })
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	ctx := context.Background()
 	// Another process's write transaction, as builder-db or sqlite3 would hold.
 	other, err := sql.Open("sqlite3", "file:"+filepath.Join(env.Dir, "builder.sqlite3")+"?_busy_timeout=0")
@@ -108,7 +108,7 @@ func TestUploadDatabaseBusy(t *testing.T) {
 	}
 	for _, accept := range []string{"text/plain", "application/json"} {
 		req := httptest.NewRequest(http.MethodPost, "/upload", bytes.NewReader(record(t, "busy", "bin/x")))
-		req.SetBasicAuth("up", "pw")
+		req.SetBasicAuth("up", "up-password")
 		req.Header.Set("Accept", accept)
 		r := env.Do(t, req)
 		if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
@@ -123,7 +123,7 @@ func TestUploadDatabaseBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "pw", record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
 	}
 }

@@ -73,7 +73,7 @@ func TestUploadRandomNames(t *testing.T) {
 	seed := propertySeed(t)
 	r := rand.New(rand.NewPCG(seed, seed))
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	created := 0
 	for i := range iterations {
 		job := randomJob(r)
@@ -95,9 +95,9 @@ func TestUploadRandomNames(t *testing.T) {
 			paths = paths[:0]
 			paths = append(paths, randomPath(r))
 			resp = env.Upload(t, "/job/"+neturl.PathEscape(job)+"/platform/debian-12/upload?binary_name="+
-				neturl.QueryEscape(paths[0]), "up", "pw", []byte("binary"))
+				neturl.QueryEscape(paths[0]), "up", "up-password", []byte("binary"))
 		} else {
-			resp = env.Upload(t, "/upload", "up", "pw", recordUUID(t, id, job, paths...))
+			resp = env.Upload(t, "/upload", "up", "up-password", recordUUID(t, id, job, paths...))
 		}
 		what := func() string {
 			return "seed " + strconv.FormatUint(seed, 10) + " iteration " + strconv.Itoa(i) +

@@ -21,7 +21,7 @@ import (
 // several there is none, and the build page and /main-binary say so.
 func TestUploadMainBinary(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	for _, tc := range []struct {
 		paths []string
 		want  string // main binary path, "" for none
@@ -41,7 +41,7 @@ func TestUploadMainBinary(t *testing.T) {
 	} {
 		name := strings.Join(tc.paths, ",")
 		job := "mb-" + strings.NewReplacer("/", "_", ",", "+").Replace(name)
-		if r := env.Upload(t, "/upload", "up", "pw", record(t, job, tc.paths...)); r.Status != http.StatusCreated {
+		if r := env.Upload(t, "/upload", "up", "up-password", record(t, job, tc.paths...)); r.Status != http.StatusCreated {
 			t.Fatalf("%s: upload: status %d (%s)", name, r.Status, r.Body)
 		}
 		uuid := onlyBuild(t, env, job)
@@ -98,7 +98,7 @@ func storedInputID(t *testing.T, env *apptest.Env, uuid string) []byte {
 // change to anything else does not.
 func TestUploadInputID(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	names, err := filepath.Glob(filepath.Join(testenv.SharedTestdata(t), "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestUploadInputID(t *testing.T) {
 			continue
 		}
 		name := strings.TrimSuffix(filepath.Base(n), ".json")
-		r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, name+".full"))
+		r := env.Upload(t, "/upload", "up", "up-password", apptest.Vector(t, name+".full"))
 		if r.Status == http.StatusConflict {
 			continue // a vector sharing another's UUID
 		}
@@ -179,7 +179,7 @@ func TestUploadInputID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := env.Upload(t, "/upload", "up", "pw", rec); r.Status != http.StatusCreated {
+		if r := env.Upload(t, "/upload", "up", "up-password", rec); r.Status != http.StatusCreated {
 			t.Fatalf("%s changed: upload: status %d (%s)", tc.change, r.Status, r.Body)
 		}
 		got := storedInputID(t, env, builder.UUIDString(e.UUID))

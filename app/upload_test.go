@@ -170,7 +170,7 @@ func assertNoBuilds(t *testing.T, env *apptest.Env) {
 
 func TestUploadAuth(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "free", "pw-free", false)
+	env.AddUser(t, "free", "free-password", false)
 	env.AddUser(t, "bound", "pw-bound", true)
 	rec := apptest.Vector(t, "success_hvt.full")
 	other := apptest.Vector(t, "compare_left.full") // also job hello-hvt
@@ -183,8 +183,8 @@ func TestUploadAuth(t *testing.T) {
 		{"unknown user", "nobody", "x", rec, http.StatusUnauthorized},
 		{"wrong password", "free", "wrong", rec, http.StatusUnauthorized},
 		{"restricted, job unknown", "bound", "pw-bound", rec, http.StatusForbidden},
-		{"unrestricted", "free", "pw-free", rec, http.StatusCreated},
-		{"duplicate", "free", "pw-free", rec, http.StatusConflict},
+		{"unrestricted", "free", "free-password", rec, http.StatusCreated},
+		{"duplicate", "free", "free-password", rec, http.StatusConflict},
 		{"restricted, no access to existing job", "bound", "pw-bound", other, http.StatusForbidden},
 	} {
 		r := env.Upload(t, "/upload", tc.user, tc.pw, tc.body)
@@ -237,7 +237,7 @@ func recordUUID(t *testing.T, id [16]byte, job string, paths ...string) []byte {
 // refused and nothing is written anywhere.
 func TestUploadTraversal(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
+	env.AddUser(t, "up", "up-password", false)
 	outside := filepath.Dir(env.Dir)
 	before, _ := os.ReadDir(outside)
 	for _, tc := range []struct {
@@ -269,7 +269,7 @@ func TestUploadTraversal(t *testing.T) {
 		{"inner dot segment", record(t, "ok", "bin/x", "a/./b")},
 		{"leading dot segment", record(t, "ok", "./bin/x")},
 	} {
-		r := env.Upload(t, "/upload", "up", "pw", tc.body)
+		r := env.Upload(t, "/upload", "up", "up-password", tc.body)
 		if r.Status != http.StatusBadRequest {
 			t.Errorf("%s: status %d (%s), want 400", tc.name, r.Status, r.Body)
 		}
@@ -291,12 +291,12 @@ func TestUploadTraversal(t *testing.T) {
 		t.Errorf("entries next to the data directory changed: %v -> %v", before, after)
 	}
 	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "pw", record(t, "ok", "bin/x", "a/.b/c..")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "ok", "bin/x", "a/.b/c..")); r.Status != http.StatusCreated {
 		t.Errorf("valid record: status %d (%s)", r.Status, r.Body)
 	}
 	// Names close to the reserved ones, and non-ASCII ones, stay valid.
 	for _, job := range []string{"builder.sqlite", "my-builder.sqlite3", "café-ünïcode"} {
-		if r := env.Upload(t, "/upload", "up", "pw", record(t, job)); r.Status != http.StatusCreated {
+		if r := env.Upload(t, "/upload", "up", "up-password", record(t, job)); r.Status != http.StatusCreated {
 			t.Errorf("job %q: status %d (%s), want 201", job, r.Status, r.Body)
 		}
 	}
@@ -304,23 +304,23 @@ func TestUploadTraversal(t *testing.T) {
 
 func TestUploadTooLarge(t *testing.T) {
 	env := apptest.New(t, func(c *app.Config) { c.MaxUploadSize = 1000 })
-	env.AddUser(t, "up", "pw", false)
-	r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, "success_hvt.full"))
+	env.AddUser(t, "up", "up-password", false)
+	r := env.Upload(t, "/upload", "up", "up-password", apptest.Vector(t, "success_hvt.full"))
 	if r.Status != http.StatusRequestEntityTooLarge {
 		t.Errorf("status %d (%s), want 413", r.Status, r.Body)
 	}
 	if files := env.Files(t); len(files) != 0 {
 		t.Errorf("files written: %v", files)
 	}
-	if r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, "minimal.full")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Vector(t, "minimal.full")); r.Status != http.StatusCreated {
 		t.Errorf("small upload: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
 
 func TestArtifactETag(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
-	if r := env.Upload(t, "/upload", "up", "pw", apptest.Vector(t, "success_hvt.full")); r.Status != http.StatusCreated {
+	env.AddUser(t, "up", "up-password", false)
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Vector(t, "success_hvt.full")); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
 	const url = "/job/any-name/build/3F7C1A52-8E4B-4D2A-9B61-0C5E7D2F4A18/f/bin/hello.hvt"
@@ -356,13 +356,13 @@ func TestArtifactETag(t *testing.T) {
 
 func TestUploadBinary(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "up", "pw", false)
-	r := env.Upload(t, "/job/manual/platform/debian-12/upload?binary_name=tool", "up", "pw", []byte("#!/bin/sh\necho hi\n"))
+	env.AddUser(t, "up", "up-password", false)
+	r := env.Upload(t, "/job/manual/platform/debian-12/upload?binary_name=tool", "up", "up-password", []byte("#!/bin/sh\necho hi\n"))
 	if r.Status != http.StatusCreated {
 		t.Fatalf("status %d (%s), want 201", r.Status, r.Body)
 	}
 	for _, bad := range []string{"../x", "a/b", ".."} {
-		r := env.Upload(t, "/job/manual/platform/debian-12/upload?binary_name="+bad, "up", "pw", []byte("x"))
+		r := env.Upload(t, "/job/manual/platform/debian-12/upload?binary_name="+bad, "up", "up-password", []byte("x"))
 		if r.Status != http.StatusBadRequest {
 			t.Errorf("binary_name %q: status %d, want 400", bad, r.Status)
 		}
