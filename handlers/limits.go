@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -122,7 +121,8 @@ func (i *idleReader) Read(p []byte) (int, error) {
 		return 0, fmt.Errorf("set read deadline: %w", err)
 	}
 	n, err := i.r.Read(p)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
 		err = fmt.Errorf("upload stalled: nothing received for %s: %w", i.idle, err)
 	}
 	return n, err

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/handlers"
+	"github.com/builder-web/builder-web/app/export"
 )
 
 // all.tar.gz holds every artifact in database order, 0755 under bin/,
@@ -64,7 +64,7 @@ func testTarball(t *testing.T, vector string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hdr.Typeflag != tar.TypeXGlobalHeader || hdr.PAXRecords["comment"] != "Tar file produced by builder-web."+handlers.Version {
+	if hdr.Typeflag != tar.TypeXGlobalHeader || hdr.PAXRecords["comment"] != "Tar file produced by builder-web."+export.Version {
 		t.Errorf("first entry: type %c, records %v; want a pax global header with the comment", hdr.Typeflag, hdr.PAXRecords)
 	}
 	for i := 0; ; i++ {
