@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/auth"
 	"github.com/builder-web/builder-web/app/clientip"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/hooks"
 	"github.com/builder-web/builder-web/app/ingest"
@@ -97,15 +95,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := store.CheckWritable(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	d, err := openData(ctx, cfg.DataDir, !cfg.NoMigrate, log, cfg.BusyTimeout)
+	mode := datadir.Migrated
+	if cfg.NoMigrate {
+		mode = datadir.Checked
+	}
+	data, err := datadir.Open(ctx, cfg.DataDir, datadir.Options{Mode: mode, BusyTimeout: cfg.BusyTimeout})
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.New(cfg.DataDir)
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
+	logOpened(log, data.Report)
+	d, st := data.DB, data.Store
 	in := &ingest.Ingester{DB: d, Store: st, Log: log}
 	if _, err := in.Recover(ctx); err != nil {
 		d.Close()
@@ -135,45 +134,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// OpenData opens the database of a data directory. With migrate set it
-// creates a missing directory and database and applies pending
-// migrations; otherwise the database must exist and be current.
-func OpenData(ctx context.Context, dataDir string, migrate bool, log *slog.Logger) (*db.DB, error) {
-	return openData(ctx, dataDir, migrate, log, 0)
-}
-
-func openData(ctx context.Context, dataDir string, migrate bool, log *slog.Logger, busy time.Duration) (*db.DB, error) {
-	path := filepath.Join(dataDir, store.DBFile)
-	_, statErr := os.Stat(path)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
-	if migrate && fresh {
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
+// logOpened logs what starting did to the database.
+func logOpened(log *slog.Logger, rep datadir.Report) {
+	if rep.Created {
+		log.Info("created database", "path", rep.Path)
 	}
-	d, err := db.Open(ctx, path, db.Options{Create: migrate, BusyTimeout: busy})
-	if err != nil {
-		return nil, err
+	if rep.Adopted {
+		log.Info("adopted the reference's schema 18 database", "path", rep.Path)
 	}
-	if migrate {
-		n, err := d.Migrate(ctx)
-		if err != nil {
-			d.Close()
-			return nil, err
-		}
-		if fresh {
-			log.Info("created database", "path", path)
-		}
-		if n > 0 {
-			log.Info("applied migrations", "count", n)
-		}
-		return d, nil
+	if n := len(rep.Applied); n > 0 {
+		log.Info("applied migrations", "count", n)
 	}
-	if err := d.CheckVersion(ctx); err != nil {
-		d.Close()
-		return nil, err
-	}
-	return d, nil
 }
 
 func (a *App) buildFiber() error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/static"
 	"github.com/builder-web/builder-web/views"
@@ -76,11 +77,12 @@ func TestPageCacheSeesOtherProcess(t *testing.T) {
 		ovBuild{Job: "beta", N: 3, Bin: "b3"})
 	warm(t, env, "/", "/job/alpha")
 
-	d, st, err := ops.Open(t.Context(), env.Dir)
+	data, err := datadir.Open(t.Context(), env.Dir, datadir.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	defer data.Close()
+	d, st := data.DB, data.Store
 	if _, err := ops.RemoveJob(t.Context(), d, st, "beta"); err != nil {
 		t.Fatalf("job-remove: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/export"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
@@ -25,11 +26,12 @@ func setup(t *testing.T) (*db.DB, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
-	d, _, err := ops.Migrate(ctx, dir)
+	data, err := datadir.Open(ctx, dir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	t.Cleanup(func() { data.Close() })
+	d := data.DB
 	if _, err := accounts.Create(ctx, d, "op", "op-password", false, false); err != nil {
 		t.Fatal(err)
 	}

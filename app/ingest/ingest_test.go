@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,12 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
-	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
 )
@@ -26,16 +24,12 @@ import (
 func newIngester(tb testing.TB) (*ingest.Ingester, ingest.Uploader) {
 	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), "data")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := app.OpenData(context.Background(), dir, true, log)
+	data, err := datadir.Open(context.Background(), dir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { d.Close() })
-	st, err := store.New(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	tb.Cleanup(func() { data.Close() })
+	d, st := data.DB, data.Store
 	u, err := accounts.Create(context.Background(), d, "bench", "bench-password", false, false)
 	if err != nil {
 		tb.Fatal(err)

@@ -8,23 +8,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
-	"github.com/builder-web/builder-web/app/store"
 )
 
 // Cancelling Generate half-way returns promptly with what was stored.
 func TestGenerateCancel(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	d, _, err := Migrate(context.Background(), dir)
+	data, err := datadir.Open(context.Background(), dir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	st, err := store.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer data.Close()
+	d, st := data.DB, data.Store
 	u, err := GeneratorUploader(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/store"
@@ -45,15 +46,12 @@ func TestParseVacuumTime(t *testing.T) {
 func testDir(t testing.TB) (string, *db.DB, *store.Store, *ingest.Ingester, ingest.Uploader) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
-	d, _, err := Migrate(t.Context(), dir)
+	data, err := datadir.Open(t.Context(), dir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
-	st, err := store.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { data.Close() })
+	d, st := data.DB, data.Store
 	u, err := GeneratorUploader(t.Context(), d)
 	if err != nil {
 		t.Fatal(err)

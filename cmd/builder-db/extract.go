@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/builder-web/builder-web/app/export"
-	"github.com/builder-web/builder-web/app/ops"
 )
 
 var extractBuildCmd = &command{
@@ -27,7 +26,7 @@ Flags:
 	setup: func(fs *flag.FlagSet) runFunc {
 		dest := fs.String("dest", "full", "")
 		return func(ctx context.Context, e *env, args []string) error {
-			d, st, err := ops.Open(ctx, e.dataDir)
+			d, st, err := e.open(ctx)
 			if err != nil {
 				return err
 			}

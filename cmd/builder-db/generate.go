@@ -47,13 +47,13 @@ Flags:
 			if *jobs <= 0 || *platforms <= 0 || *builds < 0 || *workers <= 0 {
 				return &usageError{cmd: "generate", msg: "--jobs, --platforms and --workers must be positive, --builds not negative"}
 			}
-			d, rep, err := ops.Migrate(ctx, e.dataDir)
+			d, rep, err := e.migrate(ctx)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
 			if rep.Created || len(rep.Applied) > 0 || rep.Adopted {
-				printMigrateReport(e.stdout, rep)
+				rep.Write(e.stdout)
 			}
 			st, err := store.New(e.dataDir)
 			if err != nil {

@@ -32,7 +32,7 @@ Flags:
 			if err != nil {
 				return err
 			}
-			d, st, err := ops.Open(ctx, e.dataDir)
+			d, st, err := e.open(ctx)
 			if err != nil {
 				return err
 			}

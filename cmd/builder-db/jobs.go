@@ -27,7 +27,7 @@ var accessAddCmd = &command{
 may upload builds of JOB. The job must exist already. Granting twice is not
 an error.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ var accessRemoveCmd = &command{
 	help: `Removes JOB from the access list of USER. Removing what was not granted is
 not an error.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ Files that cannot be deleted are listed and make the exit status 1; the job
 is gone from the database regardless.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
 		name := args[0]
-		d, st, err := ops.Open(ctx, e.dataDir)
+		d, st, err := e.open(ctx)
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,9 @@ import (
 	"syscall"
 
 	"github.com/builder-web/builder-web/app/cli"
+	"github.com/builder-web/builder-web/app/datadir"
+	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
 )
 
 func main() {
@@ -71,6 +74,25 @@ type env struct {
 	stdout, stderr io.Writer
 	dataDir        string
 	log            *slog.Logger
+}
+
+// open opens the data directory for a command: it must exist and be
+// migrated (datadir.Current).
+func (e *env) open(ctx context.Context) (*db.DB, *store.Store, error) {
+	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return data.DB, data.Store, nil
+}
+
+// migrate creates the data directory when missing and migrates it.
+func (e *env) migrate(ctx context.Context) (*db.DB, datadir.Report, error) {
+	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Mode: datadir.Migrated})
+	if err != nil {
+		return nil, datadir.Report{}, err
+	}
+	return data.DB, data.Report, nil
 }
 
 // errHelp ends a command after its help was printed (exit 0).

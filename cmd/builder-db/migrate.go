@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
-
-	"github.com/builder-web/builder-web/app/ops"
 )
 
 var migrateCmd = &command{
@@ -20,27 +16,12 @@ adopted: its schema is recorded as the baseline, missing tag names are
 added and later migrations applied, and no existing row changes. Older
 databases are refused; upgrade them with the reference's builder-migrations.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, rep, err := ops.Migrate(ctx, e.dataDir)
+		d, rep, err := e.migrate(ctx)
 		if err != nil {
 			return err
 		}
 		defer d.Close()
-		printMigrateReport(e.stdout, rep)
+		rep.Write(e.stdout)
 		return nil
 	}),
-}
-
-func printMigrateReport(w io.Writer, rep ops.MigrateReport) {
-	if rep.Created {
-		fmt.Fprintf(w, "created database %s\n", rep.Path)
-	}
-	if rep.Adopted {
-		fmt.Fprintf(w, "adopted the schema 18 database %s (baseline recorded, not run)\n", rep.Path)
-	}
-	for _, id := range rep.Applied {
-		fmt.Fprintf(w, "applied migration %s\n", id)
-	}
-	if !rep.Created && !rep.Adopted && len(rep.Applied) == 0 {
-		fmt.Fprintf(w, "database %s is up to date\n", rep.Path)
-	}
 }

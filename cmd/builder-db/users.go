@@ -57,7 +57,7 @@ Flags:
 			if err := accounts.CheckName(name); err != nil {
 				return err
 			}
-			d, _, err := ops.Open(ctx, e.dataDir)
+			d, _, err := e.open(ctx)
 			if err != nil {
 				return err
 			}
@@ -118,7 +118,7 @@ Flags:
 		fs.BoolFunc("no-admin", "", admin.to(false))
 		return func(ctx context.Context, e *env, args []string) error {
 			name := args[0]
-			d, _, err := ops.Open(ctx, e.dataDir)
+			d, _, err := e.open(ctx)
 			if err != nil {
 				return err
 			}
@@ -148,7 +148,7 @@ var userRemoveCmd = &command{
 builds cannot be deleted, because the builds name it: use user-disable.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
 		name := args[0]
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ it becomes restricted and its access list is cleared. Its builds stay. Set a
 new password with user-update to enable it again.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
 		name := args[0]
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ var userListCmd = &command{
 	summary: "print the account names, one per line",
 	help:    `Prints the names of all accounts, one per line, oldest first.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}

@@ -53,7 +53,7 @@ Flags:
 			if err := parseVacuumMode(args[0], args[1], &opts); err != nil {
 				return err
 			}
-			d, st, err := ops.Open(ctx, e.dataDir)
+			d, st, err := e.open(ctx)
 			if err != nil {
 				return err
 			}

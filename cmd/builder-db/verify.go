@@ -31,7 +31,7 @@ Findings go to standard output, one per line, then a summary; a progress
 counter goes to standard error when it is a terminal. It can run while the
 server is up: what a concurrent upload or removal explains is not reported.`,
 	setup: noFlags(func(ctx context.Context, e *env, _ []string) error {
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ warns when they differ: the same inputs did not reproduce the same output.
 Each warning lists every distinct main binary (SHA-256) with the builds
 (<job>/<uuid>) that produced it. Warnings do not change the exit status.`,
 	setup: noFlags(func(ctx context.Context, e *env, _ []string) error {
-		d, _, err := ops.Open(ctx, e.dataDir)
+		d, _, err := e.open(ctx)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ Flags:
 			if dir == "" {
 				dir = filepath.Join(e.dataDir, store.CacheDir)
 			}
-			d, _, err := ops.Open(ctx, e.dataDir)
+			d, _, err := e.open(ctx)
 			if err != nil {
 				return err
 			}

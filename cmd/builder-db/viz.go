@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/viz"
 )
 
@@ -30,7 +29,7 @@ Flags:
 			if *jobs < 1 || *jobs > 64 {
 				return &usageError{cmd: "viz", msg: "--jobs must be between 1 and 64"}
 			}
-			d, st, err := ops.Open(ctx, e.dataDir)
+			d, st, err := e.open(ctx)
 			if err != nil {
 				return err
 			}

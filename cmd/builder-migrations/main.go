@@ -10,14 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/builder-web/builder-web/app/cli"
-	"github.com/builder-web/builder-web/app/ops"
-	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/migrations"
 )
@@ -103,8 +101,13 @@ func dispatch(ctx context.Context, dataDir string, pos []string, stdout io.Write
 }
 
 // open opens an existing database without checking what is applied.
+// open opens the database as it is: status and down work on any version.
 func open(ctx context.Context, dataDir string) (*db.DB, error) {
-	return db.Open(ctx, filepath.Join(dataDir, store.DBFile), db.Options{})
+	data, err := datadir.Open(ctx, dataDir, datadir.Options{Mode: datadir.AsIs})
+	if err != nil {
+		return nil, err
+	}
+	return data.DB, nil
 }
 
 func status(ctx context.Context, dataDir string, w io.Writer) error {
@@ -136,23 +139,12 @@ func status(ctx context.Context, dataDir string, w io.Writer) error {
 }
 
 func up(ctx context.Context, dataDir string, w io.Writer) error {
-	d, rep, err := ops.Migrate(ctx, dataDir)
+	data, err := datadir.Open(ctx, dataDir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if rep.Created {
-		fmt.Fprintf(w, "created database %s\n", rep.Path)
-	}
-	if rep.Adopted {
-		fmt.Fprintf(w, "adopted the schema 18 database %s (%s recorded, not run)\n", rep.Path, migrations.Baseline)
-	}
-	for _, id := range rep.Applied {
-		fmt.Fprintf(w, "applied %s\n", id)
-	}
-	if !rep.Created && !rep.Adopted && len(rep.Applied) == 0 {
-		fmt.Fprintln(w, "nothing to apply")
-	}
+	defer data.Close()
+	data.Report.Write(w)
 	return nil
 }
 

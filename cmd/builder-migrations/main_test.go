@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app/accounts"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
@@ -41,11 +42,12 @@ func populated(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
-	d, _, err := ops.Migrate(ctx, dir)
+	data, err := datadir.Open(ctx, dir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	defer data.Close()
+	d := data.DB
 	if _, err := accounts.Create(ctx, d, "op", "op-password", false, false); err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +109,10 @@ func TestStatusDownUp(t *testing.T) {
 	}
 
 	r = mustRun(t, "up", "--datadir", dir)
-	if r.stdout != "applied "+last+"\n" {
+	if r.stdout != "applied migration "+last+"\n" {
 		t.Errorf("up printed %q", r.stdout)
 	}
-	if r = mustRun(t, "up", "-d", dir); r.stdout != "nothing to apply\n" {
+	if r = mustRun(t, "up", "-d", dir); r.stdout != "database "+filepath.Join(dir, "builder.sqlite3")+" is up to date\n" {
 		t.Errorf("second up printed %q", r.stdout)
 	}
 

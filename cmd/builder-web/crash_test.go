@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/accounts"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/testenv"
 )
 
@@ -106,11 +106,12 @@ func (s *server) waitExit(t *testing.T) {
 func addUser(t *testing.T, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := app.OpenData(ctx, dir, true, testLogger())
+	data, err := datadir.Open(ctx, dir, datadir.Options{Mode: datadir.Migrated})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	defer data.Close()
+	d := data.DB
 	if _, err := accounts.Create(ctx, d, "up", "crash-test-pw", false, false); err != nil {
 		t.Fatal(err)
 	}
