@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -296,5 +295,3 @@ func upload(t *testing.T, addr string, body []byte) int {
 	_, _ = io.Copy(io.Discard, bufio.NewReader(resp.Body))
 	return resp.StatusCode
 }
-
-func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
