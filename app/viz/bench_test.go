@@ -94,7 +94,7 @@ func TestDependencies300(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(page), `<g class="n`) - 1; n != 300 {
+	if n := strings.Count(string(page), `<g id="p-`); n != 300 {
 		t.Errorf("%d nodes, want 300", n)
 	}
 }

@@ -60,14 +60,14 @@ func TestDependencyGraphVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := string(page)
-			if got := len(regexp.MustCompile(`<g class="n( root)?" id=`).FindAllString(s, -1)); got != len(sw.Installed) {
+			if got := len(regexp.MustCompile(`<g id="p-[^"]+" class="n( root)?">`).FindAllString(s, -1)); got != len(sw.Installed) {
 				t.Errorf("%d nodes drawn, want %d installed packages", got, len(sw.Installed))
 			}
 			if got := strings.Count(s, `<line class="e`); got != wantEdges || wantEdges == 0 {
 				t.Errorf("%d edges drawn, want %d", got, wantEdges)
 			}
-			if !strings.Contains(s, `<g class="n root" id="p-mirage-unikernel-hello-hvt"><title>mirage-unikernel-hello-hvt.dev`) ||
-				!regexp.MustCompile(`id="p-mirage-unikernel-hello-hvt">.*<circle cx="0.0" cy="0.0"`).MatchString(s) {
+			if !strings.Contains(s, `<g id="p-mirage-unikernel-hello-hvt" class="n root"><title>mirage-unikernel-hello-hvt.dev`) ||
+				!regexp.MustCompile(`id="p-mirage-unikernel-hello-hvt" class="n root">.*<circle cx="0.0" cy="0.0"`).MatchString(s) {
 				t.Errorf("the root is not drawn in the centre:\n%s", s)
 			}
 			want := "<title>ocaml." + mustVersion(t, sw, "ocaml") + "&#10;" + strconv.Itoa(rdeps["ocaml"]) + " reverse dependencies"
@@ -76,6 +76,19 @@ func TestDependencyGraphVectors(t *testing.T) {
 			}
 			if !strings.Contains(s, `<line class="e b"`) || !strings.Contains(s, `<title>mirage-unikernel-hello-hvt → dune</title>`) {
 				t.Errorf("the build dependency on dune is not marked")
+			}
+			// Each package links to its details, relative to the page.
+			if !strings.Contains(s, `<a href="?package=ocaml" hx-get="?package=ocaml"><g id="p-ocaml" class="n">`) {
+				t.Errorf("the ocaml node is no link to its details")
+			}
+			v := &Cached{Ours: true, content: page}
+			if got := v.Packages(); len(got) != len(sw.Installed) {
+				t.Errorf("Packages() = %d names, want %d", len(got), len(sw.Installed))
+			}
+			marked := string(v.MarkedSVG(map[string]string{"ocaml": "sel", "dune": "nb hit"}))
+			if !strings.Contains(marked, `<g id="p-ocaml" class="n sel">`) || !strings.Contains(marked, `<g id="p-dune" class="n nb hit">`) ||
+				strings.Count(marked, `class="n `) != 3 { // and the root
+				t.Errorf("marks not applied as asked")
 			}
 			for _, bad := range []string{"<script", "style="} {
 				if strings.Contains(s, bad) {

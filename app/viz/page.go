@@ -1,0 +1,289 @@
+package viz
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/builder-web/builder-web/app/opam"
+)
+
+// maxOurs bounds a cached page of ours read into memory to embed it: the
+// treemap of a 20,000-symbol binary is well under a megabyte.
+const maxOurs = 32 << 20
+
+// Cached is a visualization found in the cache.
+type Cached struct {
+	// Rel is the store-relative path of the file, served as it is when
+	// the file is not ours.
+	Rel string
+	// Ours is set when builder-web wrote the file in the current format:
+	// builder-web shows its parts in a page of its own. Files of the
+	// reference's tools (any other version, or an unknown first line) are
+	// served in a sandbox as they are.
+	Ours    bool
+	content []byte
+}
+
+// Load finds the cached visualization of the highest version (Lookup) and,
+// when it is ours, reads it. ok is false when nothing is cached.
+func (c *Cache) Load(kind, hexHash string) (v *Cached, ok bool, err error) {
+	rel, ok, err := c.Lookup(kind, hexHash)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	v = &Cached{Rel: rel}
+	ver := ourVersion(kind)
+	if rel != Rel(kind, ver, hexHash) {
+		return v, true, nil
+	}
+	f, err := os.Open(filepath.Join(c.store.Dir(), filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, false, fmt.Errorf("visualization cache: %w", err)
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, maxOurs+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("visualization cache: read %s: %w", rel, err)
+	}
+	if len(content) <= maxOurs && bytes.HasPrefix(content, []byte(ourPrefix(kind, ver))) {
+		v.Ours, v.content = true, content
+	}
+	return v, true, nil
+}
+
+// ourVersion is the version of the cache files this builder-web writes.
+func ourVersion(kind string) int {
+	if kind == KindTreemap {
+		return TreemapVersion
+	}
+	return DependenciesVersion
+}
+
+// Preview says how the build page previews a visualization.
+type Preview int
+
+const (
+	// NoPreview: nothing cached and nothing can be drawn.
+	NoPreview Preview = iota
+	// PreviewImage: ours (cached, or drawn on request): a picture.
+	PreviewImage
+	// PreviewFrame: a file of the reference's tools, shown as it is in a
+	// sandboxed frame.
+	PreviewFrame
+)
+
+// preview is the preview of a cached visualization, or NoPreview with ok
+// false when nothing usable is cached.
+func (c *Cache) preview(kind, hexHash string) (p Preview, ok bool) {
+	v, ok, err := c.Load(kind, hexHash)
+	switch {
+	case err != nil || !ok:
+		return NoPreview, false
+	case v.Ours:
+		return PreviewImage, true
+	}
+	return PreviewFrame, true
+}
+
+// part is what lies between begin and end in an page of ours.
+func (v *Cached) part(begin, end string) []byte {
+	_, rest, ok := bytes.Cut(v.content, []byte(begin))
+	if !ok {
+		return nil
+	}
+	p, _, ok := bytes.Cut(rest, []byte(end))
+	if !ok {
+		return nil
+	}
+	return p
+}
+
+// About is the line that says what the visualization shows (escaped HTML).
+func (v *Cached) About() []byte { return v.part(aboutBegin, aboutEnd) }
+
+// SVG is the drawing: the graph, or the treemap of all libraries.
+func (v *Cached) SVG() []byte { return v.part(svgBegin, svgEnd) }
+
+// Library is the treemap of one library's modules; ok false when the
+// library has none of its own (unknown, or a single module).
+func (v *Cached) Library(name string) ([]byte, bool) {
+	p := v.part(libBegin+html.EscapeString(name)+"-->", libEnd)
+	return p, p != nil
+}
+
+// Table is the table of all sizes of a treemap, largest first.
+func (v *Cached) Table() []byte { return v.part(tableBegin, tableEnd) }
+
+// PreviewSVG is the drawing as a standalone SVG image for the build page's
+// preview: the drawing with its style inside (an image loads no
+// stylesheet).
+func (v *Cached) PreviewSVG(kind string) []byte {
+	svg := v.SVG()
+	i := bytes.IndexByte(svg, '>')
+	if i < 0 {
+		return nil
+	}
+	style := GraphStyle
+	if kind == KindTreemap {
+		style = TreemapStyle
+	}
+	var b bytes.Buffer
+	b.Grow(len(svg) + len(style) + 32)
+	b.Write(svg[:i+1])
+	b.WriteString("<style>")
+	b.WriteString(style)
+	b.WriteString("</style>")
+	b.Write(svg[i+1:])
+	return b.Bytes()
+}
+
+const nodeOpen = `<g id="p-`
+
+// Packages lists the package names of a graph, in drawing order.
+func (v *Cached) Packages() []string {
+	svg := v.SVG()
+	var out []string
+	for {
+		i := bytes.Index(svg, []byte(nodeOpen))
+		if i < 0 {
+			return out
+		}
+		svg = svg[i+len(nodeOpen):]
+		j := bytes.IndexByte(svg, '"')
+		if j < 0 {
+			return out
+		}
+		out = append(out, html.UnescapeString(string(svg[:j])))
+		svg = svg[j:]
+	}
+}
+
+// MarkedSVG is the graph with classes added to some packages' nodes
+// (marks maps a package name to its classes, e.g. "hit" for a filter
+// match): one pass over the drawing, however many are marked.
+func (v *Cached) MarkedSVG(marks map[string]string) []byte {
+	svg := v.SVG()
+	if len(marks) == 0 {
+		return svg
+	}
+	var b bytes.Buffer
+	b.Grow(len(svg) + 16*len(marks))
+	const class = `" class="n`
+	for {
+		i := bytes.Index(svg, []byte(nodeOpen))
+		if i < 0 {
+			b.Write(svg)
+			return b.Bytes()
+		}
+		i += len(nodeOpen)
+		j := bytes.IndexByte(svg[i:], '"')
+		if j < 0 {
+			b.Write(svg)
+			return b.Bytes()
+		}
+		end := i + j
+		name := html.UnescapeString(string(svg[i:end]))
+		b.Write(svg[:end])
+		svg = svg[end:]
+		if m, ok := marks[name]; ok && bytes.HasPrefix(svg, []byte(class)) {
+			b.WriteString(class)
+			b.WriteString(" ")
+			b.WriteString(m)
+			svg = svg[len(class):]
+		}
+	}
+}
+
+// ErrNoPackage says the switch has no such package installed.
+var ErrNoPackage = errors.New("no such package in the opam switch")
+
+// PackageInfo is what the graph's side panel shows of one package.
+type PackageInfo struct {
+	Name, Version string
+	// Opam is its opam file as the switch export embeds it; "" when the
+	// export has none for it.
+	Opam string
+	// Depends are the installed packages it depends on (Build: only to
+	// build it), Dependents those that depend on it; both sorted by name.
+	Depends    []Dep
+	Dependents []string
+}
+
+// Dep is a dependency of a package.
+type Dep struct {
+	Name  string
+	Build bool
+}
+
+// Package reads the opam-switch artifact with this hash and returns one
+// package's details. ErrNoPackage when it is not installed; ErrUnusable
+// when the switch cannot be drawn.
+func (c *Cache) Package(sha []byte, name string) (*PackageInfo, error) {
+	f, err := c.store.OpenArtifact(sha)
+	if err != nil {
+		return nil, fmt.Errorf("opam-switch: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("opam-switch: %w", err)
+	}
+	if len(data) > maxInput {
+		return nil, fmt.Errorf("%w: opam-switch larger than %d bytes", ErrUnusable, maxInput)
+	}
+	sw, err := opam.ParseSwitch(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	g, err := DependencyGraph(sw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	n := -1
+	for i, node := range g.Nodes {
+		if node.Name == name {
+			n = i
+		}
+	}
+	if n < 0 {
+		return nil, ErrNoPackage
+	}
+	p := &PackageInfo{Name: name, Version: g.Nodes[n].Version}
+	if f, ok := sw.Overlay(name); ok {
+		p.Opam = string(opam.Print(f))
+	}
+	for _, e := range g.Edges {
+		switch {
+		case e.From == n:
+			p.Depends = append(p.Depends, Dep{Name: g.Nodes[e.To].Name, Build: e.Build})
+		case e.To == n:
+			p.Dependents = append(p.Dependents, g.Nodes[e.From].Name)
+		}
+	}
+	sort.Slice(p.Depends, func(i, j int) bool { return p.Depends[i].Name < p.Depends[j].Name })
+	sort.Strings(p.Dependents)
+	return p, nil
+}
+
+// Matches are the packages whose name contains q, ignoring case, sorted.
+func Matches(names []string, q string) []string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		if strings.Contains(strings.ToLower(n), q) {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
