@@ -172,13 +172,19 @@ func gccELF(t *testing.T) []byte { return gccELFSized(t, 4096) }
 // Cipher_block module.
 func gccELFSized(t *testing.T, n int) []byte {
 	t.Helper()
+	return gccELFSource(t, fmt.Sprintf("const char camlMirage_crypto__Cipher_block__tbl_1[%d] = {1};\n", n)+
+		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n")
+}
+
+// gccELFSource compiles C code into an unstripped ELF binary and returns
+// its bytes; without gcc the test is skipped.
+func gccELFSource(t *testing.T, code string) []byte {
+	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no gcc")
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "m.c")
-	code := fmt.Sprintf("const char camlMirage_crypto__Cipher_block__tbl_1[%d] = {1};\n", n) +
-		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n"
 	if err := os.WriteFile(src, []byte(code), 0o644); err != nil {
 		t.Fatal(err)
 	}

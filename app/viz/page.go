@@ -175,30 +175,32 @@ func (v *Cached) MarkedSVG(marks map[string]string) []byte {
 	}
 	var b bytes.Buffer
 	b.Grow(len(svg) + 16*len(marks))
-	const class = `" class="n`
+	const class = `" class="`
 	for {
 		i := bytes.Index(svg, []byte(nodeOpen))
 		if i < 0 {
-			b.Write(svg)
-			return b.Bytes()
+			break
 		}
 		i += len(nodeOpen)
-		j := bytes.IndexByte(svg[i:], '"')
+		j := bytes.Index(svg[i:], []byte(class))
 		if j < 0 {
-			b.Write(svg)
-			return b.Bytes()
+			break
 		}
-		end := i + j
-		name := html.UnescapeString(string(svg[i:end]))
+		name := html.UnescapeString(string(svg[i : i+j]))
+		k := bytes.IndexByte(svg[i+j+len(class):], '"')
+		if k < 0 {
+			break
+		}
+		end := i + j + len(class) + k // the class attribute's closing quote
 		b.Write(svg[:end])
 		svg = svg[end:]
-		if m, ok := marks[name]; ok && bytes.HasPrefix(svg, []byte(class)) {
-			b.WriteString(class)
-			b.WriteString(" ")
-			b.WriteString(m)
-			svg = svg[len(class):]
+		if m := strings.Fields(marks[name]); len(m) > 0 {
+			b.WriteByte(' ')
+			b.WriteString(html.EscapeString(strings.Join(m, " ")))
 		}
 	}
+	b.Write(svg)
+	return b.Bytes()
 }
 
 // ErrNoPackage says the switch has no such package installed.
