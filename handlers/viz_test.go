@@ -97,7 +97,7 @@ func TestVisualizations(t *testing.T) {
 	notFound("no cache", treemap)
 	// The upload drew our graph (version 2) in the background; it beats
 	// the reference's version 1, a higher version beats it.
-	waitFile(t, filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
+	waitFile(t, filepath.Join(env.Dir, "_cache", "dependencies_3", opamSwitch+".html"))
 	placeViz(t, env, "dependencies_1", opamSwitch, "v1 graph")
 	ours("ours over version 1", deps)
 	notFound("only dependencies cached", treemap)
@@ -108,9 +108,9 @@ func TestVisualizations(t *testing.T) {
 	found("version 10", deps, "v10 graph")
 	// A file in our version's directory that we did not write (its first
 	// line is not ours) is served as it is, sandboxed, too.
-	placeViz(t, env, "treemap_2", sha256Hex(debug), "<html>modulectomy 2</html>")
+	placeViz(t, env, "treemap_3", sha256Hex(debug), "<html>modulectomy 2</html>")
 	found("foreign file in our directory", treemap, "<html>modulectomy 2</html>")
-	if err := os.Remove(filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(debug)+".html")); err != nil {
+	if err := os.Remove(filepath.Join(env.Dir, "_cache", "treemap_3", sha256Hex(debug)+".html")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -144,7 +144,7 @@ func TestDependencyGraphDrawn(t *testing.T) {
 		!strings.Contains(body, "<svg") || !strings.Contains(body, `<g id="p-ocaml" class="n"><title>ocaml.4.14.2`) {
 		t.Fatalf("GET %s: status %d, want the drawn graph\n%s", url, r.Status, body)
 	}
-	cached, err := os.ReadFile(filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
+	cached, err := os.ReadFile(filepath.Join(env.Dir, "_cache", "dependencies_3", opamSwitch+".html"))
 	if err != nil || !strings.Contains(string(cached), `<g id="p-ocaml" class="n"><title>ocaml.4.14.2`) {
 		t.Errorf("cache file: %v\n%.500s", err, cached)
 	}
@@ -227,7 +227,7 @@ func TestTreemapDrawn(t *testing.T) {
 			t.Errorf("CSP %q, want the page policy", got)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html")); err != nil {
+	if _, err := os.Stat(filepath.Join(env.Dir, "_cache", "treemap_3", sha256Hex(elfBin)+".html")); err != nil {
 		t.Errorf("treemap not cached by the binary's hash: %v", err)
 	}
 	url := buildURL("viz", testUUID(3)) + "/viztreemap"
@@ -252,8 +252,8 @@ func TestVisualizationsDrawnAfterUpload(t *testing.T) {
 		}
 	}
 	want := []string{
-		filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"),
-		filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html"),
+		filepath.Join(env.Dir, "_cache", "dependencies_3", opamSwitch+".html"),
+		filepath.Join(env.Dir, "_cache", "treemap_3", sha256Hex(elfBin)+".html"),
 	}
 	for _, p := range want {
 		waitFile(t, p)

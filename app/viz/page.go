@@ -39,7 +39,7 @@ func (c *Cache) Load(kind, hexHash string) (v *Cached, ok bool, err error) {
 		return nil, ok, err
 	}
 	v = &Cached{Rel: rel}
-	ver := ourVersion(kind)
+	ver := version(kind)
 	if rel != Rel(kind, ver, hexHash) {
 		return v, true, nil
 	}
@@ -56,14 +56,6 @@ func (c *Cache) Load(kind, hexHash string) (v *Cached, ok bool, err error) {
 		v.Ours, v.content = true, content
 	}
 	return v, true, nil
-}
-
-// ourVersion is the version of the cache files this builder-web writes.
-func ourVersion(kind string) int {
-	if kind == KindTreemap {
-		return TreemapVersion
-	}
-	return DependenciesVersion
 }
 
 // Preview says how the build page previews a visualization.

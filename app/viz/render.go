@@ -140,7 +140,7 @@ func DependenciesHTML(g *Graph, title string) []byte {
 <p>%s<strong>%s</strong>: %d packages, %d dependencies (dashed: build only). Darker packages have more reverse dependencies; hover a package for its details.%s</p>
 `, esc(title), GraphStyle, aboutBegin, esc(title), len(g.Nodes), len(g.Edges), aboutEnd)
 	b.WriteString(svgBegin)
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="%s">
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="group" aria-label="%s">
 <g class="edges">
 `, -half, -half, 2*half, 2*half, 2*half, 2*half, esc(title))
 	for _, e := range g.Edges {
