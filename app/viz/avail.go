@@ -48,9 +48,15 @@ func Versions(cache, kind string) ([]int, error) {
 // §10), or ok false. Only versions whose directory exists are tried, so an
 // odd directory name cannot make this loop long.
 func (c *Cache) Lookup(kind, hexHash string) (rel string, ok bool, err error) {
+	rel, _, ok, err = c.lookup(kind, hexHash)
+	return rel, ok, err
+}
+
+// lookup is Lookup that also returns the file's FileInfo.
+func (c *Cache) lookup(kind, hexHash string) (string, fs.FileInfo, bool, error) {
 	versions, err := Versions(filepath.Join(c.store.Dir(), store.CacheDir), kind)
 	if err != nil {
-		return "", false, fmt.Errorf("visualization cache: %w", err)
+		return "", nil, false, fmt.Errorf("visualization cache: %w", err)
 	}
 	for _, v := range versions {
 		rel := Rel(kind, v, hexHash)
@@ -59,11 +65,11 @@ func (c *Cache) Lookup(kind, hexHash string) (rel string, ok bool, err error) {
 			continue
 		}
 		if err != nil {
-			return "", false, fmt.Errorf("visualization cache: %w", err)
+			return "", nil, false, fmt.Errorf("visualization cache: %w", err)
 		}
-		return rel, true, nil
+		return rel, fi, true, nil
 	}
-	return "", false, nil
+	return "", nil, false, nil
 }
 
 // Cached reports whether some version of the visualization is cached.

@@ -40,11 +40,12 @@ var ErrUnusable = errors.New("input cannot be visualized")
 type Cache struct {
 	store *store.Store
 	sem   chan struct{}
+	mem   *memory
 }
 
 // NewCache returns a cache over the store, generating at most workers at once.
 func NewCache(st *store.Store, workers int) *Cache {
-	return &Cache{store: st, sem: make(chan struct{}, max(workers, 1))}
+	return &Cache{store: st, sem: make(chan struct{}, max(workers, 1)), mem: &memory{limit: memoryLimit}}
 }
 
 // Rel is the store-relative path of a visualization of version v.

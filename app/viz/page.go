@@ -6,17 +6,23 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/builder-web/builder-web/app/opam"
 )
 
 // maxOurs bounds a cached page of ours read into memory to embed it: the
-// treemap of a 20,000-symbol binary is well under a megabyte.
+// treemap of a 20,000-symbol binary is under a megabyte.
 const maxOurs = 32 << 20
+
+// memoryLimit bounds the cache files kept in memory (Cache.mem).
+const memoryLimit = 64 << 20
 
 // Cached is a visualization found in the cache.
 type Cached struct {
@@ -32,30 +38,82 @@ type Cached struct {
 }
 
 // Load finds the cached visualization of the highest version (Lookup) and,
-// when it is ours, reads it. ok is false when nothing is cached.
+// when it is ours, reads it, or takes it from memory when the file is
+// unchanged since (same size and modification time; files are replaced by
+// rename, never written in place). ok is false when nothing is cached.
 func (c *Cache) Load(kind, hexHash string) (v *Cached, ok bool, err error) {
-	rel, ok, err := c.Lookup(kind, hexHash)
+	rel, fi, ok, err := c.lookup(kind, hexHash)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
-	v = &Cached{Rel: rel}
 	ver := version(kind)
-	if rel != Rel(kind, ver, hexHash) {
+	if rel != Rel(kind, ver, hexHash) || fi.Size() > maxOurs {
+		return &Cached{Rel: rel}, true, nil
+	}
+	if v, ok := c.mem.get(rel, fi); ok {
 		return v, true, nil
 	}
-	f, err := os.Open(filepath.Join(c.store.Dir(), filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, false, fmt.Errorf("visualization cache: %w", err)
-	}
-	defer f.Close()
-	content, err := io.ReadAll(io.LimitReader(f, maxOurs+1))
+	content, err := os.ReadFile(filepath.Join(c.store.Dir(), filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, false, fmt.Errorf("visualization cache: read %s: %w", rel, err)
 	}
-	if len(content) <= maxOurs && bytes.HasPrefix(content, []byte(ourPrefix(kind, ver))) {
+	v = &Cached{Rel: rel}
+	if bytes.HasPrefix(content, []byte(ourPrefix(kind, ver))) {
 		v.Ours, v.content = true, content
 	}
+	c.mem.put(rel, fi, v, int64(len(content)))
 	return v, true, nil
+}
+
+// memory keeps recently served cache files of ours in memory, up to a
+// number of bytes, so serving one costs a stat rather than a read.
+type memory struct {
+	mu    sync.Mutex
+	limit int64
+	used  int64
+	files map[string]memFile
+}
+
+type memFile struct {
+	size    int64
+	modTime time.Time
+	v       *Cached
+}
+
+func (m *memory) get(rel string, fi fs.FileInfo) (*Cached, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[rel]
+	if !ok || f.size != fi.Size() || !f.modTime.Equal(fi.ModTime()) {
+		return nil, false
+	}
+	return f.v, true
+}
+
+// put remembers v, first forgetting others (any: a map's order) until it
+// fits under the limit.
+func (m *memory) put(rel string, fi fs.FileInfo, v *Cached, size int64) {
+	if size > m.limit {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.files == nil {
+		m.files = map[string]memFile{}
+	}
+	if old, ok := m.files[rel]; ok {
+		m.used -= old.size
+		delete(m.files, rel)
+	}
+	for k, f := range m.files {
+		if m.used+size <= m.limit {
+			break
+		}
+		m.used -= f.size
+		delete(m.files, k)
+	}
+	m.files[rel] = memFile{size: size, modTime: fi.ModTime(), v: v}
+	m.used += size
 }
 
 // Preview says how the build page previews a visualization.

@@ -174,6 +174,9 @@ func TestOCamlName(t *testing.T) {
 		"camlStdlib__List__map_12":                   {"stdlib", "List"},
 		"camlFoo__bar_12":                            {"foo", "Foo"},
 		"camlFoo":                                    {"foo", "Foo"},
+		"camlFoo_12":                                 {"foo", "Foo"},
+		"camlLib_7__Mod_3__v_5":                      {"lib-7", "Mod_3"},
+		"camlMirage_crypto_ec__P256_1":               {"mirage-crypto-ec", "P256"},
 		"caml_alloc":                                 {NonOCaml, "(other)"},
 		"memcpy":                                     {NonOCaml, "(other)"},
 	} {
