@@ -38,14 +38,15 @@ var ErrUnusable = errors.New("input cannot be visualized")
 // request is bounded by a semaphore, so a burst of requests for uncached
 // graphs cannot use more than Workers cores.
 type Cache struct {
-	store *store.Store
-	sem   chan struct{}
-	mem   *memory
+	store    *store.Store
+	sem      chan struct{}
+	mem      *memory
+	switches *switches
 }
 
 // NewCache returns a cache over the store, generating at most workers at once.
 func NewCache(st *store.Store, workers int) *Cache {
-	return &Cache{store: st, sem: make(chan struct{}, max(workers, 1)), mem: &memory{limit: memoryLimit}}
+	return &Cache{store: st, sem: make(chan struct{}, max(workers, 1)), mem: &memory{limit: memoryLimit}, switches: &switches{}}
 }
 
 // Rel is the store-relative path of a visualization of version v.

@@ -81,7 +81,7 @@ func TestDependencyGraphVectors(t *testing.T) {
 			if !strings.Contains(s, `<a href="?package=ocaml" hx-get="?package=ocaml"><g id="p-ocaml" class="n">`) {
 				t.Errorf("the ocaml node is no link to its details")
 			}
-			v := &Cached{Ours: true, content: page}
+			v := ours("", page)
 			if got := v.Packages(); len(got) != len(sw.Installed) {
 				t.Errorf("Packages() = %d names, want %d", len(got), len(sw.Installed))
 			}

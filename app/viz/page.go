@@ -33,8 +33,10 @@ type Cached struct {
 	// builder-web shows its parts in a page of its own. Files of the
 	// reference's tools (any other version, or an unknown first line) are
 	// served in a sandbox as they are.
-	Ours    bool
-	content []byte
+	Ours bool
+	// The parts of ours (see the markers in render.go and treemap.go).
+	about, svg, table []byte
+	libs              map[string][]byte // escaped library name → its treemap
 }
 
 // Load finds the cached visualization of the highest version (Lookup) and,
@@ -59,7 +61,7 @@ func (c *Cache) Load(kind, hexHash string) (v *Cached, ok bool, err error) {
 	}
 	v = &Cached{Rel: rel}
 	if bytes.HasPrefix(content, []byte(ourPrefix(kind, ver))) {
-		v.Ours, v.content = true, content
+		v = ours(rel, content)
 	}
 	c.mem.put(rel, fi, v, int64(len(content)))
 	return v, true, nil
@@ -142,34 +144,64 @@ func (c *Cache) preview(kind, hexHash string) (p Preview, ok bool) {
 	return PreviewFrame, true
 }
 
-// part is what lies between begin and end in an page of ours.
-func (v *Cached) part(begin, end string) []byte {
-	_, rest, ok := bytes.Cut(v.content, []byte(begin))
+// part is what lies between begin and end in content, and what follows.
+func part(content []byte, begin, end string) (p, rest []byte) {
+	_, after, ok := bytes.Cut(content, []byte(begin))
 	if !ok {
-		return nil
+		return nil, content
 	}
-	p, _, ok := bytes.Cut(rest, []byte(end))
+	p, rest, ok = bytes.Cut(after, []byte(end))
 	if !ok {
-		return nil
+		return nil, content
 	}
-	return p
+	return p, rest
+}
+
+// ours makes a Cached of our page: its parts are found once, here, since
+// the page is served many times from memory.
+func ours(rel string, content []byte) *Cached {
+	v := &Cached{Rel: rel, Ours: true}
+	v.about, content = part(content, aboutBegin, aboutEnd)
+	v.svg, content = part(content, svgBegin, svgEnd)
+	for {
+		i := bytes.Index(content, []byte(libBegin))
+		if i < 0 {
+			break
+		}
+		content = content[i+len(libBegin):]
+		name, rest, ok := bytes.Cut(content, []byte("-->"))
+		if !ok {
+			break
+		}
+		svg, rest, ok := bytes.Cut(rest, []byte(libEnd))
+		if !ok {
+			break
+		}
+		if v.libs == nil {
+			v.libs = map[string][]byte{}
+		}
+		v.libs[string(name)] = svg
+		content = rest
+	}
+	v.table, _ = part(content, tableBegin, tableEnd)
+	return v
 }
 
 // About is the line that says what the visualization shows (escaped HTML).
-func (v *Cached) About() []byte { return v.part(aboutBegin, aboutEnd) }
+func (v *Cached) About() []byte { return v.about }
 
 // SVG is the drawing: the graph, or the treemap of all libraries.
-func (v *Cached) SVG() []byte { return v.part(svgBegin, svgEnd) }
+func (v *Cached) SVG() []byte { return v.svg }
 
 // Library is the treemap of one library's modules; ok false when the
 // library has none of its own (unknown, or a single module).
 func (v *Cached) Library(name string) ([]byte, bool) {
-	p := v.part(libBegin+html.EscapeString(name)+"-->", libEnd)
-	return p, p != nil
+	p, ok := v.libs[html.EscapeString(name)]
+	return p, ok
 }
 
 // Table is the table of all sizes of a treemap, largest first.
-func (v *Cached) Table() []byte { return v.part(tableBegin, tableEnd) }
+func (v *Cached) Table() []byte { return v.table }
 
 // PreviewSVG is the drawing as a standalone SVG image for the build page's
 // preview: the drawing with its style inside (an image loads no
@@ -278,25 +310,9 @@ type Dep struct {
 // package's details. ErrNoPackage when it is not installed; ErrUnusable
 // when the switch cannot be drawn.
 func (c *Cache) Package(sha []byte, name string) (*PackageInfo, error) {
-	f, err := c.store.OpenArtifact(sha)
+	sw, g, err := c.parsedSwitch(sha)
 	if err != nil {
-		return nil, fmt.Errorf("opam-switch: %w", err)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("opam-switch: %w", err)
-	}
-	if len(data) > maxInput {
-		return nil, fmt.Errorf("%w: opam-switch larger than %d bytes", ErrUnusable, maxInput)
-	}
-	sw, err := opam.ParseSwitch(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
-	}
-	g, err := DependencyGraph(sw)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+		return nil, err
 	}
 	n := -1
 	for i, node := range g.Nodes {
@@ -307,7 +323,7 @@ func (c *Cache) Package(sha []byte, name string) (*PackageInfo, error) {
 	if n < 0 {
 		return nil, ErrNoPackage
 	}
-	p := &PackageInfo{Name: name, Version: g.Nodes[n].Version}
+	p := &PackageInfo{Name: g.Nodes[n].Name, Version: g.Nodes[n].Version}
 	if f, ok := sw.Overlay(name); ok {
 		p.Opam = string(opam.Print(f))
 	}
@@ -322,6 +338,67 @@ func (c *Cache) Package(sha []byte, name string) (*PackageInfo, error) {
 	sort.Slice(p.Depends, func(i, j int) bool { return p.Depends[i].Name < p.Depends[j].Name })
 	sort.Strings(p.Dependents)
 	return p, nil
+}
+
+// parsedSwitch reads and parses the opam-switch artifact with this hash,
+// or takes it from the few kept in memory: clicking through a graph's
+// packages asks for the same switch again and again.
+func (c *Cache) parsedSwitch(sha []byte) (*opam.Switch, *Graph, error) {
+	key := string(sha)
+	c.switches.mu.Lock()
+	p, ok := c.switches.m[key]
+	c.switches.mu.Unlock()
+	if ok {
+		return p.sw, p.g, nil
+	}
+	f, err := c.store.OpenArtifact(sha)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opam-switch: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
+	f.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("opam-switch: %w", err)
+	}
+	if len(data) > maxInput {
+		return nil, nil, fmt.Errorf("%w: opam-switch larger than %d bytes", ErrUnusable, maxInput)
+	}
+	sw, err := opam.ParseSwitch(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	g, err := DependencyGraph(sw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	c.switches.mu.Lock()
+	defer c.switches.mu.Unlock()
+	if c.switches.m == nil {
+		c.switches.m = map[string]parsed{}
+	}
+	for k := range c.switches.m {
+		if len(c.switches.m) < maxSwitches {
+			break
+		}
+		delete(c.switches.m, k)
+	}
+	c.switches.m[key] = parsed{sw, g}
+	return sw, g, nil
+}
+
+// maxSwitches is how many parsed switches Cache keeps (a few MiB each at
+// most for 300 packages).
+const maxSwitches = 8
+
+// switches are the parsed opam switches the graph panels use.
+type switches struct {
+	mu sync.Mutex
+	m  map[string]parsed
+}
+
+type parsed struct {
+	sw *opam.Switch
+	g  *Graph
 }
 
 // Matches are the packages whose name contains q, ignoring case, sorted.

@@ -136,7 +136,7 @@ func TestBinarySizes(t *testing.T) {
 
 	// builder-web's own page embeds the parts: the map, each library's
 	// modules, the table.
-	v := &Cached{Ours: true, content: []byte(page)}
+	v := ours("", []byte(page))
 	lib, ok := v.Library("mirage-crypto")
 	if !ok || !strings.HasPrefix(string(lib), "<svg") || !strings.Contains(string(lib), "<title>Cipher_block&#10;5.0 KiB (5096 bytes)") {
 		t.Errorf("Library(mirage-crypto) = %v, %.300s", ok, lib)
