@@ -59,10 +59,29 @@ func TestVizBrowser(t *testing.T) {
 		}
 	}
 
+	dir := browsertest.ScreenshotDir(t)
+	// look checks the page in both themes: axe (contrast differs by
+	// theme) and a screenshot for a reviewer.
+	look := func(name string) {
+		t.Helper()
+		for _, theme := range []string{"light", "dark"} {
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.setAttribute("data-theme", "`+theme+`"), true`)); err != nil {
+				t.Fatal(err)
+			}
+			// The screenshot first: it waits for the theme's transitions,
+			// which axe would otherwise measure half done.
+			if err := browsertest.Screenshot(ctx, dir, name+"-"+theme); err != nil {
+				t.Error(err)
+			}
+			axe(name + " (" + theme + ")")
+		}
+	}
+
 	// The build page's previews are pictures that loaded.
 	open(build)
 	wait("the previews", `[...document.querySelectorAll(".viz-preview img")].length === 2 &&
 		[...document.querySelectorAll(".viz-preview img")].every(i => { i.scrollIntoView(); return i.complete && i.naturalWidth > 0 })`)
+	look("build")
 
 	// The graph: click a package in the drawing.
 	open(build + "/vizdependencies")
@@ -89,11 +108,11 @@ func TestVizBrowser(t *testing.T) {
 	wait("the highlighted packages", `document.querySelectorAll("#viz-figure g.n.hit").length === 3 &&
 		document.querySelector(".viz-matches").textContent.includes("3 packages match")`)
 	notReloaded("filter")
-	axe("graph with a selection and a filter")
+	look("graph-selected-filtered")
 
 	// The treemap: zoom into a library and back.
 	open(build + "/viztreemap")
-	axe("treemap")
+	look("treemap")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#viz-map a.zoom rect`), chromedp.NodeVisible)); err != nil {
 		t.Fatal(err)
 	}
