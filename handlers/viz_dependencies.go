@@ -46,6 +46,7 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 		return u
 	}
 	marks := map[string]string{}
+	sel := ""
 	if name := c.Query("package"); name != "" {
 		p, err := h.Viz.Package(s.input.SHA256, name)
 		if errors.Is(err, viz.ErrNoPackage) {
@@ -64,6 +65,7 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 			marks[d] = "nb"
 		}
 		marks[p.Name] = "sel"
+		sel = p.Name
 	}
 	fragment := "content"
 	switch c.Get("HX-Target") {
@@ -80,7 +82,7 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 			marks[m] += " hit"
 		}
 		page.About = views.TrustedHTML(v.About())
-		page.SVG = views.TrustedHTML(v.MarkedSVG(marks))
+		page.SVG = views.TrustedHTML(v.MarkedSVG(marks, sel))
 	}
 	title := "Opam dependencies of job " + s.build.JobName + " " + views.FormatTime(vb.Start)
 	if page.Package != nil {

@@ -43,6 +43,7 @@ func TestVizDependenciesPage(t *testing.T) {
 		`<summary>opam file</summary>`, `opam-version: &#34;2.0&#34;`,
 		`<g id="p-mirage-runtime" class="n sel">`, `<g id="p-dune" class="n nb">`,
 		`<g id="p-ptime" class="n">`, // not a neighbour
+		`<line data-from="mirage-runtime" data-to="lwt" class="e on"`, `<line data-from="mirage-unikernel-hello-hvt" data-to="mirage-runtime" class="e on"`,
 		`<div id="viz-figure" class="viz-figure has-selection">`,
 		`<a href="?package=ocaml" hx-get="?package=ocaml">`,
 	)

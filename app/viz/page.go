@@ -249,36 +249,86 @@ func (v *Cached) Packages() []string {
 
 // MarkedSVG is the graph with classes added to some packages' nodes
 // (marks maps a package name to its classes, e.g. "hit" for a filter
-// match): one pass over the drawing, however many are marked.
-func (v *Cached) MarkedSVG(marks map[string]string) []byte {
+// match) and "on" to the edges from or to the package named sel (none
+// when ""): one pass over the drawing for each, however many are marked.
+func (v *Cached) MarkedSVG(marks map[string]string, sel string) []byte {
 	svg := v.SVG()
+	if sel != "" {
+		svg = markEdges(svg, sel)
+	}
 	if len(marks) == 0 {
 		return svg
 	}
+	return markNodes(svg, marks)
+}
+
+const (
+	nodeClass = `" class="`
+	edgeOpen  = `<line data-from="`
+	edgeTo    = `" data-to="`
+)
+
+func markNodes(svg []byte, marks map[string]string) []byte {
 	var b bytes.Buffer
 	b.Grow(len(svg) + 16*len(marks))
-	const class = `" class="`
 	for {
 		i := bytes.Index(svg, []byte(nodeOpen))
 		if i < 0 {
 			break
 		}
 		i += len(nodeOpen)
-		j := bytes.Index(svg[i:], []byte(class))
+		j := bytes.Index(svg[i:], []byte(nodeClass))
 		if j < 0 {
 			break
 		}
 		name := html.UnescapeString(string(svg[i : i+j]))
-		k := bytes.IndexByte(svg[i+j+len(class):], '"')
+		k := bytes.IndexByte(svg[i+j+len(nodeClass):], '"')
 		if k < 0 {
 			break
 		}
-		end := i + j + len(class) + k // the class attribute's closing quote
+		end := i + j + len(nodeClass) + k // the class attribute's closing quote
 		b.Write(svg[:end])
 		svg = svg[end:]
 		if m := strings.Fields(marks[name]); len(m) > 0 {
 			b.WriteByte(' ')
 			b.WriteString(html.EscapeString(strings.Join(m, " ")))
+		}
+	}
+	b.Write(svg)
+	return b.Bytes()
+}
+
+// markEdges adds "on" to the class of the edges from or to sel.
+func markEdges(svg []byte, sel string) []byte {
+	esc := []byte(html.EscapeString(sel))
+	var b bytes.Buffer
+	b.Grow(len(svg) + 256)
+	for {
+		i := bytes.Index(svg, []byte(edgeOpen))
+		if i < 0 {
+			break
+		}
+		i += len(edgeOpen)
+		j := bytes.Index(svg[i:], []byte(edgeTo))
+		if j < 0 {
+			break
+		}
+		from := svg[i : i+j]
+		rest := svg[i+j+len(edgeTo):]
+		k := bytes.Index(rest, []byte(nodeClass))
+		if k < 0 {
+			break
+		}
+		to := rest[:k]
+		l := bytes.IndexByte(rest[k+len(nodeClass):], '"')
+		if l < 0 {
+			break
+		}
+		end := i + j + len(edgeTo) + k + len(nodeClass) + l
+		b.Write(svg[:end])
+		svg = svg[end:]
+		if bytes.Equal(from, esc) || bytes.Equal(to, esc) {
+			b.WriteString(" on")
 		}
 	}
 	b.Write(svg)

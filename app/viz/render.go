@@ -140,17 +140,21 @@ func DependenciesHTML(g *Graph, title string) []byte {
 <p>%s<strong>%s</strong>: %d packages, %d dependencies (dashed: build only). Darker packages have more reverse dependencies; hover a package for its details.%s</p>
 `, esc(title), GraphStyle, aboutBegin, esc(title), len(g.Nodes), len(g.Edges), aboutEnd)
 	b.WriteString(svgBegin)
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="group" aria-label="%s">
+	size := "few"
+	if len(g.Edges) > manyEdges {
+		size = "many" // fainter edges (static/app.css)
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg %s" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="group" aria-label="%s">
 <g class="edges">
-`, -half, -half, 2*half, 2*half, 2*half, 2*half, esc(title))
+`, size, -half, -half, 2*half, 2*half, 2*half, 2*half, esc(title))
 	for _, e := range g.Edges {
 		from, to := g.Nodes[e.From], g.Nodes[e.To]
 		class := "e"
 		if e.Build {
 			class = "e b"
 		}
-		fmt.Fprintf(&b, `<line class="%s" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>%s → %s</title></line>
-`, class, from.X, from.Y, to.X, to.Y, esc(from.Name), esc(to.Name))
+		fmt.Fprintf(&b, `<line data-from="%s" data-to="%s" class="%s" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>%s → %s</title></line>
+`, esc(from.Name), esc(to.Name), class, from.X, from.Y, to.X, to.Y, esc(from.Name), esc(to.Name))
 	}
 	b.WriteString("</g>\n<g class=\"nodes\">\n")
 	for i, n := range g.Nodes {
@@ -176,6 +180,9 @@ func DependenciesHTML(g *Graph, title string) []byte {
 	return b.Bytes()
 }
 
+// manyEdges is where a graph's edges start to be drawn fainter.
+const manyEdges = 300
+
 // GraphStyle styles the graph's SVG where our stylesheet does not reach:
 // the self-contained page and the preview image. static/app.css holds the
 // same rules for the graph embedded in builder-web's pages.
@@ -184,6 +191,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:0.5rem;background:#fff;color:#222
 svg{max-width:100%;height:auto;display:block;font:11px system-ui,sans-serif}
 .e{stroke:#8899aa;stroke-opacity:.45;fill:none}
 .e.b{stroke-dasharray:4 3}
+.many .e{stroke-opacity:.15}
 .n circle{stroke:#335}
 .n text{font-size:11px;fill:#222}
 .root circle{stroke:#d60;stroke-width:3}
