@@ -23,7 +23,7 @@ func TestVizBrowser(t *testing.T) {
 
 	wait := func(what, js string) {
 		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " | " + document.querySelector("main").innerHTML.slice(0, 3000)`))
 			t.Fatalf("waiting for %s: %v (page: %s)", what, err, state)
 		}

@@ -144,7 +144,7 @@ func DependenciesHTML(g *Graph, title string) []byte {
 	if len(g.Edges) > manyEdges {
 		size = "many" // fainter edges (static/app.css)
 	}
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg %s" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="group" aria-label="%s">
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg %s" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="figure" aria-label="%s">
 <g class="edges">
 `, size, -half, -half, 2*half, 2*half, 2*half, 2*half, esc(title))
 	for _, e := range g.Edges {
