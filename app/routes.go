@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/handlers"
 	"github.com/builder-web/builder-web/static"
 )
@@ -67,6 +68,8 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/job/:job/build/:build/all.tar.gz", h.Tarball)
 	f.Get("/job/:job/build/:build/vizdependencies", h.VizDependencies)
 	f.Get("/job/:job/build/:build/viztreemap", h.VizTreemap)
+	f.Get("/job/:job/build/:build/vizdependencies/preview.svg", h.VizPreview(viz.KindDependencies))
+	f.Get("/job/:job/build/:build/viztreemap/preview.svg", h.VizPreview(viz.KindTreemap))
 
 	// Comparison.
 	f.Get("/compare", h.CompareForm)

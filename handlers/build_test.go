@@ -124,7 +124,7 @@ func binary(path, output string) builder.File {
 	return builder.File{Path: path, Data: []byte("\x7fELF binary " + output)}
 }
 
-func (r rec) encode(t *testing.T) []byte {
+func (r rec) encode(t testing.TB) []byte {
 	t.Helper()
 	id, err := builder.ParseUUID(r.uuid)
 	if err != nil {
@@ -492,7 +492,7 @@ func TestBuildPageTreemap(t *testing.T) {
 		files: append(vectorFiles(t, "success_hvt.full", "opam-switch"), builder.File{Path: "viz.hvt.debug", Data: elfBin})}
 	upload(t, env, failed.encode(t))
 	assertContains(t, "page with debug binary", page(t, env, buildURL("viz", testUUID(1))),
-		`<iframe src="/job/viz/build/`+testUUID(1)+`/viztreemap" title="Binary dissection"`,
+		`<a href="/job/viz/build/`+testUUID(1)+`/viztreemap" class="viz-preview"><img src="/job/viz/build/`+testUUID(1)+`/viztreemap/preview.svg"`,
 		`<a href="/job/viz/build/`+testUUID(1)+`/viztreemap">Binary dissection</a>`,
 		`<summary title="A treemap of the space`)
 	// inputFiles' opam-switch has no root: no graph.

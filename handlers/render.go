@@ -156,11 +156,11 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 		if err != nil {
 			return fmt.Errorf("build page of %s: %w", b.UUID, err)
 		}
-		page.Treemap = h.Viz.CanDrawTreemap(src.SHA256, views.Hex(src.SHA256))
+		page.Treemap, page.TreemapFrame = vizPreview(h.Viz.PreviewTreemap(src.SHA256, views.Hex(src.SHA256)))
 		sw, err := h.DB.ArtifactByPath(ctx, b.UUID, "opam-switch")
 		switch {
 		case err == nil:
-			page.Dependencies = h.Viz.CanDrawDependencies(sw.SHA256, views.Hex(sw.SHA256))
+			page.Dependencies, page.DependenciesFrame = vizPreview(h.Viz.PreviewDependencies(sw.SHA256, views.Hex(sw.SHA256)))
 		case !errors.Is(err, db.ErrNotFound):
 			return fmt.Errorf("build page of %s: %w", b.UUID, err)
 		}

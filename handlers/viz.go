@@ -25,65 +25,45 @@ const (
 // (Sec-Fetch-Dest: iframe) and as the ordinary 404 page elsewhere.
 var errNoViz = httperr.NotFound("Visualization not found")
 
-// VizDependencies is GET /job/:job/build/:build/vizdependencies: the cached
-// opam dependency graph, keyed by the SHA-256 of the build's opam-switch.
-func (h *Handler) VizDependencies(c *fiber.Ctx) error {
+// vizSource is a build and the input of one of its visualizations.
+type vizSource struct {
+	build *db.BuildInfo
+	input *db.BuildArtifact
+	hex   string
+}
+
+// dependenciesSource is the build's opam-switch; errNoViz without one.
+func (h *Handler) dependenciesSource(c *fiber.Ctx) (*vizSource, error) {
 	b, err := h.loadBuild(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a, err := h.DB.ArtifactByPath(c.UserContext(), b.UUID, "opam-switch")
 	if errors.Is(err, db.ErrNotFound) {
-		return errNoViz
+		return nil, errNoViz
 	}
 	if err != nil {
-		return fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
+		return nil, fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
 	}
-	err = h.sendViz(c, vizDependencies, a.SHA256)
-	if !errors.Is(err, errNoViz) {
-		return err
-	}
-	// Nothing cached yet: draw it once, then serve the file. A graph the
-	// reference's opam-graph cached is served as it is (it wins until
-	// `builder-db viz` writes ours), so no request pays for redrawing it.
-	err = h.Viz.MakeDependencies(a.SHA256, views.Hex(a.SHA256))
-	if errors.Is(err, viz.ErrUnusable) {
-		return errNoViz
-	}
-	if err != nil {
-		return fmt.Errorf("dependency graph of %s: %w", b.UUID, err)
-	}
-	return h.sendViz(c, vizDependencies, a.SHA256)
+	return &vizSource{build: b, input: a, hex: views.Hex(a.SHA256)}, nil
 }
 
-// VizTreemap is GET /job/:job/build/:build/viztreemap: the size treemap of
-// the main binary, keyed by the SHA-256 of its debug binary, or of the main
-// binary itself when there is no debug binary (it may carry symbols).
-func (h *Handler) VizTreemap(c *fiber.Ctx) error {
+// treemapSourceOf is the binary of a successful build's treemap (its debug
+// binary, or the main binary itself, which may carry symbols); errNoViz for
+// a failed build.
+func (h *Handler) treemapSourceOf(c *fiber.Ctx) (*vizSource, error) {
 	b, err := h.loadBuild(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if b.Main == nil {
-		return errNoViz
+		return nil, errNoViz
 	}
 	a, err := h.treemapSource(c.UserContext(), b)
 	if err != nil {
-		return fmt.Errorf("treemap of %s: %w", b.UUID, err)
+		return nil, fmt.Errorf("treemap of %s: %w", b.UUID, err)
 	}
-	err = h.sendViz(c, vizTreemap, a.SHA256)
-	if !errors.Is(err, errNoViz) {
-		return err
-	}
-	// As for the graph: drawn once when nothing is cached.
-	err = h.Viz.MakeTreemap(a.SHA256, views.Hex(a.SHA256), path.Base(a.Filepath))
-	if errors.Is(err, viz.ErrUnusable) {
-		return errNoViz
-	}
-	if err != nil {
-		return fmt.Errorf("treemap of %s: %w", b.UUID, err)
-	}
-	return h.sendViz(c, vizTreemap, a.SHA256)
+	return &vizSource{build: b, input: a, hex: views.Hex(a.SHA256)}, nil
 }
 
 // treemapSource is viz.TreemapSource, the one rule for the treemap's input.
@@ -91,17 +71,88 @@ func (h *Handler) treemapSource(ctx context.Context, b *db.BuildInfo) (*db.Build
 	return viz.TreemapSource(ctx, h.DB, b)
 }
 
-// sendViz serves _cache/<kind>_<N>/<hash>.html for the highest N that has
-// it (viz.Cache.Lookup): the newest format version first, older ones until
-// the batch job has regenerated them (reference §10).
-func (h *Handler) sendViz(c *fiber.Ctx, kind string, sha []byte) error {
-	rel, ok, err := h.Viz.Lookup(kind, views.Hex(sha))
+// loadViz returns the cached visualization of the highest version
+// (viz.Cache.Load), drawing ours first when nothing is cached. A file the
+// reference's tools cached is used as it is (it wins until `builder-db viz`
+// writes ours), so no request pays for redrawing it.
+func (h *Handler) loadViz(kind string, s *vizSource) (*viz.Cached, error) {
+	v, ok, err := h.Viz.Load(kind, s.hex)
+	if err != nil || ok {
+		return v, err
+	}
+	if kind == vizDependencies {
+		err = h.Viz.MakeDependencies(s.input.SHA256, s.hex)
+	} else {
+		err = h.Viz.MakeTreemap(s.input.SHA256, s.hex, path.Base(s.input.Filepath))
+	}
+	if errors.Is(err, viz.ErrUnusable) {
+		return nil, errNoViz
+	}
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%s of %s: %w", kind, s.build.UUID, err)
 	}
-	if !ok {
-		return errNoViz
+	v, ok, err = h.Viz.Load(kind, s.hex)
+	if err == nil && !ok {
+		return nil, errNoViz
 	}
+	return v, err
+}
+
+// sendForeign serves a cached file of the reference's tools as it is: its
+// own inline scripts run, but in a sandbox (an opaque origin), where they
+// can neither read the site nor use a visitor's cookies.
+func (h *Handler) sendForeign(c *fiber.Ctx, v *viz.Cached) error {
 	setSandbox(c, vizPolicy)
-	return h.sendHashed(c, rel, "text/html; charset=utf-8")
+	return h.sendHashed(c, v.Rel, "text/html; charset=utf-8")
+}
+
+// vizPage is what the visualization pages share: the build, crumbs, title.
+func vizPage(s *vizSource, name, suffix string) (views.VizBuild, []views.Crumb) {
+	url := BuildURL(s.build.JobName, s.build.UUID) + "/" + suffix
+	vb := views.VizBuild{Job: s.build.JobName, Start: s.build.Start(), BuildURL: BuildURL(s.build.JobName, s.build.UUID), URL: url}
+	return vb, append(buildCrumbs(s.build), views.Crumb{Text: name, URL: url})
+}
+
+// VizPreview is GET /job/:job/build/:build/vizdependencies/preview.svg and
+// …/viztreemap/preview.svg: our drawing as an image, the build page's
+// small preview (an image runs no script and loads nothing). 404 when
+// there is none, or only a file of the reference's tools (the build page
+// frames those).
+func (h *Handler) VizPreview(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var s *vizSource
+		var err error
+		if kind == vizDependencies {
+			s, err = h.dependenciesSource(c)
+		} else {
+			s, err = h.treemapSourceOf(c)
+		}
+		if err != nil {
+			return err
+		}
+		v, err := h.loadViz(kind, s)
+		if err != nil {
+			return err
+		}
+		if !v.Ours {
+			return errNoViz
+		}
+		svg := v.PreviewSVG(kind)
+		if svg == nil {
+			return errNoViz
+		}
+		setSandbox(c, vizImagePolicy)
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		return c.Send(svg)
+	}
+}
+
+// vizImagePolicy lets the preview image use its own inline style and
+// nothing else.
+const vizImagePolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+// vizPreview is how the build page shows a preview: at all (show), and in
+// a sandboxed frame (frame) rather than as our image.
+func vizPreview(p viz.Preview) (show, frame bool) {
+	return p != viz.NoPreview, p == viz.PreviewFrame
 }

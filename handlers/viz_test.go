@@ -75,20 +75,44 @@ func TestVisualizations(t *testing.T) {
 		if got := r.Header.Get("ETag"); got != `"`+sha256Hex([]byte(want))+`"` {
 			t.Errorf("%s: ETag %q", step, got)
 		}
+		if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
+			t.Errorf("%s: CSP %q, want the sandbox", step, got)
+		}
+	}
+
+	// Ours is a page of the site (layout, page policy) that embeds the
+	// drawing; the reference's files are served as they are, sandboxed.
+	ours := func(step, url string) {
+		t.Helper()
+		r := get(t, env, url)
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `<h1>Opam dependencies</h1>`) ||
+			!strings.Contains(string(r.Body), `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg"`) {
+			t.Errorf("%s: GET %s: status %d, want our graph page\n%.2000s", step, url, r.Status, r.Body)
+		}
+		if got := r.Header.Get("Content-Security-Policy"); !strings.Contains(got, "script-src 'self'") || strings.Contains(got, "sandbox") {
+			t.Errorf("%s: CSP %q, want the page policy", step, got)
+		}
 	}
 
 	notFound("no cache", treemap)
 	// The upload drew our graph (version 2) in the background; it beats
 	// the reference's version 1, a higher version beats it.
-	ours := waitFile(t, filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
+	waitFile(t, filepath.Join(env.Dir, "_cache", "dependencies_3", opamSwitch+".html"))
 	placeViz(t, env, "dependencies_1", opamSwitch, "v1 graph")
-	found("ours over version 1", deps, ours)
+	ours("ours over version 1", deps)
 	notFound("only dependencies cached", treemap)
 	placeViz(t, env, "dependencies_10", "", "")
 	placeViz(t, env, "dependencies_x", opamSwitch, "not a version")
-	found("ours under an empty 10", deps, ours)
+	ours("ours under an empty 10", deps)
 	placeViz(t, env, "dependencies_10", opamSwitch, "v10 graph")
 	found("version 10", deps, "v10 graph")
+	// A file in our version's directory that we did not write (its first
+	// line is not ours) is served as it is, sandboxed, too.
+	placeViz(t, env, "treemap_3", sha256Hex(debug), "<html>modulectomy 2</html>")
+	found("foreign file in our directory", treemap, "<html>modulectomy 2</html>")
+	if err := os.Remove(filepath.Join(env.Dir, "_cache", "treemap_3", sha256Hex(debug)+".html")); err != nil {
+		t.Fatal(err)
+	}
 
 	// The treemap is keyed by the debug binary, found by basename.
 	placeViz(t, env, "treemap_1", sha256Hex(debug), "treemap")
@@ -114,22 +138,23 @@ func TestDependencyGraphDrawn(t *testing.T) {
 		}
 	}
 	url := buildURL("hello-hvt", uuidSuccess) + "/vizdependencies"
-	r := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+	r := get(t, env, url)
 	body := string(r.Body)
 	if r.Status != http.StatusOK || !strings.Contains(body, "<strong>Dependencies of mirage-unikernel-hello-hvt.dev</strong>: 13 packages") ||
-		!strings.Contains(body, "<svg") || !strings.Contains(body, `id="p-ocaml"><title>ocaml.4.14.2`) {
+		!strings.Contains(body, "<svg") || !strings.Contains(body, `<g id="p-ocaml" class="n"><title>ocaml.4.14.2`) {
 		t.Fatalf("GET %s: status %d, want the drawn graph\n%s", url, r.Status, body)
 	}
-	if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
-		t.Errorf("CSP %q, want the visualization sandbox", got)
+	cached, err := os.ReadFile(filepath.Join(env.Dir, "_cache", "dependencies_3", opamSwitch+".html"))
+	if err != nil || !strings.Contains(string(cached), `<g id="p-ocaml" class="n"><title>ocaml.4.14.2`) {
+		t.Errorf("cache file: %v\n%.500s", err, cached)
 	}
-	cached, err := os.ReadFile(filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"))
-	if err != nil || string(cached) != body {
-		t.Errorf("cache file: %v, equal to the page: %v", err, string(cached) == body)
+	// Our page embeds the drawing, never the cache file's own style.
+	if strings.Contains(body, "<style") || strings.Contains(body, "<!DOCTYPE html>\n<!-- builder-web") {
+		t.Errorf("the page embeds more than the drawing")
 	}
-	again := get(t, env, url, "Sec-Fetch-Dest", "iframe")
-	if again.Status != http.StatusOK || again.Header.Get("ETag") != r.Header.Get("ETag") || string(again.Body) != body {
-		t.Errorf("second GET: status %d ETag %q, want the same page", again.Status, again.Header.Get("ETag"))
+	again := get(t, env, url)
+	if again.Status != http.StatusOK || string(again.Body) != body {
+		t.Errorf("second GET: status %d, want the same page", again.Status)
 	}
 
 	bad := buildURL("viz", testUUID(1)) + "/vizdependencies"
@@ -147,13 +172,19 @@ func gccELF(t *testing.T) []byte { return gccELFSized(t, 4096) }
 // Cipher_block module.
 func gccELFSized(t *testing.T, n int) []byte {
 	t.Helper()
+	return gccELFSource(t, fmt.Sprintf("const char camlMirage_crypto__Cipher_block__tbl_1[%d] = {1};\n", n)+
+		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n")
+}
+
+// gccELFSource compiles C code into an unstripped ELF binary and returns
+// its bytes; without gcc the test is skipped.
+func gccELFSource(t *testing.T, code string) []byte {
+	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no gcc")
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "m.c")
-	code := fmt.Sprintf("const char camlMirage_crypto__Cipher_block__tbl_1[%d] = {1};\n", n) +
-		"int main(int argc, char **argv) { return camlMirage_crypto__Cipher_block__tbl_1[argc]; }\n"
 	if err := os.WriteFile(src, []byte(code), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -185,17 +216,18 @@ func TestTreemapDrawn(t *testing.T) {
 	// binary first, then shared through the cache.
 	for _, uuid := range []string{testUUID(2), testUUID(1)} {
 		url := buildURL("viz", uuid) + "/viztreemap"
-		r := get(t, env, url, "Sec-Fetch-Dest", "iframe")
+		r := get(t, env, url)
 		body := string(r.Body)
 		if r.Status != http.StatusOK || !strings.Contains(body, "<strong>Sizes in the binary</strong>") ||
-			!strings.Contains(body, "<title>mirage-crypto / Cipher_block&#10;4.0 KiB (4096 bytes)") {
+			!strings.Contains(body, "<title>mirage-crypto / Cipher_block&#10;4.0 KiB (4096 bytes)") ||
+			!strings.Contains(body, `<table class="viz-sizes">`) {
 			t.Errorf("GET %s: status %d, want the treemap\n%s", url, r.Status, body)
 		}
-		if got := r.Header.Get("Content-Security-Policy"); got != "sandbox allow-scripts" {
-			t.Errorf("CSP %q, want the visualization sandbox", got)
+		if got := r.Header.Get("Content-Security-Policy"); !strings.Contains(got, "script-src 'self'") {
+			t.Errorf("CSP %q, want the page policy", got)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html")); err != nil {
+	if _, err := os.Stat(filepath.Join(env.Dir, "_cache", "treemap_3", sha256Hex(elfBin)+".html")); err != nil {
 		t.Errorf("treemap not cached by the binary's hash: %v", err)
 	}
 	url := buildURL("viz", testUUID(3)) + "/viztreemap"
@@ -220,8 +252,8 @@ func TestVisualizationsDrawnAfterUpload(t *testing.T) {
 		}
 	}
 	want := []string{
-		filepath.Join(env.Dir, "_cache", "dependencies_2", opamSwitch+".html"),
-		filepath.Join(env.Dir, "_cache", "treemap_2", sha256Hex(elfBin)+".html"),
+		filepath.Join(env.Dir, "_cache", "dependencies_3", opamSwitch+".html"),
+		filepath.Join(env.Dir, "_cache", "treemap_3", sha256Hex(elfBin)+".html"),
 	}
 	for _, p := range want {
 		waitFile(t, p)

@@ -38,8 +38,10 @@ type BuildPage struct {
 	// Dependencies and Treemap are set when the build's visualization is
 	// cached or can be drawn (app/viz): its opam-switch has a single root;
 	// its debug binary, or else main binary, is an ELF file with symbols.
-	Dependencies bool
-	Treemap      bool
+	// The Frame variants say the cached file is one of the reference's
+	// tools, shown in a sandboxed frame rather than as our preview image.
+	Dependencies, DependenciesFrame bool
+	Treemap, TreemapFrame           bool
 }
 
 // Artifact is one stored output file of a build.

@@ -48,9 +48,15 @@ func Versions(cache, kind string) ([]int, error) {
 // §10), or ok false. Only versions whose directory exists are tried, so an
 // odd directory name cannot make this loop long.
 func (c *Cache) Lookup(kind, hexHash string) (rel string, ok bool, err error) {
+	rel, _, ok, err = c.lookup(kind, hexHash)
+	return rel, ok, err
+}
+
+// lookup is Lookup that also returns the file's FileInfo.
+func (c *Cache) lookup(kind, hexHash string) (string, fs.FileInfo, bool, error) {
 	versions, err := Versions(filepath.Join(c.store.Dir(), store.CacheDir), kind)
 	if err != nil {
-		return "", false, fmt.Errorf("visualization cache: %w", err)
+		return "", nil, false, fmt.Errorf("visualization cache: %w", err)
 	}
 	for _, v := range versions {
 		rel := Rel(kind, v, hexHash)
@@ -59,11 +65,11 @@ func (c *Cache) Lookup(kind, hexHash string) (rel string, ok bool, err error) {
 			continue
 		}
 		if err != nil {
-			return "", false, fmt.Errorf("visualization cache: %w", err)
+			return "", nil, false, fmt.Errorf("visualization cache: %w", err)
 		}
-		return rel, true, nil
+		return rel, fi, true, nil
 	}
-	return "", false, nil
+	return "", nil, false, nil
 }
 
 // Cached reports whether some version of the visualization is cached.
@@ -72,46 +78,51 @@ func (c *Cache) Cached(kind, hexHash string) bool {
 	return ok && err == nil
 }
 
-// CanDrawDependencies reports whether the build page should show a
-// dependency graph for this opam-switch: one is cached, or the switch
-// parses and has a single root (so drawing it will succeed).
-func (c *Cache) CanDrawDependencies(sha []byte, hexHash string) bool {
-	if c.Cached(KindDependencies, hexHash) {
-		return true
+// PreviewDependencies says how the build page previews the dependency
+// graph of this opam-switch: as it is cached, else as a picture when the
+// switch parses and has a single root (so drawing it will succeed), else
+// not at all.
+func (c *Cache) PreviewDependencies(sha []byte, hexHash string) Preview {
+	if p, ok := c.preview(KindDependencies, hexHash); ok {
+		return p
 	}
 	f, err := c.store.OpenArtifact(sha)
 	if err != nil {
-		return false
+		return NoPreview
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
 	if err != nil || len(data) > maxInput {
-		return false
+		return NoPreview
 	}
 	sw, err := opam.ParseSwitch(data)
 	if err != nil {
-		return false
+		return NoPreview
 	}
-	_, err = DependencyGraph(sw)
-	return err == nil
+	if _, err = DependencyGraph(sw); err != nil {
+		return NoPreview
+	}
+	return PreviewImage
 }
 
-// CanDrawTreemap reports whether the build page should show a treemap for
-// this binary: one is cached, or it is an ELF file with a symbol table
-// (only the section headers are read).
-func (c *Cache) CanDrawTreemap(sha []byte, hexHash string) bool {
-	if c.Cached(KindTreemap, hexHash) {
-		return true
+// PreviewTreemap says how the build page previews the treemap of this
+// binary: as it is cached, else as a picture when it is an ELF file with
+// a symbol table (only the section headers are read), else not at all.
+func (c *Cache) PreviewTreemap(sha []byte, hexHash string) Preview {
+	if p, ok := c.preview(KindTreemap, hexHash); ok {
+		return p
 	}
 	f, err := c.store.OpenArtifact(sha)
 	if err != nil {
-		return false
+		return NoPreview
 	}
 	defer f.Close()
 	e, err := elf.NewFile(f)
 	if err != nil {
-		return false
+		return NoPreview
 	}
-	s := e.Section(".symtab")
-	return s != nil && s.Size > 0 && s.Type == elf.SHT_SYMTAB
+	if s := e.Section(".symtab"); s != nil && s.Size > 0 && s.Type == elf.SHT_SYMTAB {
+		return PreviewImage
+	}
+	return NoPreview
 }

@@ -20,8 +20,10 @@ const (
 
 // DependenciesVersion is the V of _cache/dependencies_<V>/ that this
 // generator writes. The reference's opam-graph wrote lower versions; the
-// highest V present wins, so ours replace theirs where both exist.
-const DependenciesVersion = 2
+// highest V present wins, so ours replace theirs where both exist. 3: the
+// drawing is embedded in builder-web's own page (2 was a standalone page,
+// now served like the reference's files until `builder-db viz` redraws).
+const DependenciesVersion = 3
 
 // maxInput bounds what a generator reads of an artifact: an opam-switch is
 // tens of kilobytes, so anything past this is not one worth drawing.
@@ -36,13 +38,15 @@ var ErrUnusable = errors.New("input cannot be visualized")
 // request is bounded by a semaphore, so a burst of requests for uncached
 // graphs cannot use more than Workers cores.
 type Cache struct {
-	store *store.Store
-	sem   chan struct{}
+	store    *store.Store
+	sem      chan struct{}
+	mem      *memory
+	switches *switches
 }
 
 // NewCache returns a cache over the store, generating at most workers at once.
 func NewCache(st *store.Store, workers int) *Cache {
-	return &Cache{store: st, sem: make(chan struct{}, max(workers, 1))}
+	return &Cache{store: st, sem: make(chan struct{}, max(workers, 1)), mem: &memory{limit: memoryLimit}, switches: &switches{}}
 }
 
 // Rel is the store-relative path of a visualization of version v.
@@ -76,8 +80,9 @@ func (c *Cache) MakeDependencies(sha []byte, hexHash string) error {
 }
 
 // TreemapVersion is the V of _cache/treemap_<V>/ that this generator
-// writes (the reference's modulectomy wrote lower ones).
-const TreemapVersion = 2
+// writes (the reference's modulectomy wrote lower ones; 3 as for
+// DependenciesVersion).
+const TreemapVersion = 3
 
 // MakeTreemap renders the size treemap of the ELF artifact with this hash
 // (a debug binary, or a main binary with symbols) and stores it atomically

@@ -60,22 +60,38 @@ func TestDependencyGraphVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := string(page)
-			if got := len(regexp.MustCompile(`<g class="n( root)?" id=`).FindAllString(s, -1)); got != len(sw.Installed) {
+			if got := len(regexp.MustCompile(`<g id="p-[^"]+" class="n( root)?">`).FindAllString(s, -1)); got != len(sw.Installed) {
 				t.Errorf("%d nodes drawn, want %d installed packages", got, len(sw.Installed))
 			}
-			if got := strings.Count(s, `<line class="e`); got != wantEdges || wantEdges == 0 {
+			if got := strings.Count(s, `<line data-from=`); got != wantEdges || wantEdges == 0 {
 				t.Errorf("%d edges drawn, want %d", got, wantEdges)
 			}
-			if !strings.Contains(s, `<g class="n root" id="p-mirage-unikernel-hello-hvt"><title>mirage-unikernel-hello-hvt.dev`) ||
-				!regexp.MustCompile(`id="p-mirage-unikernel-hello-hvt">.*<circle cx="0.0" cy="0.0"`).MatchString(s) {
+			if !strings.Contains(s, `<g id="p-mirage-unikernel-hello-hvt" class="n root"><title>mirage-unikernel-hello-hvt.dev`) ||
+				!regexp.MustCompile(`id="p-mirage-unikernel-hello-hvt" class="n root">.*<circle cx="0.0" cy="0.0"`).MatchString(s) {
 				t.Errorf("the root is not drawn in the centre:\n%s", s)
 			}
 			want := "<title>ocaml." + mustVersion(t, sw, "ocaml") + "&#10;" + strconv.Itoa(rdeps["ocaml"]) + " reverse dependencies"
 			if !strings.Contains(s, want) {
 				t.Errorf("no %q in the page", want)
 			}
-			if !strings.Contains(s, `<line class="e b"`) || !strings.Contains(s, `<title>mirage-unikernel-hello-hvt → dune</title>`) {
+			if !strings.Contains(s, `<line data-from="mirage-unikernel-hello-hvt" data-to="dune" class="e b"`) {
 				t.Errorf("the build dependency on dune is not marked")
+			}
+			// Each package links to its details, relative to the page.
+			if !strings.Contains(s, `<a href="?package=ocaml" hx-get="?package=ocaml"><g id="p-ocaml" class="n">`) {
+				t.Errorf("the ocaml node is no link to its details")
+			}
+			v := ours("", page)
+			if got := v.Packages(); len(got) != len(sw.Installed) {
+				t.Errorf("Packages() = %d names, want %d", len(got), len(sw.Installed))
+			}
+			marked := string(v.MarkedSVG(map[string]string{"ocaml": "sel", "dune": "nb hit"}, "ocaml"))
+			if !strings.Contains(marked, `<g id="p-ocaml" class="n sel">`) || !strings.Contains(marked, `<g id="p-dune" class="n nb hit">`) ||
+				strings.Count(marked, `class="n `) != 3 { // and the root
+				t.Errorf("marks not applied as asked")
+			}
+			if got := strings.Count(marked, `class="e on"`) + strings.Count(marked, `class="e b on"`); got != rdeps["ocaml"]+len(mustDepends(t, sw, "ocaml")) {
+				t.Errorf("%d edges of ocaml marked, want %d", got, rdeps["ocaml"]+len(mustDepends(t, sw, "ocaml")))
 			}
 			for _, bad := range []string{"<script", "style="} {
 				if strings.Contains(s, bad) {
@@ -84,6 +100,18 @@ func TestDependencyGraphVectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustDepends are the installed packages name depends on.
+func mustDepends(t *testing.T, sw *opam.Switch, name string) []string {
+	f, _ := sw.Overlay(name)
+	var out []string
+	for _, d := range f.Depends() {
+		if sw.IsInstalled(d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func mustVersion(t *testing.T, sw *opam.Switch, name string) string {

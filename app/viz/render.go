@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"net/url"
 	"sort"
+	"strconv"
 )
 
 // Layout constants, in SVG user units (pixels at zoom 1).
@@ -98,9 +100,30 @@ func shade(rdeps, maxRdeps int) string {
 	return fmt.Sprintf("hsl(210,65%%,%d%%)", int(88-50*t))
 }
 
+// Markers of the parts of our cached pages. The builder-web pages embed
+// what lies between them (app/viz.Cached); names inside are HTML-escaped,
+// so no name can contain "<!--" and end a part early.
+const (
+	svgBegin   = "<!--bw:svg-->"
+	svgEnd     = "<!--/bw:svg-->"
+	aboutBegin = "<!--bw:about-->"
+	aboutEnd   = "<!--/bw:about-->"
+)
+
+// ourPrefix is how every cached page of ours begins: what tells ours from
+// the files the reference's tools wrote (which are served sandboxed, as they
+// are).
+func ourPrefix(kind string, v int) string {
+	return "<!DOCTYPE html>\n<!-- builder-web " + kind + " " + strconv.Itoa(v) + " -->\n"
+}
+
 // DependenciesHTML renders the graph as a self-contained HTML page with an
-// inline SVG: no script, no external resource, so it works in the sandboxed
-// frame and without JavaScript. title is the page heading.
+// inline SVG: no script, no external resource, readable when a tool other
+// than builder-web serves it. builder-web itself embeds only the SVG in its
+// own page (the part between svgBegin and svgEnd). Every package is a link
+// to its details (`?package=NAME`, relative to the graph page, so the file
+// is shared by every build with this opam-switch); with htmx the details
+// load into the side panel. title is the page heading.
 func DependenciesHTML(g *Graph, title string) []byte {
 	radius := g.layout()
 	half := radius + labelSpace
@@ -110,34 +133,28 @@ func DependenciesHTML(g *Graph, title string) []byte {
 	}
 	esc := html.EscapeString
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+	b.WriteString(ourPrefix(KindDependencies, DependenciesVersion))
+	fmt.Fprintf(&b, `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>%s</title>
-<style>
-:root{color-scheme:light dark}
-body{font:14px/1.4 system-ui,sans-serif;margin:0.5rem;background:#fff;color:#222}
-svg{max-width:100%%;height:auto;display:block}
-.e{stroke:#8899aa;stroke-opacity:.45;fill:none}
-.e.b{stroke-dasharray:4 3}
-.n circle{stroke:#335}
-.n text{font-size:11px;fill:currentColor}
-.n:hover circle{stroke:#d60;stroke-width:3}
-.root circle{stroke:#d60;stroke-width:3}
-@media (prefers-color-scheme:dark){body{background:#15181c;color:#ddd}.e{stroke:#7a8a9a}.n circle{stroke:#9ab}}
-</style></head><body>
-<p><strong>%s</strong>: %d packages, %d dependencies (dashed: build only). Darker packages have more reverse dependencies; hover a package for its details.</p>
-`, esc(title), esc(title), len(g.Nodes), len(g.Edges))
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="%s">
+<style>%s</style></head><body>
+<p>%s<strong>%s</strong>: %d packages, %d dependencies (dashed: build only). Darker packages have more reverse dependencies; hover a package for its details.%s</p>
+`, esc(title), GraphStyle, aboutBegin, esc(title), len(g.Nodes), len(g.Edges), aboutEnd)
+	b.WriteString(svgBegin)
+	size := "few"
+	if len(g.Edges) > manyEdges {
+		size = "many" // fainter edges (static/app.css)
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg %s" viewBox="%.0f %.0f %.0f %.0f" width="%.0f" height="%.0f" role="figure" aria-label="%s">
 <g class="edges">
-`, -half, -half, 2*half, 2*half, 2*half, 2*half, esc(title))
+`, size, -half, -half, 2*half, 2*half, 2*half, 2*half, esc(title))
 	for _, e := range g.Edges {
 		from, to := g.Nodes[e.From], g.Nodes[e.To]
 		class := "e"
 		if e.Build {
 			class = "e b"
 		}
-		fmt.Fprintf(&b, `<line class="%s" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>%s → %s</title></line>
-`, class, from.X, from.Y, to.X, to.Y, esc(from.Name), esc(to.Name))
+		fmt.Fprintf(&b, `<line data-from="%s" data-to="%s" class="%s" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>%s → %s</title></line>
+`, esc(from.Name), esc(to.Name), class, from.X, from.Y, to.X, to.Y, esc(from.Name), esc(to.Name))
 	}
 	b.WriteString("</g>\n<g class=\"nodes\">\n")
 	for i, n := range g.Nodes {
@@ -146,19 +163,40 @@ svg{max-width:100%%;height:auto;display:block}
 			class = "n root"
 		}
 		deps := g.Depends(i)
-		fmt.Fprintf(&b, `<g class="%s" id="p-%s"><title>%s.%s&#10;%d reverse dependencies, %d dependencies</title>`,
-			class, esc(n.Name), esc(n.Name), esc(n.Version), n.Rdeps, len(deps))
+		link := esc("?package=" + url.QueryEscape(n.Name))
+		fmt.Fprintf(&b, `<a href="%s" hx-get="%s"><g id="p-%s" class="%s"><title>%s.%s&#10;%d reverse dependencies, %d dependencies</title>`,
+			link, link, esc(n.Name), class, esc(n.Name), esc(n.Version), n.Rdeps, len(deps))
 		r := 5.0 + math.Min(float64(n.Rdeps), 20)/2
 		if i == g.Root {
 			r = 12
 		}
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="%s"/>`, n.X, n.Y, r, shade(n.Rdeps, maxRdeps))
 		b.WriteString(label(n, r, i == g.Root, esc))
-		b.WriteString("</g>\n")
+		b.WriteString("</g></a>\n")
 	}
-	b.WriteString("</g>\n</svg>\n</body></html>\n")
+	b.WriteString("</g>\n</svg>")
+	b.WriteString(svgEnd)
+	b.WriteString("\n</body></html>\n")
 	return b.Bytes()
 }
+
+// manyEdges is where a graph's edges start to be drawn fainter.
+const manyEdges = 300
+
+// GraphStyle styles the graph's SVG where our stylesheet does not reach:
+// the self-contained page and the preview image. static/app.css holds the
+// same rules for the graph embedded in builder-web's pages.
+const GraphStyle = `:root{color-scheme:light dark}
+body{font:14px/1.4 system-ui,sans-serif;margin:0.5rem;background:#fff;color:#222}
+svg{max-width:100%;height:auto;display:block;font:11px system-ui,sans-serif}
+.e{stroke:#8899aa;stroke-opacity:.45;fill:none}
+.e.b{stroke-dasharray:4 3}
+.many .e{stroke-opacity:.15}
+.n circle{stroke:#335}
+.n text{font-size:11px;fill:#222}
+.root circle{stroke:#d60;stroke-width:3}
+@media (prefers-color-scheme:dark){body{background:#15181c;color:#ddd}.e{stroke:#7a8a9a}.n circle{stroke:#9ab}.n text{fill:#ddd}}
+`
 
 // label writes a node's name radially outward from the centre, turned so
 // it never reads upside down.

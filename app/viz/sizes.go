@@ -146,10 +146,18 @@ func OCamlName(sym string) (lib, mod string) {
 		return NonOCaml, "(other)"
 	}
 	parts := strings.Split(rest, "__")
-	first := trimStamp(parts[0])
+	// Only the last part can carry the stamp: in camlLib_7__Mod_3__f_5,
+	// Lib_7 and Mod_3 are names.
+	stamp := func(i int) string {
+		if i == len(parts)-1 {
+			return trimStamp(parts[i])
+		}
+		return parts[i]
+	}
+	first := stamp(0)
 	lib = strings.ToLower(strings.ReplaceAll(first, "_", "-"))
 	if len(parts) >= 2 && parts[1] != "" && parts[1][0] >= 'A' && parts[1][0] <= 'Z' {
-		return lib, trimStamp(parts[1])
+		return lib, stamp(1)
 	}
 	return lib, first
 }

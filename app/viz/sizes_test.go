@@ -123,7 +123,7 @@ func TestBinarySizes(t *testing.T) {
 	page := string(TreemapHTML(s, "Treemap of m"))
 	for _, want := range []string{
 		`<title>mirage-crypto&#10;`, `<title>mirage-crypto / Cipher_block&#10;5.0 KiB (5096 bytes)`,
-		`<a href="#lib-`, `<section id="lib-`, `<a href="#top">← all libraries</a> · <strong>mirage-crypto</strong>`,
+		`<a href="?lib=mirage-crypto" hx-get="?lib=mirage-crypto" class="zoom">`, `<strong>mirage-crypto</strong>: 6.9 KiB`,
 		"<tr><td>Cipher_block</td><td class=\"n\">5096</td>",
 	} {
 		if !strings.Contains(page, want) {
@@ -132,6 +132,38 @@ func TestBinarySizes(t *testing.T) {
 	}
 	if strings.Contains(page, "<script") || strings.Contains(page, "style=") {
 		t.Errorf("page has a script or a style attribute")
+	}
+
+	// builder-web's own page embeds the parts: the map, each library's
+	// modules, the table.
+	v := ours("", []byte(page))
+	lib, ok := v.Library("mirage-crypto")
+	if !ok || !strings.HasPrefix(string(lib), "<svg") || !strings.Contains(string(lib), "<title>Cipher_block&#10;5.0 KiB (5096 bytes)") {
+		t.Errorf("Library(mirage-crypto) = %v, %.300s", ok, lib)
+	}
+	if _, ok := v.Library("fmt"); ok {
+		t.Errorf("fmt (one module) has a treemap of its own")
+	}
+	if svg := string(v.SVG()); !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(svg, "</svg>") {
+		t.Errorf("SVG() = %.200s…", svg)
+	}
+	if tbl := string(v.Table()); !strings.HasPrefix(tbl, "<table") || !strings.Contains(tbl, `<a href="?lib=mirage-crypto">mirage-crypto</a>`) {
+		t.Errorf("Table() = %.300s…", tbl)
+	}
+}
+
+// Labels are drawn only where they fit; every rectangle has a title.
+func TestTreemapLabelsFit(t *testing.T) {
+	s := &Sizes{FileSize: 1000, Areas: []Area{
+		{Name: "a-library-with-a-very-long-name-indeed", Size: 5},
+		{Name: "big", Size: 995},
+	}}
+	page := string(TreemapHTML(s, "t"))
+	if strings.Contains(page, ">a-library-with-a-very-long-name-indeed</text>") {
+		t.Errorf("the label of a 0.5%% sliver was drawn")
+	}
+	if !strings.Contains(page, "<title>a-library-with-a-very-long-name-indeed&#10;") || !strings.Contains(page, ">big</text>") {
+		t.Errorf("titles or the big label missing:\n%s", page)
 	}
 }
 
@@ -142,6 +174,9 @@ func TestOCamlName(t *testing.T) {
 		"camlStdlib__List__map_12":                   {"stdlib", "List"},
 		"camlFoo__bar_12":                            {"foo", "Foo"},
 		"camlFoo":                                    {"foo", "Foo"},
+		"camlFoo_12":                                 {"foo", "Foo"},
+		"camlLib_7__Mod_3__v_5":                      {"lib-7", "Mod_3"},
+		"camlMirage_crypto_ec__P256_1":               {"mirage-crypto-ec", "P256"},
 		"caml_alloc":                                 {NonOCaml, "(other)"},
 		"memcpy":                                     {NonOCaml, "(other)"},
 	} {

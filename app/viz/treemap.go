@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"html"
 	"math"
+	"net/url"
 	"strconv"
 )
 
@@ -126,62 +127,94 @@ const (
 	charW      = 6.6 // width of a label character at 11px, for "does it fit"
 )
 
+// Markers of the treemap page's parts (see svgBegin): the library's own
+// treemap follows libBegin+escaped name+"-->", the table of sizes lies
+// between tableBegin and tableEnd.
+const (
+	libBegin   = "<!--bw:lib:"
+	libEnd     = "<!--/bw:lib-->"
+	tableBegin = "<!--bw:table-->"
+	tableEnd   = "<!--/bw:table-->"
+)
+
 // TreemapHTML renders the sizes as a self-contained page: a squarified
 // treemap of libraries (their modules inside), titles on every rectangle,
-// labels where they fit; a library with modules links to its own treemap
-// further down (zoom without JavaScript, "back" returns), and a table of
-// all sizes, largest first, for reading without pictures.
+// labels where they fit; each library with modules has its own treemap
+// (the zoom, `?lib=NAME`, relative to the treemap page so that builds with
+// the same binary share the file), and a table of all sizes, largest
+// first, for reading without pictures. builder-web embeds the parts in its
+// own page; the whole file is readable where another tool serves it.
 func TreemapHTML(s *Sizes, title string) []byte {
 	esc := html.EscapeString
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+	b.WriteString(ourPrefix(KindTreemap, TreemapVersion))
+	fmt.Fprintf(&b, `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>%s</title>
-<style>
-:root{color-scheme:light dark}
-body{font:14px/1.4 system-ui,sans-serif;margin:0.5rem;background:#fff;color:#222}
-svg{max-width:100%%;height:auto;display:block}
-rect{stroke:#fff;stroke-width:1}
-svg text{font-size:11px;fill:#111;pointer-events:none}
-a:hover rect.lib{stroke:#d60;stroke-width:3}
-table{border-collapse:collapse}td,th{padding:0 .6em;text-align:left}td.n{text-align:right}
-section{margin-top:1.5rem}
-@media (prefers-color-scheme:dark){body{background:#15181c;color:#ddd}rect{stroke:#15181c}a{color:#8cf}}
-</style></head><body id="top">
-<p><strong>%s</strong>: %s. Each rectangle's area is its share of the file; click a library to zoom in.</p>
-`, esc(title), esc(title), HumanSize(s.FileSize))
+<style>%s</style></head><body id="top">
+<p>%s<strong>%s</strong>: %s. Each rectangle's area is its share of the file.%s</p>
+`, esc(title), TreemapStyle, aboutBegin, esc(title), HumanSize(s.FileSize), aboutEnd)
+	b.WriteString(svgBegin)
 	b.WriteString(treemapSVG(s.Areas, s.FileSize, true, esc))
-	for i, a := range s.Areas {
-		if len(a.Children) < 2 {
+	b.WriteString(svgEnd)
+	b.WriteString("\n")
+	for _, a := range s.Areas {
+		if !zoomable(a) {
 			continue
 		}
-		fmt.Fprintf(&b, `<section id="lib-%d"><p><a href="#top">← all libraries</a> · <strong>%s</strong>: %s, %s of the file</p>
-`, i, esc(a.Name), HumanSize(a.Size), percent(a.Size, s.FileSize))
+		fmt.Fprintf(&b, "<section><p><strong>%s</strong>: %s, %s of the file</p>\n%s%s-->", esc(a.Name), HumanSize(a.Size), percent(a.Size, s.FileSize), libBegin, esc(a.Name))
 		b.WriteString(treemapSVG(a.Children, s.FileSize, false, esc))
+		b.WriteString(libEnd)
 		b.WriteString("</section>\n")
 	}
-	b.WriteString("<section><table><thead><tr><th>Library / module</th><th>Size</th><th>Share</th></tr></thead><tbody>\n")
+	b.WriteString(tableBegin)
+	b.WriteString("<table class=\"viz-sizes\"><thead><tr><th scope=\"col\">Library / module</th><th scope=\"col\">Bytes</th><th scope=\"col\">Share</th></tr></thead><tbody>\n")
 	for _, a := range s.Areas {
-		fmt.Fprintf(&b, "<tr><th>%s</th><td class=\"n\">%d</td><td class=\"n\">%s</td></tr>\n", esc(a.Name), a.Size, percent(a.Size, s.FileSize))
+		name := esc(a.Name)
+		if zoomable(a) {
+			name = fmt.Sprintf(`<a href="%s">%s</a>`, esc(libLink(a.Name)), name)
+		}
+		fmt.Fprintf(&b, "<tr class=\"lib\"><th scope=\"row\">%s</th><td class=\"n\">%d</td><td class=\"n\">%s</td></tr>\n", name, a.Size, percent(a.Size, s.FileSize))
 		for _, m := range a.Children {
 			fmt.Fprintf(&b, "<tr><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%s</td></tr>\n", esc(m.Name), m.Size, percent(m.Size, s.FileSize))
 		}
 	}
-	b.WriteString("</tbody></table></section>\n</body></html>\n")
+	b.WriteString("</tbody></table>")
+	b.WriteString(tableEnd)
+	b.WriteString("\n</body></html>\n")
 	return b.Bytes()
 }
 
+// zoomable reports whether a library has a treemap of its own: it has
+// more than one module to show.
+func zoomable(a Area) bool { return len(a.Children) >= 2 }
+
+// libLink is the zoom into a library, relative to the treemap page.
+func libLink(name string) string { return "?lib=" + url.QueryEscape(name) }
+
+// TreemapStyle styles the treemap where our stylesheet does not reach (the
+// self-contained page, the preview image); static/app.css has the same
+// rules for the treemap inside builder-web's pages.
+const TreemapStyle = `:root{color-scheme:light dark}
+body{font:14px/1.4 system-ui,sans-serif;margin:0.5rem;background:#fff;color:#222}
+svg{max-width:100%;height:auto;display:block;font:11px system-ui,sans-serif}
+rect{stroke:#fff;stroke-width:1}
+svg text{font-size:11px;fill:#111;pointer-events:none}
+table{border-collapse:collapse}td,th{padding:0 .6em;text-align:left}td.n{text-align:right}
+@media (prefers-color-scheme:dark){body{background:#15181c;color:#ddd}rect{stroke:#15181c}a{color:#8cf}}
+`
+
 // treemapSVG draws one level: areas, and when top is set their children
-// inside them, each library linking to its zoomed section.
+// inside them, each library with modules linking to its own treemap.
 func treemapSVG(areas []Area, fileSize int64, top bool, esc func(string) string) string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f">
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="viz-treemap-svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f">
 `, mapW, mapH, mapW, mapH)
 	for i, r := range layoutAreas(areas, rect{0, 0, mapW, mapH}) {
 		a := areas[i]
-		zoom := top && len(a.Children) >= 2
+		zoom := top && zoomable(a)
 		if zoom {
-			fmt.Fprintf(&b, `<a href="#lib-%d">`, i)
+			link := esc(libLink(a.Name))
+			fmt.Fprintf(&b, `<a href="%s" hx-get="%s" class="zoom">`, link, link)
 		}
 		light := 78
 		if !top {
@@ -206,7 +239,7 @@ func treemapSVG(areas []Area, fileSize int64, top bool, esc func(string) string)
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("</svg>\n")
+	b.WriteString("</svg>")
 	return b.String()
 }
 

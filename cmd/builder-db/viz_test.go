@@ -21,12 +21,12 @@ func TestVizCommand(t *testing.T) {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
 	cache := filepath.Join(dir, store.CacheDir)
-	for _, name := range []string{"dependencies_2/" + shaSwitchSL + ".html", "dependencies_2/.done", "treemap_2/.done"} {
+	for _, name := range []string{"dependencies_3/" + shaSwitchSL + ".html", "dependencies_3/.done", "treemap_3/.done"} {
 		if _, err := os.Stat(filepath.Join(cache, filepath.FromSlash(name))); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	graph, err := os.ReadFile(filepath.Join(cache, "dependencies_2", shaSwitchSL+".html"))
+	graph, err := os.ReadFile(filepath.Join(cache, "dependencies_3", shaSwitchSL+".html"))
 	if err != nil || !strings.Contains(string(graph), "Dependencies of mirage-unikernel-hello-hvt.dev") {
 		t.Errorf("graph: %v\n%s", err, graph)
 	}
@@ -65,13 +65,13 @@ func TestVacuumPrunesVisualizations(t *testing.T) {
 	if !strings.HasSuffix(r.stdout, "removed 2 cached visualizations whose inputs are gone\n") {
 		t.Errorf("stdout %q", r.stdout)
 	}
-	for _, p := range []string{ref, filepath.Join(cache, "dependencies_2", shaSwitchSL+".html")} {
+	for _, p := range []string{ref, filepath.Join(cache, "dependencies_3", shaSwitchSL+".html")} {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Errorf("%s: %v, want removed", p, err)
 		}
 	}
-	left, _ := os.ReadDir(filepath.Join(cache, "dependencies_2"))
+	left, _ := os.ReadDir(filepath.Join(cache, "dependencies_3"))
 	if len(left) != 2 { // compare_right's graph and .done
-		t.Errorf("dependencies_2 holds %d entries, want 2", len(left))
+		t.Errorf("dependencies_3 holds %d entries, want 2", len(left))
 	}
 }
