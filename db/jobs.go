@@ -27,23 +27,41 @@ const listColumns = `build.id, build.uuid, build.start_d, build.start_ps,
 type scanner interface{ Scan(dest ...any) error }
 
 func scanListRow(r scanner, extra ...any) (BuildInfo, error) {
-	var (
-		bi       BuildInfo
-		mainID   sql.NullInt64
-		mainPath sql.NullString
-		mainSHA  []byte
-		mainSize sql.NullInt64
-	)
-	b := &bi.Build
-	dest := []any{&b.ID, &b.UUID, &b.StartD, &b.StartPS, &b.FinishD, &b.FinishPS,
-		&b.ResultCode, &b.ResultMsg, &b.Platform, &b.MainBinary, &b.JobID, &bi.JobName,
-		&mainID, &mainPath, &mainSHA, &mainSize}
-	if err := r.Scan(append(dest, extra...)...); err != nil {
-		return bi, err
+	return newListScanner(extra...).scan(r)
+}
+
+// listScanner scans list rows into the same destinations row after row:
+// the front page scans 400, and a destination list per row was a good part
+// of its allocations.
+type listScanner struct {
+	bi       BuildInfo
+	mainID   sql.NullInt64
+	mainPath sql.NullString
+	mainSHA  []byte
+	mainSize sql.NullInt64
+	dest     []any
+}
+
+// newListScanner returns a scanner of listColumns followed by extra.
+func newListScanner(extra ...any) *listScanner {
+	s := &listScanner{}
+	b := &s.bi.Build
+	s.dest = append([]any{&b.ID, &b.UUID, &b.StartD, &b.StartPS, &b.FinishD, &b.FinishPS,
+		&b.ResultCode, &b.ResultMsg, &b.Platform, &b.MainBinary, &b.JobID, &s.bi.JobName,
+		&s.mainID, &s.mainPath, &s.mainSHA, &s.mainSize}, extra...)
+	return s
+}
+
+func (s *listScanner) scan(r scanner) (BuildInfo, error) {
+	s.bi = BuildInfo{}
+	s.mainSHA = nil // Scan stores a copy; never overwrite the previous row's
+	if err := r.Scan(s.dest...); err != nil {
+		return BuildInfo{}, err
 	}
-	if mainID.Valid {
-		bi.Main = &BuildArtifact{ID: mainID.Int64, Filepath: mainPath.String,
-			SHA256: mainSHA, Size: mainSize.Int64, BuildID: b.ID}
+	bi := s.bi
+	if s.mainID.Valid {
+		bi.Main = &BuildArtifact{ID: s.mainID.Int64, Filepath: s.mainPath.String,
+			SHA256: s.mainSHA, Size: s.mainSize.Int64, BuildID: bi.ID}
 	}
 	return bi, nil
 }
@@ -70,6 +88,9 @@ const (
 	LEFT JOIN repro_group g ON g.job = build.job AND g.platform = build.platform AND g.input_id = build.input_id
 	WHERE (build.finish_d, build.finish_ps) > (?, ?)
 	ORDER BY l.job, l.platform`
+
+	// sqlCountLatest is the number of entries sqlOverview returns at most.
+	sqlCountLatest = `SELECT count(*) FROM latest_build`
 
 	// sqlOverviewTags lists every job's section and synopsis tags (jobs
 	// without them are simply absent, product §2.5): two seeks in the
@@ -211,19 +232,26 @@ func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewE
 	}
 	rows.Close()
 
+	// Sized up front: the entries are large, and growing the slice from
+	// empty copied them nine times over.
+	var n int
+	if err := d.Read.QueryRowContext(ctx, sqlCountLatest).Scan(&n); err != nil {
+		return nil, fmt.Errorf("overview: %w", err)
+	}
 	rows, err = d.Read.QueryContext(ctx, sqlOverview, fd, fps)
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}
 	defer rows.Close()
-	var out []OverviewEntry
+	out := make([]OverviewEntry, 0, n)
+	var builds, outputs sql.NullInt64
+	sc := newListScanner(&builds, &outputs)
 	for rows.Next() {
-		var builds, outputs sql.NullInt64
-		var e OverviewEntry
-		var err error
-		if e.BuildInfo, err = scanListRow(rows, &builds, &outputs); err != nil {
+		bi, err := sc.scan(rows)
+		if err != nil {
 			return nil, fmt.Errorf("overview: %w", err)
 		}
+		e := OverviewEntry{BuildInfo: bi}
 		if t := tags[e.JobID]; t != nil {
 			e.Section, e.Synopsis = t.section, t.synopsis
 		}

@@ -65,3 +65,36 @@ func TestFrontRowsMatchTemplate(t *testing.T) {
 		}
 	}
 }
+
+// A section's rows are its jobs' rows in order, cut into pieces at job
+// boundaries (FrontSection.TableRows).
+func TestFrontSectionRowsAreJobRows(t *testing.T) {
+	start := time.Date(2024, 9, 5, 7, 3, 11, 500, time.UTC)
+	var s FrontSection
+	var want strings.Builder
+	for j := range 120 {
+		job := FrontJob{Name: strings.Repeat("j", j+1), URL: "/job/x", Synopsis: "s"}
+		for k := range 4 {
+			r := BuildRow{UUID: "u", URL: "/job/x/build/u", Platform: strings.Repeat("p", k+1), PlatformURL: "/job/x?platform=p",
+				Start: start, Result: Result{OK: true, Text: "ok"}, Binary: &Binary{Name: "bin", URL: "/f", SHA256: []byte{1, 2}, Size: 12}}
+			r.Format(start)
+			job.Builds = append(job.Builds, r)
+		}
+		want.WriteString(string(job.TableRows()))
+		s.Jobs = append(s.Jobs, job)
+	}
+	pieces := s.TableRows()
+	var got strings.Builder
+	for _, p := range pieces {
+		got.WriteString(string(p))
+		if !strings.HasPrefix(string(p), "\n<tr class=\"job-first\"") {
+			t.Errorf("a piece starts inside a job: %.60q", p)
+		}
+	}
+	if got.String() != want.String() {
+		t.Errorf("section rows differ from the jobs' rows (%d and %d bytes)", got.Len(), want.Len())
+	}
+	if len(pieces) < 2 || want.Len()/len(pieces) > 2*rowChunk {
+		t.Errorf("%d bytes in %d pieces, want pieces of about %d bytes", want.Len(), len(pieces), rowChunk)
+	}
+}
