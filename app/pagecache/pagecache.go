@@ -159,10 +159,11 @@ func (e *Entry) size(key string) int64 {
 type Cache struct {
 	max int64
 
-	mu    sync.Mutex
-	size  int64
-	order *list.List // front: most recently used; values are *item
-	byKey map[string]*list.Element
+	mu      sync.Mutex
+	size    int64
+	order   *list.List // front: most recently used; values are *item
+	byKey   map[string]*list.Element
+	flights map[string]*Flight // misses being rendered, by key
 
 	hits, misses atomic.Int64
 }
@@ -175,7 +176,58 @@ type item struct {
 
 // New returns a cache holding at most max bytes; max <= 0 disables it.
 func New(max int64) *Cache {
-	return &Cache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+	return &Cache{max: max, order: list.New(), byKey: map[string]*list.Element{}, flights: map[string]*Flight{}}
+}
+
+// Flight is the rendering of one missed page that concurrent requests for
+// the same key wait for instead of rendering it again. Every change of the
+// data makes every page a miss at once; under load, all clients would then
+// render the same pages side by side (the front page eight times over with
+// eight clients), which is what made requests slow while builder-db vacuum
+// committed batch after batch.
+type Flight struct {
+	done  chan struct{}
+	entry *Entry // nil when the page turned out not cacheable
+}
+
+// Join returns the flight of key and whether the caller leads it: the
+// leader renders the page and calls Land, the others Wait.
+func (c *Cache) Join(key string) (f *Flight, leader bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.flights[key]; ok {
+		return f, false
+	}
+	f = &Flight{done: make(chan struct{})}
+	c.flights[key] = f
+	return f, true
+}
+
+// Land ends the leader's flight with its entry (nil when the page is not
+// to be cached: the waiters then render it themselves) and stores the
+// entry. The leader must call it whatever happened.
+func (c *Cache) Land(key string, f *Flight, e *Entry) {
+	if e != nil {
+		c.Put(key, e)
+	}
+	c.mu.Lock()
+	if c.flights[key] == f {
+		delete(c.flights, key)
+	}
+	c.mu.Unlock()
+	f.entry = e
+	close(f.done)
+}
+
+// Wait returns the leader's entry once it landed, nil when it had none to
+// share, or the context's error.
+func (f *Flight) Wait(ctx context.Context) (*Entry, error) {
+	select {
+	case <-f.done:
+		return f.entry, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Enabled reports whether the cache keeps anything at all.
