@@ -111,10 +111,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // readerCacheKiB bounds each reader connection's page cache. SQLite's
 // default (2 MiB) is smaller than the pages one front page miss reads (a
 // build, its main binary and its reproducibility group for each of 400
-// entries on the 200,000-build set, ~4 MiB), so every miss read them all
-// from the file again. Pages are cached only once read, so idle
-// connections stay small.
-const readerCacheKiB = 8 << 10
+// entries on the 200,000-build set: 540 pages, 2.1 MiB), so every miss
+// read them all from the file again (~500 preads). Twice that fits the
+// front page and a job page; more counts against the server's memory bar
+// (64 MiB) for every reader connection.
+const readerCacheKiB = 4 << 10
 
 // readerStatements is how many prepared statements a reader connection
 // keeps (least recently used dropped), more than the page queries.

@@ -182,9 +182,11 @@ func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
 	for range c.workers {
 		wg.Go(func() {
 			var lat []time.Duration
+			etag := t.ifNoneMatch
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if err := fetch(c.client, "http://"+c.addr+t.path, t.ifNoneMatch); err != nil {
+				var err error
+				if etag, err = fetch(c.client, "http://"+c.addr+t.path, etag); err != nil {
 					errs <- fmt.Errorf("%s: %w", t.name, err)
 					return
 				}
@@ -204,10 +206,13 @@ func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
 	return res, nil
 }
 
-func fetch(client *http.Client, u, ifNoneMatch string) error {
+// fetch gets u, with If-None-Match when ifNoneMatch is set; then the
+// answer is a 304, or a 200 with a new ETag when the data changed since
+// (a vacuum running meanwhile): the ETag to send from then on is returned.
+func fetch(client *http.Client, u, ifNoneMatch string) (string, error) {
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	want := http.StatusOK
 	if ifNoneMatch != "" {
@@ -216,16 +221,19 @@ func fetch(client *http.Client, u, ifNoneMatch string) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+		return "", err
+	}
+	if etag := resp.Header.Get("ETag"); ifNoneMatch != "" && resp.StatusCode == http.StatusOK && etag != "" && etag != ifNoneMatch {
+		return etag, nil
 	}
 	if resp.StatusCode != want {
-		return fmt.Errorf("GET %s: status %d, want %d", u, resp.StatusCode, want)
+		return "", fmt.Errorf("GET %s: status %d, want %d", u, resp.StatusCode, want)
 	}
-	return nil
+	return ifNoneMatch, nil
 }
 
 // get fetches path with header pairs and returns the answer and its body.
