@@ -40,6 +40,8 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"RemoveJob delete artifacts", sqlDeleteJobArtifacts, []any{1}},
 		{"RemoveJob delete builds", sqlDeleteJobBuilds, []any{1}},
 		{"Overview", sqlOverview, []any{0, 0}},
+		{"OverviewTags", sqlOverviewTags, nil},
+		{"CountLatest", sqlCountLatest, nil},
 		{"JobScan", sqlJobScan, []any{1, 5, 5, 6, 6, 7}},
 		{"JobScanPlatform", sqlJobScanPlatform, []any{1, "p", 5, 5, 6, 6, 7}},
 		{"JobHeads", sqlJobHeads, []any{nil, nil, nil, nil, nil, "[1,2]", "", ""}},

@@ -47,17 +47,36 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 		sendEntry(c, e, enc, etag)
 		return nil
 	}
+	// Concurrent misses of one page wait for the first one's rendering
+	// (HEAD answers have no body to share).
+	var flight *pagecache.Flight
+	if c.Method() == fiber.MethodGet {
+		f, leader := h.Pages.Join(key)
+		if leader {
+			flight = f
+		} else if e, err := f.Wait(c.UserContext()); err == nil && e != nil {
+			h.Metrics.PageCache("hit")
+			sendEntry(c, e, enc, etag)
+			return nil
+		}
+	}
 	h.Metrics.PageCache("miss")
+	var e *pagecache.Entry
+	if flight != nil {
+		// Whatever happens (an error, a page not to cache), the waiters
+		// must be let go.
+		defer func() { h.Pages.Land(key, flight, e) }()
+	}
 	if err := c.Next(); err != nil {
 		return err
 	}
-	e := captureEntry(c)
+	e = captureEntry(c)
 	if e == nil {
 		return nil // not cacheable: sent as rendered
 	}
 	// Rendered from data at least as new as version: storing it under
-	// version is never stale.
-	if c.Method() == fiber.MethodGet {
+	// version is never stale. The leader's Land stores it.
+	if flight == nil && c.Method() == fiber.MethodGet {
 		h.Pages.Put(key, e)
 	}
 	c.Response().Header.Del(fiber.HeaderContentLength)

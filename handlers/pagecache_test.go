@@ -1,9 +1,20 @@
 package handlers_test
 
 import (
+	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/builder-web/builder-web/app/pagecache"
+	"github.com/builder-web/builder-web/handlers"
 )
 
 // The page cache serves visitors only: a logged-in user's page shows the
@@ -52,5 +63,47 @@ func TestPageCacheUsers(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+type fixedVersion int64
+
+func (v fixedVersion) DataVersion(context.Context) (int64, error) { return int64(v), nil }
+
+// Requests that miss the same page at the same time (as every client does
+// right after a change of the data) wait for one rendering of it instead
+// of each rendering it.
+func TestPageCacheRendersAMissOnce(t *testing.T) {
+	h := &handlers.Handler{Pages: pagecache.New(1 << 20), Version: pagecache.NewVersion(fixedVersion(7), time.Hour)}
+	var renders atomic.Int32
+	release := make(chan struct{})
+	app := fiber.New()
+	app.Get("/page", h.Cached, func(c *fiber.Ctx) error {
+		renders.Add(1)
+		<-release
+		c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
+		return c.SendString("the page")
+	})
+	const clients = 8
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/page", nil), -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK || string(body) != "the page" {
+				t.Errorf("GET /page: %d %q, want 200 %q", resp.StatusCode, body, "the page")
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond) // every client is waiting by now
+	close(release)
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Errorf("%d concurrent misses rendered the page %d times, want once", clients, n)
 	}
 }

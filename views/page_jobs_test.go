@@ -65,3 +65,96 @@ func TestFrontRowsMatchTemplate(t *testing.T) {
 		}
 	}
 }
+
+// A section's rows are its jobs' rows in order, cut into pieces at job
+// boundaries (FrontSection.TableRows).
+func TestFrontSectionRowsAreJobRows(t *testing.T) {
+	start := time.Date(2024, 9, 5, 7, 3, 11, 500, time.UTC)
+	var s FrontSection
+	var want strings.Builder
+	for j := range 120 {
+		job := FrontJob{Name: strings.Repeat("j", j+1), URL: "/job/x", Synopsis: "s"}
+		for k := range 4 {
+			r := BuildRow{UUID: "u", URL: "/job/x/build/u", Platform: strings.Repeat("p", k+1), PlatformURL: "/job/x?platform=p",
+				Start: start, Result: Result{OK: true, Text: "ok"}, Binary: &Binary{Name: "bin", URL: "/f", SHA256: []byte{1, 2}, Size: 12}}
+			r.Format(start)
+			job.Builds = append(job.Builds, r)
+		}
+		want.WriteString(string(job.TableRows()))
+		s.Jobs = append(s.Jobs, job)
+	}
+	pieces := s.TableRows()
+	var got strings.Builder
+	for _, p := range pieces {
+		got.WriteString(string(p))
+		if !strings.HasPrefix(string(p), "\n<tr class=\"job-first\"") {
+			t.Errorf("a piece starts inside a job: %.60q", p)
+		}
+	}
+	if got.String() != want.String() {
+		t.Errorf("section rows differ from the jobs' rows (%d and %d bytes)", got.Len(), want.Len())
+	}
+	if len(pieces) < 2 || want.Len()/len(pieces) > 2*rowChunk {
+		t.Errorf("%d bytes in %d pieces, want pieces of about %d bytes", want.Len(), len(pieces), rowChunk)
+	}
+}
+
+// jobRowsTemplate is the job page's row markup as a template, the way
+// job.html wrote it before JobPage.TableRows took over: the reference that
+// TableRows must reproduce byte for byte.
+const jobRowsTemplate = `{{define "jobrows"}}{{range .Rows}}<tr class="build-row">
+<td class="center" data-label="A"><input type="radio" name="left" value="{{.UUID}}" aria-label="Compare build of {{.StartText}} as A"></td>
+<td class="center" data-label="B"><input type="radio" name="right" value="{{.UUID}}" aria-label="Compare build of {{.StartText}} as B"></td>
+<td data-label="Result">{{template "result" .Result}}</td>
+<td data-label="Platform"><a href="{{.PlatformURL}}">{{.Platform}}</a></td>
+<td data-label="Start"><a href="{{.URL}}"><time datetime="{{.StartISO}}" title="{{.StartAgo}}">{{.StartText}}</time></a></td>
+<td data-label="Duration" class="num col-optional">{{.DurationText}}</td>
+{{if .Binary}}<td data-label="Main binary"><a href="{{.Binary.URL}}">Download {{.Binary.Name}} ({{.Binary.SizeText}})</a>{{if .OutputURL}}
+<details class="output" hx-get="{{.OutputURL}}" hx-trigger="toggle once" hx-target="find .output-builds"><summary>built {{if eq .Count 1}}once{{else}}{{.Count}} times{{end}}</summary><div class="output-builds"><a href="{{.OutputURL}}">List the {{count .Count "build" "builds"}}</a></div></details>{{end}}</td>
+<td data-label="SHA-256" class="col-optional"><span class="hash-copy"><span class="hash hash-short" title="{{.Binary.Hex}}">{{.Binary.ShortHash}}</span><button type="button" class="copy js-only secondary outline" data-copy="{{.Binary.Hex}}" aria-label="Copy SHA-256">Copy</button></span></td>
+<td data-label="Reproducible">{{with .Repro}}<a href="{{.URL}}" class="repro-mark">{{template "verdict" .Verdict}}</a> <small>{{.Text}}</small>{{else}}<span class="verdict verdict-unverified" title="No input id: the build lacks opam-switch, build-environment or system-packages"><span class="mark" aria-hidden="true">?</span> unknown input</span>{{end}}</td>{{else}}<td colspan="3" data-label="Main binary">Build failure: {{.Result.Text}}</td>{{end}}
+</tr>
+{{end}}{{end}}`
+
+func TestJobRowsMatchTemplate(t *testing.T) {
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := template.New("").Funcs(funcMap(assets)).ParseFS(templateFS, "templates/partials.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl, err = tmpl.Parse(jobRowsTemplate); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2024, 9, 5, 7, 3, 11, 500, time.UTC)
+	sha := []byte("\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef")
+	odd := "a+b <i>\"x\" & 'y'\x00 é\xff"
+	urls := []string{"/job/a+b/build/1?x=1&y='2' é%zz%2F#f", "javascript:alert(1)", "HTTPS://x/y", "/a:b/c", "mailto:x@y"}
+	var page JobPage
+	for n := range 12 {
+		r := BuildRow{
+			UUID: odd, URL: urls[n%len(urls)], Platform: odd, PlatformURL: urls[(n+1)%len(urls)],
+			Start: start, Duration: time.Duration(n) * time.Minute, Result: Result{OK: n%4 != 3, Text: odd}, Count: n % 3,
+		}
+		if n%4 != 3 {
+			r.Binary = &Binary{Name: odd, URL: urls[(n+2)%len(urls)], SHA256: sha, Size: int64(1234567 * n)}
+			if n%2 == 0 {
+				r.OutputURL = urls[(n+3)%len(urls)]
+			}
+			if n%3 != 0 {
+				r.Repro = &RowRepro{Verdict: Verdict{Key: odd, Mark: "✗", Label: odd}, Text: odd, URL: urls[(n+4)%len(urls)]}
+			}
+		}
+		r.Format(time.Now())
+		page.Rows = append(page.Rows, r)
+	}
+	var want strings.Builder
+	if err := tmpl.ExecuteTemplate(&want, "jobrows", page); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(page.TableRows()); got != want.String() {
+		t.Errorf("got  %s\nwant %s", got, want.String())
+	}
+}

@@ -67,3 +67,41 @@ func TestAccept(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent misses of one key have one leader; the others get its entry,
+// or nothing (and render themselves) when it had none.
+func TestFlight(t *testing.T) {
+	c := New(1 << 20)
+	f, leader := c.Join("k")
+	g, second := c.Join("k")
+	if !leader || second || f != g {
+		t.Fatalf("Join twice: leader %v then %v, same flight %v; want true, false, true", leader, second, f == g)
+	}
+	got := make(chan *Entry)
+	go func() {
+		e, err := g.Wait(t.Context())
+		if err != nil {
+			t.Error(err)
+		}
+		got <- e
+	}()
+	e := NewEntry(200, nil, []byte("page"), false)
+	c.Land("k", f, e)
+	if w := <-got; w != e {
+		t.Errorf("waiter got %v, want the leader's entry", w)
+	}
+	if s, ok := c.Get("k"); !ok || s != e {
+		t.Errorf("after Land: cached %v, %v; want the entry", s, ok)
+	}
+	// A new miss after landing leads a new flight; one without an entry
+	// lets the waiters go empty-handed.
+	f, leader = c.Join("k")
+	g, _ = c.Join("k")
+	if !leader {
+		t.Fatal("Join after Land: not the leader")
+	}
+	c.Land("k", f, nil)
+	if w, err := g.Wait(t.Context()); w != nil || err != nil {
+		t.Errorf("waiter of a flight without entry: %v, %v; want nil, nil", w, err)
+	}
+}

@@ -5,7 +5,8 @@
 // page's throughput as a fraction of /healthz's in the same round. The
 // ratio is the number to compare between runs on a noisy shared machine:
 // whatever slows the machine slows /healthz too. Only loopback addresses
-// are accepted.
+// are accepted. An interrupt (SIGINT) ends the run early and reports what
+// was measured so far: bench/vacuum-load.sh stops it when its vacuum ends.
 //
 //	load -addr 127.0.0.1:3000 [-c 8] [-d 5s] [-rounds 3] [-job NAME]
 package main
@@ -21,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"sync"
 	"time"
 )
@@ -77,15 +79,19 @@ func run(c config) error {
 		c.job = job
 	}
 	jobPath := "/job/" + url.PathEscape(c.job)
-	build, err := firstBuild(c, jobPath)
+	builds, err := newestBuilds(c, jobPath)
 	if err != nil {
 		return err
 	}
+	build := builds[0]
 	targets := []target{
 		{"healthz", "/healthz", ""},
 		{"front", "/", ""},
 		{"job", jobPath, ""},
 		{"build", jobPath + "/build/" + build, ""},
+	}
+	if len(builds) > 1 {
+		targets = append(targets, target{"compare", "/compare/" + builds[1] + "/" + builds[0], ""})
 	}
 	if err := reportSizes(c, targets[1:]); err != nil {
 		return err
@@ -96,16 +102,22 @@ func run(c config) error {
 		targets = append(targets, target{"front 304", "/", etag})
 	}
 	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s\n", c.addr, c.workers, c.rounds, c.phase, c.job)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	results := map[string][]phaseResult{}
-	for r := 0; r < c.rounds; r++ {
+	for r := 0; r < c.rounds && ctx.Err() == nil; r++ {
 		// The order rotates so that no page always runs right after another.
 		for k := range targets {
 			t := targets[(k+r)%len(targets)]
-			res, err := runPhase(c, t)
+			res, err := runPhase(ctx, c, t)
 			if err != nil {
 				return err
 			}
 			results[t.name] = append(results[t.name], res)
+			if ctx.Err() != nil {
+				fmt.Println("interrupted: the last phase was cut short")
+				break
+			}
 		}
 	}
 	report(os.Stdout, targets, results)
@@ -157,8 +169,8 @@ func firstJob(c config) (string, error) {
 }
 
 // runPhase loads one page from every worker for c.phase.
-func runPhase(c config, t target) (phaseResult, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.phase)
+func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
+	ctx, cancel := context.WithTimeout(parent, c.phase)
 	defer cancel()
 	var (
 		mu   sync.Mutex
@@ -170,9 +182,11 @@ func runPhase(c config, t target) (phaseResult, error) {
 	for range c.workers {
 		wg.Go(func() {
 			var lat []time.Duration
+			etag := t.ifNoneMatch
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if err := fetch(c.client, "http://"+c.addr+t.path, t.ifNoneMatch); err != nil {
+				var err error
+				if etag, err = fetch(c.client, "http://"+c.addr+t.path, etag); err != nil {
 					errs <- fmt.Errorf("%s: %w", t.name, err)
 					return
 				}
@@ -192,10 +206,13 @@ func runPhase(c config, t target) (phaseResult, error) {
 	return res, nil
 }
 
-func fetch(client *http.Client, u, ifNoneMatch string) error {
+// fetch gets u, with If-None-Match when ifNoneMatch is set; then the
+// answer is a 304, or a 200 with a new ETag when the data changed since
+// (a vacuum running meanwhile): the ETag to send from then on is returned.
+func fetch(client *http.Client, u, ifNoneMatch string) (string, error) {
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	want := http.StatusOK
 	if ifNoneMatch != "" {
@@ -204,16 +221,19 @@ func fetch(client *http.Client, u, ifNoneMatch string) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+		return "", err
+	}
+	if etag := resp.Header.Get("ETag"); ifNoneMatch != "" && resp.StatusCode == http.StatusOK && etag != "" && etag != ifNoneMatch {
+		return etag, nil
 	}
 	if resp.StatusCode != want {
-		return fmt.Errorf("GET %s: status %d, want %d", u, resp.StatusCode, want)
+		return "", fmt.Errorf("GET %s: status %d, want %d", u, resp.StatusCode, want)
 	}
-	return nil
+	return ifNoneMatch, nil
 }
 
 // get fetches path with header pairs and returns the answer and its body.
@@ -240,22 +260,29 @@ func get(c config, path string, headers ...string) (*http.Response, []byte, erro
 	return resp, body, nil
 }
 
-// firstBuild reads the job page's JSON for the UUID of its newest build.
-func firstBuild(c config, jobPath string) (string, error) {
+// newestBuilds reads the job page's JSON for the UUIDs of its two newest
+// builds (one when it has only one), newest first.
+func newestBuilds(c config, jobPath string) ([]string, error) {
 	_, body, err := get(c, jobPath, "Accept", "application/json")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var job struct {
 		Builds []struct{ UUID string } `json:"builds"`
 	}
 	if err := json.Unmarshal(body, &job); err != nil {
-		return "", fmt.Errorf("job JSON: %w", err)
+		return nil, fmt.Errorf("job JSON: %w", err)
 	}
-	if len(job.Builds) == 0 || job.Builds[0].UUID == "" {
-		return "", fmt.Errorf("job page %s lists no build", jobPath)
+	var out []string
+	for _, b := range job.Builds {
+		if b.UUID != "" && len(out) < 2 {
+			out = append(out, b.UUID)
+		}
 	}
-	return job.Builds[0].UUID, nil
+	if len(out) == 0 {
+		return nil, fmt.Errorf("job page %s lists no build", jobPath)
+	}
+	return out, nil
 }
 
 // etagOf is the ETag a page is sent with; without one (no page cache) the

@@ -45,7 +45,12 @@ func report(w io.Writer, targets []target, results map[string][]phaseResult) {
 		for i, r := range results[t.name] {
 			all = append(all, r.latencies...)
 			rps = append(rps, r.rps())
-			ratio = append(ratio, r.rps()/base[i].rps())
+			if i < len(base) { // an interrupted run may lack the last rounds' healthz
+				ratio = append(ratio, r.rps()/base[i].rps())
+			}
+		}
+		if len(all) == 0 {
+			continue // not reached before an interrupt
 		}
 		slices.Sort(all)
 		// The slowest request too: issue 17 bounds it (1 s) while a vacuum runs.
