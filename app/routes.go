@@ -30,6 +30,8 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	// Assets and robots.
 	f.Get("/static/:hash/:name", h.Static(assets))
 	f.Get("/robots.txt", h.Robots)
+	// The public keys of signed attestations (issue 18).
+	f.Get("/.well-known/builder-web/keys.json", h.PublicKeys)
 
 	// The read pages of visitors come from the page cache (issue 17).
 	cached := h.Cached
@@ -67,6 +69,9 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/job/:job/build/:build/all.tar.gz", h.Tarball)
 	f.Get("/job/:job/build/:build/vizdependencies", h.VizDependencies)
 	f.Get("/job/:job/build/:build/viztreemap", h.VizTreemap)
+	// Signed statements (issue 18): deterministic, so cached.
+	f.Get("/job/:job/build/:build/attestation", cached, h.Attestation)
+	f.Get("/job/:job/build/:build/reproducibility-attestation", cached, h.ReproAttestation)
 
 	// Comparison.
 	f.Get("/compare", h.CompareForm)
