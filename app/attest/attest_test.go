@@ -150,3 +150,54 @@ func TestStockVerifier(t *testing.T) {
 		t.Errorf("Verify of a changed payload: %v, want ErrBadSignature", err)
 	}
 }
+
+// Changing any one byte of the statement, of the signature or of the
+// envelope's base64 text makes verification fail.
+func TestEveryChangedByteFails(t *testing.T) {
+	k, err := attest.Open(t.TempDir(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"bin/x","digest":{"sha256":"00"}}]}`)
+	env := k.Sign(attest.PayloadType, body)
+	encode := func(e attest.Envelope) []byte {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if _, _, err := attest.Verify(encode(env), k.Set()); err != nil {
+		t.Fatalf("unchanged: %v", err)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(env.Signatures[0].Sig)
+	for i := range len(body) + len(sig) {
+		changed := env
+		b, s := append([]byte(nil), body...), append([]byte(nil), sig...)
+		if i < len(b) {
+			b[i] ^= 1
+		} else {
+			s[i-len(b)] ^= 1
+		}
+		changed.Payload = base64.StdEncoding.EncodeToString(b)
+		changed.Signatures = []attest.Signature{{KeyID: env.Signatures[0].KeyID, Sig: base64.StdEncoding.EncodeToString(s)}}
+		if _, _, err := attest.Verify(encode(changed), k.Set()); err == nil {
+			t.Errorf("byte %d changed: verified", i)
+		}
+	}
+	for _, text := range []string{env.Payload, env.Signatures[0].Sig} {
+		for i := range len(text) {
+			changed := env
+			raw := []byte(text)
+			raw[i] ^= 1
+			if text == env.Payload {
+				changed.Payload = string(raw)
+			} else {
+				changed.Signatures = []attest.Signature{{KeyID: env.Signatures[0].KeyID, Sig: string(raw)}}
+			}
+			if _, _, err := attest.Verify(encode(changed), k.Set()); err == nil {
+				t.Errorf("base64 character %d of %.10s… changed: verified", i, text)
+			}
+		}
+	}
+}

@@ -71,9 +71,11 @@ func (k *Keys) SignJSON(v any) ([]byte, error) {
 var ErrBadSignature = errors.New("no valid signature by a known key")
 
 // decodeB64 accepts standard and URL-safe base64, padded or not, as DSSE
-// asks of verifiers.
+// asks of verifiers. Strict: the unused bits of the last character must be
+// zero, so that no two texts decode to the same bytes.
 func decodeB64(s string) ([]byte, error) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding.Strict(), base64.RawStdEncoding.Strict(),
+		base64.URLEncoding.Strict(), base64.RawURLEncoding.Strict()} {
 		if b, err := enc.DecodeString(s); err == nil {
 			return b, nil
 		}
