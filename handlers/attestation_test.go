@@ -174,6 +174,8 @@ func TestAttestationErrors(t *testing.T) {
 func TestReproAttestation(t *testing.T) {
 	env := newEnv(t)
 	uploadVectors(t, env, "success_hvt")
+	assertContains(t, "/api", page(t, env, "/api"), "/.well-known/builder-web/keys.json",
+		"GET /job/:job/build/:uuid/attestation", "…/reproducibility-attestation", "builder-db verify-attestation")
 	html := page(t, env, buildURL("hello-hvt", uuidSuccess))
 	assertContains(t, "build page", html, `href="/job/hello-hvt/build/`+uuidSuccess+`/attestation"`, "Signed attestation")
 	assertLacks(t, "build page before a reproduction", html, "reproducibility-attestation")

@@ -40,6 +40,10 @@ func TestKeyAndVerifyAttestation(t *testing.T) {
 	wantFail(t, `unknown action "frob"`, "", "key", "frob", "-d", dir)
 
 	file, served := serveAttestation(t, dir, "attestation")
+	// The key files are the data directory's own, not untracked files.
+	if r := mustRun(t, "", "verify-data-dir", "-d", dir); strings.Contains(r.stdout, "_keys") {
+		t.Errorf("verify-data-dir reports the keys:\n%s", r.stdout)
+	}
 	show := mustRun(t, "", "key", "show", "-d", dir)
 	var shown, fromServer attest.KeySet
 	if json.Unmarshal([]byte(show.stdout), &shown) != nil || json.Unmarshal(served, &fromServer) != nil ||
