@@ -124,7 +124,7 @@ func binary(path, output string) builder.File {
 	return builder.File{Path: path, Data: []byte("\x7fELF binary " + output)}
 }
 
-func (r rec) encode(t *testing.T) []byte {
+func (r rec) encode(t testing.TB) []byte {
 	t.Helper()
 	id, err := builder.ParseUUID(r.uuid)
 	if err != nil {
