@@ -36,3 +36,13 @@ load:
 bench-pages:
 	@test -n "$(DATADIR)" || { echo 'usage: make bench-pages DATADIR=dir'; exit 1; }
 	bench/pages.sh $(DATADIR)
+
+# Reproducible release (README.md, "Releases"): static binaries, a Debian
+# package and SHA256SUMS in dist/; release-check builds it twice in two
+# directories and compares the bytes (a few minutes: SQLite is compiled twice).
+.PHONY: release release-check
+release:
+	scripts/release.sh
+
+release-check:
+	scripts/release-check.sh

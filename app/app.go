@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/builder-web/builder-web/app/attest"
 	"github.com/builder-web/builder-web/app/auth"
 	"github.com/builder-web/builder-web/app/clientip"
 	"github.com/builder-web/builder-web/app/datadir"
@@ -65,6 +66,8 @@ type App struct {
 	// after each upload through VizBackground.
 	Viz           *viz.Cache
 	VizBackground *viz.Background
+	// Keys sign the attestations (issue 18).
+	Keys *attest.Keys
 }
 
 func pageCacheSize(n int64) int64 {
@@ -105,6 +108,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	logOpened(log, data.Report)
 	d, st := data.DB, data.Store
+	// The signing key of attestations, made on the first start (issue 18).
+	keys, err := attest.Open(cfg.DataDir, time.Now())
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
 	in := &ingest.Ingester{DB: d, Store: st, Log: log}
 	if _, err := in.Recover(ctx); err != nil {
 		d.Close()
@@ -126,7 +135,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		vb.Enqueue(b.UUID) // drawn after the response, not before
 	}
 	a := &App{Config: cfg, Log: log, DB: d, Store: st, Ingest: in, Metrics: m, Hooks: hk, Viz: vc, VizBackground: vb,
-		Version: pagecache.NewVersion(d, 0)}
+		Version: pagecache.NewVersion(d, 0), Keys: keys}
 	if err := a.buildFiber(); err != nil {
 		a.Close()
 		return nil, err
@@ -196,6 +205,7 @@ func (a *App) buildFiber() error {
 		Pages:         a.pages,
 		Version:       a.Version,
 		Viz:           a.Viz,
+		Signer:        a.Keys,
 	}
 	bodyLimit := a.Config.MaxUploadSize
 	if bodyLimit > int64(^uint32(0)>>1) {

@@ -31,6 +31,8 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	// Assets and robots.
 	f.Get("/static/:hash/:name", h.Static(assets))
 	f.Get("/robots.txt", h.Robots)
+	// The public keys of signed attestations (issue 18).
+	f.Get("/.well-known/builder-web/keys.json", h.PublicKeys)
 
 	// The read pages of visitors come from the page cache (issue 17).
 	cached := h.Cached
@@ -70,6 +72,9 @@ func routes(f *fiber.App, h *handlers.Handler, assets *static.Assets) {
 	f.Get("/job/:job/build/:build/viztreemap", h.VizTreemap)
 	f.Get("/job/:job/build/:build/vizdependencies/preview.svg", h.VizPreview(viz.KindDependencies))
 	f.Get("/job/:job/build/:build/viztreemap/preview.svg", h.VizPreview(viz.KindTreemap))
+	// Signed statements (issue 18): deterministic, so cached.
+	f.Get("/job/:job/build/:build/attestation", cached, h.Attestation)
+	f.Get("/job/:job/build/:build/reproducibility-attestation", cached, h.ReproAttestation)
 
 	// Comparison.
 	f.Get("/compare", h.CompareForm)

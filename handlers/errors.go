@@ -59,7 +59,7 @@ func (h *Handler) Error(c *fiber.Ctx, err error) error {
 	// Messages may quote the request; no browser may take them for HTML.
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	switch {
-	case WantsJSON(c):
+	case WantsJSON(c) || c.Locals(jsonErrorsKey{}) == true:
 		return c.Status(status).JSON(fiber.Map{"error": safe})
 	case status == http.StatusNotFound && !isUpload(c) && h.Views != nil:
 		return h.renderNotFound(c)
@@ -68,6 +68,13 @@ func (h *Handler) Error(c *fiber.Ctx, err error) error {
 		return c.Status(status).SendString(safe + "\n")
 	}
 }
+
+// jsonErrorsKey marks (c.Locals) a route whose answers are always JSON,
+// the attestations: its errors are JSON too, whatever the Accept header,
+// so that a tool reading them gets the reason rather than a page.
+type jsonErrorsKey struct{}
+
+func jsonErrors(c *fiber.Ctx) { c.Locals(jsonErrorsKey{}, true) }
 
 // NotFound answers every request no route took.
 func (h *Handler) NotFound(c *fiber.Ctx) error {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/builder-web/builder-web/app/attest"
 	"github.com/builder-web/builder-web/app/auth"
 	"github.com/builder-web/builder-web/app/clientip"
 	"github.com/builder-web/builder-web/app/ingest"
@@ -58,4 +59,6 @@ type Handler struct {
 	Version *pagecache.Version
 	// Viz draws the visualizations missing from the cache (issue 13).
 	Viz *viz.Cache
+	// Signer signs the attestations of builds (issue 18).
+	Signer *attest.Keys
 }

@@ -365,7 +365,7 @@ func (v *dataVerifier) walk(ctx context.Context) error {
 		}
 		rel := v.rel(p)
 		if e.IsDir() {
-			if rel == store.StagingDir || rel == store.CacheDir {
+			if rel == store.StagingDir || rel == store.CacheDir || rel == store.KeysDir {
 				return filepath.SkipDir
 			}
 			return nil

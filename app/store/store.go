@@ -23,6 +23,7 @@ const (
 	ArtifactsDir = "_artifacts"
 	StagingDir   = "_staging"
 	CacheDir     = "_cache"
+	KeysDir      = "_keys" // the attestation signing keys (app/attest)
 	DBFile       = "builder.sqlite3"
 )
 

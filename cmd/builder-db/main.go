@@ -56,6 +56,7 @@ func init() {
 		migrateCmd, userAddCmd, userUpdateCmd, userRemoveCmd, userDisableCmd, userListCmd,
 		accessAddCmd, accessRemoveCmd, jobRemoveCmd, extractBuildCmd, includeCmd, generateCmd,
 		vacuumCmd, verifyDataDirCmd, verifyInputIDCmd, verifyCacheDirCmd, vizCmd,
+		keyCmd, verifyAttestationCmd,
 	}
 }
 

@@ -25,7 +25,7 @@ missing console or script; a row pointing nowhere (an artifact of no build, a
 build of no job, a main binary that is not an artifact of its build).
 Warnings (exit status 0): untracked files, and artifact files no row
 references. Expected besides those: builder.sqlite3 with its -wal and -shm
-files, and anything under _staging/ and _cache/.
+files, and anything under _staging/, _cache/ and _keys/.
 
 Findings go to standard output, one per line, then a summary; a progress
 counter goes to standard error when it is a terminal. It can run while the

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ops"
 )
 
@@ -53,11 +54,12 @@ func TestPageCacheSeesBuilderDB(t *testing.T) {
 	eventually("/all-builds", "static-tool", true)
 	eventually("/job/hello-hvt", uuids["compare_left"], true)
 
-	d, st, err := ops.Open(t.Context(), dir)
+	data, err := datadir.Open(t.Context(), dir, datadir.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	defer data.Close()
+	d, st := data.DB, data.Store
 	if _, err := ops.RemoveJob(t.Context(), d, st, "static-tool"); err != nil {
 		t.Fatalf("job-remove: %v", err)
 	}
