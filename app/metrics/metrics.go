@@ -47,6 +47,7 @@ type Metrics struct {
 	hooksRunning  *family
 	hooksQueued   *family
 	pageCache     *family
+	pulled        *family
 
 	families []*family
 	start    time.Time
@@ -84,10 +85,13 @@ func New(src Source, log *slog.Logger) *Metrics {
 		pageCache: newFamily("builder_web_page_cache_requests_total",
 			"Visitors' requests of cached pages, by result: hit, miss or not_modified (304 on the ETag).",
 			"counter", nil, "result"),
+		pulled: newFamily("builder_web_pull_builds_total",
+			"Builds of other servers looked at by --pull, by source host and outcome: new, skipped or refused.",
+			"counter", nil, "source", "outcome"),
 		start: time.Now(),
 	}
 	m.families = []*family{m.requests, m.requestsTotal, m.uploads, m.uploadBytes, m.uploadSeconds,
-		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued, m.pageCache}
+		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued, m.pageCache, m.pulled}
 	// Series that exist from the start, so that rate() and alerts see a 0.
 	m.uploadBytes.add(0)
 	m.hooksDropped.add(0)
@@ -169,6 +173,14 @@ func (m *Metrics) HookFinished(hook string, d time.Duration, failure string) {
 func (m *Metrics) PageCache(result string) {
 	if m != nil {
 		m.pageCache.add(1, result)
+	}
+}
+
+// Pulled counts a build of a --pull source by outcome. source is a host
+// the operator named, so the label set stays bounded.
+func (m *Metrics) Pulled(source, outcome string) {
+	if m != nil {
+		m.pulled.add(1, source, outcome)
 	}
 }
 
