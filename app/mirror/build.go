@@ -210,7 +210,7 @@ func (r *pull) record(ctx context.Context, job, uuid string, want *wantArtifacts
 	}
 	pend, err := r.p.Ingest.Prepare(ctx, rd, r.user)
 	if err != nil {
-		return false, classify(err)
+		return false, r.classify(ctx, uuid, err)
 	}
 	if err := check(pend, job, uuid, want); err != nil {
 		pend.Abort()
@@ -221,21 +221,28 @@ func (r *pull) record(ctx context.Context, job, uuid string, want *wantArtifacts
 		return false, &localError{err}
 	}
 	if _, err := r.p.Ingest.Commit(ctx, pend); err != nil {
-		return false, classify(err)
+		return false, r.classify(ctx, uuid, err)
 	}
 	return true, nil
 }
 
-// classify tells the errors of the upload path apart: a conflict is a
-// build stored meanwhile (nil), another status the record's fault, the
-// rest a local failure.
-func classify(err error) error {
+// classify tells the errors of the upload path apart: a conflict over
+// uuid is the build stored meanwhile (nil), another status the record's
+// fault, the rest a local failure. A conflict over another UUID is the
+// record's fault too: it is not the build asked for.
+func (r *pull) classify(ctx context.Context, uuid string, err error) error {
 	var he *httperr.Error
 	if !errors.As(err, &he) {
 		return &localError{err}
 	}
 	if he.Status == http.StatusConflict {
-		return nil
+		exists, xerr := r.p.DB.BuildExists(ctx, uuid)
+		if xerr != nil {
+			return &localError{fmt.Errorf("check build %s: %w", uuid, xerr)}
+		}
+		if exists {
+			return nil
+		}
 	}
 	return fmt.Errorf("record refused: %s", he.Error())
 }

@@ -80,7 +80,7 @@ Flags:
 				return err
 			}
 			if len(rep.Refused) > 0 {
-				return fmt.Errorf("%d build(s) refused", len(rep.Refused))
+				return fmt.Errorf("%d refused (builds, or jobs the source named badly)", len(rep.Refused))
 			}
 			return nil
 		}
