@@ -323,3 +323,26 @@ func TestPullStreams(t *testing.T) {
 		t.Errorf("allocated %d bytes to pull a %d byte record, want under a quarter of it", alloc, rep.Bytes)
 	}
 }
+
+// Job names travel as escaped path segments: spaces, '%', '?', '#' and
+// non-ASCII letters reach the source intact.
+func TestPullOddJobName(t *testing.T) {
+	const job = "a b%3F?#ü"
+	src := apptest.New(t)
+	src.AddUser(t, "builder", "pw", false)
+	if r := src.Upload(t, "/upload", "builder", "pw", record(t, job, 1, []byte("A"))); r.Status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	url := src.Serve(t)
+	dst := apptest.New(t)
+	p := &mirror.Puller{DB: dst.App.DB, Ingest: dst.App.Ingest}
+	for _, opts := range []mirror.Options{{}, {Jobs: []string{job}}} {
+		rep, err := p.Pull(t.Context(), url, opts)
+		if err != nil || len(rep.Refused) > 0 || rep.New+rep.Skipped != 1 {
+			t.Errorf("pull %+v: %v %v %v, want the build", opts.Jobs, rep, rep.Refused, err)
+		}
+	}
+	if _, err := dst.App.DB.JobByName(t.Context(), job); err != nil {
+		t.Errorf("job %q on the mirror: %v", job, err)
+	}
+}
