@@ -26,7 +26,7 @@ const maxArtifacts = 200_000
 // and for a binary built several times the builds of
 // /job/:job/output/:sha256. Both lists are newest first, so --since ends
 // the paging.
-func (r *pull) job(ctx context.Context, name string) error {
+func (r *pull) job(ctx context.Context, name string, named bool) error {
 	if err := ingest.ValidateJobName(name); err != nil {
 		return &sourceError{err}
 	}
@@ -34,8 +34,8 @@ func (r *pull) job(ctx context.Context, name string) error {
 	for {
 		var page handlers.JobJSON
 		if err := r.src.getJSON(ctx, r.src.url(listQuery(cursor), "job", name, "failed"), &page); err != nil {
-			if isNotFound(err) && cursor == "" {
-				return nil // removed on the source since it was listed; --job of a missing job
+			if isNotFound(err) && cursor == "" && !named {
+				return nil // removed on the source since it was listed
 			}
 			return err
 		}

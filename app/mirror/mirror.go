@@ -131,14 +131,14 @@ func (p *Puller) Pull(ctx context.Context, sourceURL string, opts Options) (Repo
 		return Report{}, fmt.Errorf("pull from %s: uploader: %w", base.Host, err)
 	}
 	r := &pull{p: p, src: &source{base: base, client: client}, opts: opts, user: user}
-	jobs := opts.Jobs
-	if len(jobs) == 0 {
+	jobs, named := opts.Jobs, len(opts.Jobs) > 0 // a named job missing on the source is refused
+	if !named {
 		if jobs, err = r.jobNames(ctx); err != nil {
 			return r.rep, fmt.Errorf("pull from %s: %w", base.Host, err)
 		}
 	}
 	for _, job := range jobs {
-		if err := r.job(ctx, job); err != nil {
+		if err := r.job(ctx, job, named); err != nil {
 			if !isSourceError(err) || ctx.Err() != nil {
 				return r.rep, fmt.Errorf("pull from %s: %w", base.Host, err)
 			}

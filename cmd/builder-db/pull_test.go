@@ -246,4 +246,10 @@ func TestPullUsage(t *testing.T) {
 	wantFail(t, "want http(s)://host", "", "pull", "ftp://example.org", "-d", dir)
 	wantFail(t, "--since", "", "pull", "http://example.org", "--since", "yesterday", "-d", dir)
 	wantFail(t, "job name", "", "pull", "http://127.0.0.1:1", "--job", "../x", "-d", dir)
+	// A job the source lacks is reported, not skipped in silence.
+	src := newPullSource(t)
+	r := wantFail(t, "refused job nope: GET "+src.url+"/job/nope/failed?limit=500: status 404", "", "pull", src.url, "--job", "nope", "-d", dir)
+	if r.stdout != "pulled 0 new, 0 skipped, 1 refused, 0 bytes\n" {
+		t.Errorf("summary %q", r.stdout)
+	}
 }
