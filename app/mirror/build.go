@@ -97,7 +97,7 @@ func (r *pull) output(ctx context.Context, job, sha string) error {
 func (r *pull) build(ctx context.Context, job, rawUUID string) error {
 	id, err := builder.ParseUUID(rawUUID)
 	if err != nil {
-		r.refuse(job, rawUUID, err.Error())
+		r.refuse(job, "", err.Error()) // the error quotes it: no raw bytes of the source on a terminal
 		return nil
 	}
 	uuid := builder.UUIDString(id)
@@ -149,7 +149,7 @@ func (r *pull) artifacts(ctx context.Context, job, uuid string) (*wantArtifacts,
 			return nil, err
 		}
 		if b.Job != job || b.UUID != uuid {
-			return nil, fmt.Errorf("the source's JSON names build %s/%s", b.Job, b.UUID)
+			return nil, fmt.Errorf("the source's JSON names build %q/%q", b.Job, b.UUID)
 		}
 		for _, a := range b.Artifacts {
 			if _, dup := want.byPath[a.Path]; dup {
@@ -257,11 +257,11 @@ func check(p *ingest.Pending, job, uuid string, want *wantArtifacts) error {
 	for _, a := range got {
 		w, ok := want.byPath[a.Path]
 		if !ok {
-			return fmt.Errorf("artifact %s is in the record but not in the source's JSON", a.Path)
+			return fmt.Errorf("artifact %q is in the record but not in the source's JSON", a.Path)
 		}
 		sum, err := hex.DecodeString(w.SHA256)
 		if err != nil || !bytes.Equal(sum, a.SHA256) || w.Size != a.Size {
-			return fmt.Errorf("artifact %s: SHA-256 %x (%d bytes) in the record, %s (%d bytes) in the source's JSON",
+			return fmt.Errorf("artifact %q: SHA-256 %x (%d bytes) in the record, %q (%d bytes) in the source's JSON",
 				a.Path, a.SHA256, a.Size, w.SHA256, w.Size)
 		}
 	}

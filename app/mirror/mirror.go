@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/builder-web/builder-web/app/ingest"
@@ -142,7 +144,11 @@ func (p *Puller) Pull(ctx context.Context, sourceURL string, opts Options) (Repo
 			if !isSourceError(err) || ctx.Err() != nil {
 				return r.rep, fmt.Errorf("pull from %s: %w", base.Host, err)
 			}
+			// The job's builds not looked at yet wait for the next pull.
 			r.rep.Refused = append(r.rep.Refused, Refusal{Job: job, Reason: err.Error()})
+			if p.Log != nil {
+				p.Log.Warn("pull: job refused", "source", base.Host, "job", job, "reason", err.Error())
+			}
 		}
 	}
 	return r.rep, nil
@@ -209,10 +215,11 @@ func (r *pull) failedJobs(ctx context.Context, seen map[string]bool) error {
 	}
 }
 
-func listQuery(cursor string) map[string][]string {
-	q := map[string][]string{"limit": {fmt.Sprint(pageSize)}}
+// listQuery asks for a page of a list, after cursor unless it is empty.
+func listQuery(cursor string) url.Values {
+	q := url.Values{"limit": {strconv.Itoa(pageSize)}}
 	if cursor != "" {
-		q["cursor"] = []string{cursor}
+		q.Set("cursor", cursor)
 	}
 	return q
 }

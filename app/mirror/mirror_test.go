@@ -134,7 +134,7 @@ func TestPullHostileSource(t *testing.T) {
 				return true
 			},
 			stored:  []int{2},
-			reasons: []string{"the source's JSON names build ok/" + testUUID(2)},
+			reasons: []string{`the source's JSON names build "ok"/"` + testUUID(2) + `"`},
 		},
 		{
 			// #2 comes first (newest first): its record is #1's.

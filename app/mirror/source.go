@@ -62,6 +62,7 @@ func ParseSource(raw string) (*url.URL, error) {
 		u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("source URL %q: want http(s)://host[:port][/prefix]", raw)
 	}
+	u.Host = strings.ToLower(u.Host) // one uploader account per host, however it is spelt
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil

@@ -219,7 +219,7 @@ func TestPull(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := dataFiles(t, dir)
-	r = wantFail(t, "refused alpha/"+pullUUID(7)+": artifact bin/alpha.hvt: SHA-256", "", "pull", src.url, "-d", dir)
+	r = wantFail(t, "refused alpha/"+pullUUID(7)+`: artifact "bin/alpha.hvt": SHA-256`, "", "pull", src.url, "-d", dir)
 	summary(r, "0 new, 6 skipped, 1 refused")
 	wantStored("corrupted", 1, 2, 3, 4, 5, 6)
 	if after := dataFiles(t, dir); !mapsEqual(before, after) {
