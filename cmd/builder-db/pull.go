@@ -27,7 +27,10 @@ are compared with the source's JSON; a build that differs, or that the
 upload checks refuse, is not stored: it is printed with its reason and the
 pull goes on with the next one. Builds stored already are skipped before
 anything is downloaded, so running pull again transfers only new builds.
-A summary line follows; the exit status is 1 if any build was refused.
+On a terminal a status line shows the counts so far and the build at hand;
+a summary line follows. The exit status is 1 if any build was refused, if a
+job named with --job is not on the source, or if the source stops answering
+(what was stored until then stays).
 
 Flags:
       --job NAME          only this job (repeatable)
