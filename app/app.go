@@ -68,6 +68,8 @@ type App struct {
 	VizBackground *viz.Background
 	// Keys sign the attestations (issue 18).
 	Keys *attest.Keys
+	// pull copies the builds of the --pull servers (issue 18).
+	pull *puller
 }
 
 func pageCacheSize(n int64) int64 {
@@ -94,6 +96,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	if cfg.BodyIdleTimeout <= 0 {
 		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
+	if err := checkPull(cfg); err != nil {
+		return nil, err
 	}
 	if err := store.CheckWritable(cfg.DataDir); err != nil {
 		return nil, err
@@ -140,6 +145,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.startPull()
 	return a, nil
 }
 
@@ -234,6 +240,7 @@ func (a *App) buildFiber() error {
 // closed. Shutdown is the graceful way. Calling Close again does nothing.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
+		a.stopPull() // before the hooks: a pulled build enqueues its hooks
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_ = a.Hooks.Shutdown(ctx) // an error only says that hooks were killed

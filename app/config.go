@@ -49,6 +49,11 @@ type Config struct {
 	// PageCacheSize bounds the memory of rendered pages kept for visitors
 	// (issue 17), in bytes: 0 means pagecache.DefaultSize, negative off.
 	PageCacheSize int64
+
+	// Pull lists the servers whose builds are copied in the background
+	// every PullInterval (issue 18; 0 means DefaultPullInterval).
+	Pull         []string
+	PullInterval time.Duration
 }
 
 // Defaults of product.md §6.4.

@@ -112,6 +112,14 @@ func TestJobPage(t *testing.T) {
 			name: "output builds fragment", url: "/job/j/output/" + shaHex("A"), headers: []string{"HX-Request", "true"},
 			status: http.StatusOK, has: []string{`<ul class="output-list">`, ovUUID(3)}, lacks: []string{"<html", "<h1>"},
 		},
+		{
+			// Every build of the output, for builder-db pull.
+			name: "output builds, JSON", url: "/job/j/output/" + shaHex("A"), headers: []string{"Accept", "application/json"},
+			status: http.StatusOK, vary: []string{"Accept"},
+			has: []string{`{"builds":[{"uuid":"` + ovUUID(3) + `"`, `{"uuid":"` + ovUUID(1) + `"`,
+				`"main_binary":{"filename":"j.hvt","sha256":"` + shaHex("A") + `"`, `"builds":2}`},
+			lacks: []string{"<html"},
+		},
 		{name: "output of another job", url: "/job/bare/output/" + shaHex("A"), status: http.StatusNotFound},
 		{name: "output, bad hash", url: "/job/j/output/xyz", status: http.StatusBadRequest},
 		{

@@ -28,6 +28,7 @@ func (a *App) Shutdown(requests, hooks time.Duration) error {
 	if err := a.Fiber.ShutdownWithTimeout(requests); err != nil {
 		errs = append(errs, fmt.Errorf("stop HTTP server: %w", err))
 	}
+	a.stopPull() // its last builds' hooks are then queued, and wait below
 	a.Log.Info("shutting down: waiting for upload hooks", "timeout", hooks)
 	ctx, cancel := context.WithTimeout(context.Background(), hooks)
 	defer cancel()

@@ -283,6 +283,24 @@ func (h *Handler) JobOutput(c *fiber.Ctx) error {
 	if len(builds) == 0 {
 		return httperr.NotFound("No such output")
 	}
+	c.Vary("Accept")
+	if WantsJSON(c) {
+		// Every build of the output, in the job JSON's shape: what a
+		// mirror (builder-db pull) needs beyond the job's one entry.
+		out := JobJSON{Builds: make([]JobBuildJSON, 0, len(builds))}
+		for _, b := range builds {
+			out.Builds = append(out.Builds, JobBuildJSON{
+				UUID:       b.UUID,
+				MainBinary: mainBinaryJSON(b.Main),
+				Platform:   b.Platform,
+				StartTime:  views.FormatRFC3339JSON(b.Start()),
+				FinishTime: views.FormatRFC3339JSON(b.Finish()),
+				Result:     resultJSON(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
+				Builds:     len(builds),
+			})
+		}
+		return c.JSON(out)
+	}
 	page := views.OutputPage{Job: j.Name, URL: jobURL(j.Name), SHA256: sha}
 	for i := range builds {
 		page.Rows = append(page.Rows, buildRow(&builds[i]))

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -46,6 +47,20 @@ func New(tb testing.TB, modify ...func(*app.Config)) *Env {
 	}
 	tb.Cleanup(func() { a.Close() })
 	return &Env{App: a, Dir: cfg.DataDir}
+}
+
+// Serve makes the app answer on a real socket (127.0.0.1, a free port)
+// until the test ends, and returns its base URL: for clients that are not
+// fiber's app.Test, such as another server pulling from this one.
+func (e *Env) Serve(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go func() { _ = e.App.Fiber.Listener(ln) }()
+	tb.Cleanup(func() { _ = e.App.Fiber.Shutdown() }) // before Close (cleanups run last first)
+	return "http://" + ln.Addr().String()
 }
 
 // AddUser creates an uploader with an argon2id password.

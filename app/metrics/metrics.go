@@ -58,6 +58,7 @@ type Metrics struct {
 	hooksRunning  prometheus.Gauge
 	hooksQueued   prometheus.Gauge
 	pageCache     *prometheus.CounterVec
+	pulled        *prometheus.CounterVec
 
 	totals *totals
 }
@@ -117,6 +118,10 @@ func New(src Source, log *slog.Logger) *Metrics {
 			Name: "builder_web_page_cache_requests_total",
 			Help: "Visitors' requests of cached pages, by result: hit, miss or not_modified (304 on the ETag).",
 		}, []string{"result"}),
+		pulled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "builder_web_pull_builds_total",
+			Help: "Builds of other servers looked at by --pull, by source host and outcome: new, skipped or refused.",
+		}, []string{"source", "outcome"}),
 	}
 	start := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "builder_web_start_time_seconds",
@@ -125,7 +130,7 @@ func New(src Source, log *slog.Logger) *Metrics {
 	start.SetToCurrentTime()
 	m.reg.MustRegister(m.requests, m.requestsTotal, m.uploads, m.uploadBytes, m.uploadSeconds,
 		m.hookRuns, m.hookFailures, m.hookSeconds, m.hooksDropped, m.hooksRunning, m.hooksQueued,
-		m.pageCache, start,
+		m.pageCache, m.pulled, start,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if src != nil {
@@ -205,6 +210,14 @@ func (m *Metrics) HookFinished(hook string, d time.Duration, failure string) {
 func (m *Metrics) PageCache(result string) {
 	if m != nil {
 		m.pageCache.WithLabelValues(result).Inc()
+	}
+}
+
+// Pulled counts a build of a --pull source by outcome. source is a host
+// the operator named, so the label set stays bounded.
+func (m *Metrics) Pulled(source, outcome string) {
+	if m != nil {
+		m.pulled.WithLabelValues(source, outcome).Inc()
 	}
 }
 

@@ -20,18 +20,25 @@ import (
 const GeneratorUser = "generate"
 
 // GeneratorUploader returns the account GeneratorUser, creating it when
-// missing: unrestricted, with no password (disabled), so that it cannot be
-// used to log in or upload.
+// missing (see SystemUploader).
 func GeneratorUploader(ctx context.Context, d *db.DB) (ingest.Uploader, error) {
-	u, err := d.UserByName(ctx, GeneratorUser)
+	return SystemUploader(ctx, d, GeneratorUser)
+}
+
+// SystemUploader returns the account name, creating it when missing:
+// unrestricted, with no password (disabled), so that it cannot be used to
+// log in or upload. Builds that no person uploaded are attributed to such
+// accounts (generated builds, mirrored builds as "pull:<host>").
+func SystemUploader(ctx context.Context, d *db.DB, name string) (ingest.Uploader, error) {
+	u, err := d.UserByName(ctx, name)
 	if errors.Is(err, db.ErrUnknownUser) {
 		at := time.Now().Unix()
-		nu := db.User{Username: GeneratorUser, Restricted: false, DisabledAt: &at,
+		nu := db.User{Username: name, Restricted: false, DisabledAt: &at,
 			ScryptN: db.DefaultScryptN, ScryptR: db.DefaultScryptR, ScryptP: db.DefaultScryptP}
 		if _, err := d.AddUser(ctx, nu); err != nil && !errors.Is(err, db.ErrDuplicate) {
 			return ingest.Uploader{}, err
 		}
-		u, err = d.UserByName(ctx, GeneratorUser)
+		u, err = d.UserByName(ctx, name)
 	}
 	if err != nil {
 		return ingest.Uploader{}, err

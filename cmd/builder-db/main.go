@@ -54,7 +54,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		migrateCmd, userAddCmd, userUpdateCmd, userRemoveCmd, userDisableCmd, userListCmd,
-		accessAddCmd, accessRemoveCmd, jobRemoveCmd, extractBuildCmd, includeCmd, generateCmd,
+		accessAddCmd, accessRemoveCmd, jobRemoveCmd, extractBuildCmd, includeCmd, pullCmd, generateCmd,
 		vacuumCmd, verifyDataDirCmd, verifyInputIDCmd, verifyCacheDirCmd, vizCmd,
 		keyCmd, verifyAttestationCmd,
 	}

@@ -41,6 +41,9 @@ Flags:
                              kill a diffoscope run after DUR (default 10m)
       --diffoscope-memory N  address space of one diffoscope run, with K/M/G suffix (default 4G)
       --page-cache-size N    memory for rendered pages of visitors, with K/M/G suffix (default 16M, 0 = off)
+      --pull URL             copy the builds of the builder-web at URL in the background, as
+                             builder-db pull does (repeatable; uploader pull:HOST)
+      --pull-interval DUR    time between two pulls (default 10m)
       --log-level LEVEL      debug, info, warn or error (default info)
       --log-format FORMAT    text or json (default text)
   -h, --help                 show this help
@@ -87,6 +90,9 @@ func run(args []string) error {
 		cfg.PageCacheSize = n
 		return err
 	})
+	var pulls cli.Strings
+	fs.Var(&pulls, "pull", "")
+	fs.DurationVar(&cfg.PullInterval, "pull-interval", app.DefaultPullInterval, "")
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)
@@ -102,6 +108,10 @@ func run(args []string) error {
 	cfg.MaxUploadSize = int64(maxUpload)
 	cfg.DiffoscopeMemory = int64(diffMemory)
 	cfg.TrustedProxies = proxies
+	cfg.Pull = pulls
+	if cfg.PullInterval <= 0 {
+		return errors.New("--pull-interval must be positive")
+	}
 	log, err := cli.Logger(os.Stdout, *level, *format)
 	if err != nil {
 		return err
