@@ -143,6 +143,24 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 	})
 }
 
+// PrepareExec is Prepare for a record held in memory (builder-db
+// generate): the same checks, rows and files, without spooling what is in
+// memory already, and without writing the artifacts that are stored
+// already (see store.PutBytes). rec must not change until the upload is
+// committed or aborted.
+func (in *Ingester) PrepareExec(ctx context.Context, rec *builder.Exec, u Uploader) (*Pending, error) {
+	h := &rec.Header
+	buildFiles := func(st *store.Staging) error { return writeBuildFiles(st, h) }
+	return in.stage(ctx, h, u, buildFiles, func(st *store.Staging, up *upload) error {
+		for _, f := range rec.Files {
+			if err := up.addBytes(st, f.Path, f.Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // spool holds an upload's script and console until its staging directory
 // exists: the UUID that names the directory comes after them in the
 // record. The files live in _staging, which a restart clears.
@@ -342,6 +360,16 @@ type upload struct {
 // add stages one output file, or reads it when it is not stored
 // (README.md, *.build-hashes).
 func (up *upload) add(st *store.Staging, p string, data io.Reader) error {
+	return up.addFile(st, p, data, nil, false)
+}
+
+// addBytes is add for a file held in memory, which is staged with
+// PutBytes.
+func (up *upload) addBytes(st *store.Staging, p string, b []byte) error {
+	return up.addFile(st, p, bytes.NewReader(b), b, true)
+}
+
+func (up *upload) addFile(st *store.Staging, p string, data io.Reader, mem []byte, inMem bool) error {
 	if err := ValidateArtifactPath(p); err != nil {
 		return httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -375,7 +403,13 @@ func (up *upload) add(st *store.Staging, p string, data io.Reader) error {
 		return nil
 	}
 	tr := &trackReader{r: data}
-	s, err := st.Put(tr)
+	var s store.Staged
+	var err error
+	if inMem {
+		s, err = st.PutBytes(mem)
+	} else {
+		s, err = st.Put(tr)
+	}
 	if err != nil {
 		if tr.err != nil {
 			return readError(tr.err)
@@ -454,8 +488,10 @@ func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error
 	in.failpoint("staged")
 	moved := 0 // ps[:moved] may have files in place
 	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		w := db.NewBuildWriter(tx)
+		defer w.Close()
 		for _, p := range ps {
-			if _, err := in.DB.InsertBuild(ctx, tx, p.nb); err != nil {
+			if _, err := w.Insert(ctx, p.nb); err != nil {
 				if errors.Is(err, db.ErrDuplicate) {
 					return conflict(p.up.uuid)
 				}

@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -87,12 +86,7 @@ func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *ge
 		go func() {
 			defer wg.Done()
 			for t := range tasks {
-				rec, err := g.Encode(t.i)
-				if err != nil {
-					t.out <- prepared{err: fmt.Errorf("generate record %d: %w", t.i, err)}
-					continue
-				}
-				p, err := in.Prepare(ctx, bytes.NewReader(rec), u)
+				p, err := in.PrepareExec(ctx, g.Record(t.i), u)
 				var he *httperr.Error
 				switch {
 				case err == nil:

@@ -117,7 +117,8 @@ func (s *Store) TempFile(pattern string) (*os.File, error) {
 type Staged struct {
 	SHA256 []byte
 	Size   int64
-	path   string
+	path   string // empty when PutBytes found the content stored already
+	data   []byte // the content, when staged by PutBytes
 }
 
 // Staging is the private directory of one upload until it commits.
@@ -168,6 +169,9 @@ func (st *Staging) Put(r io.Reader) (Staged, error) {
 // ReadStaged reads up to max bytes of a staged file (for parsing the opam
 // switch after it was stored).
 func (st *Staging) ReadStaged(s Staged, max int64) ([]byte, error) {
+	if s.data != nil {
+		return s.data[:min(int64(len(s.data)), max)], nil
+	}
 	f, err := os.Open(s.path)
 	if err != nil {
 		return nil, err
@@ -242,6 +246,14 @@ func (st *Staging) Commit(job, uuid string, staged []Staged) error {
 		}
 		if _, err := os.Stat(dst); err == nil {
 			continue
+		}
+		if s.path == "" {
+			// PutBytes found it stored, but it is gone now (a vacuum
+			// of another process): stage it after all.
+			var err error
+			if s, err = st.writeStaged(s); err != nil {
+				return err
+			}
 		}
 		if err := os.Rename(s.path, dst); err != nil {
 			return fmt.Errorf("move artifact into place: %w", err)
