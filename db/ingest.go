@@ -274,6 +274,31 @@ func (d *DB) BuildExists(ctx context.Context, uuid string) (bool, error) {
 	return ok, nil
 }
 
+// ExistingBuilds returns which of the given UUIDs are stored, normalized,
+// in one read per few hundred UUIDs: builder-db generate checks its
+// records in bulk instead of one read transaction per record, each of
+// which made a reader drop its page cache after the writer's last commit.
+func (d *DB) ExistingBuilds(ctx context.Context, uuids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(uuids) > 0 {
+		chunk := uuids[:min(len(uuids), 500)]
+		uuids = uuids[len(chunk):]
+		norm := make([]string, len(chunk))
+		for i, u := range chunk {
+			norm[i] = NormalizeUUID(u)
+		}
+		var found []string
+		if err := d.Read.NewSelect().Table("build").Column("uuid").Where("uuid IN (?)", bun.In(norm)).
+			Scan(ctx, &found); err != nil {
+			return nil, fmt.Errorf("find stored builds: %w", err)
+		}
+		for _, u := range found {
+			out[u] = true
+		}
+	}
+	return out, nil
+}
+
 // ArtifactExists reports whether any artifact row has this sha256, i.e.
 // whether _artifacts/ must keep (or already has) the file.
 func (d *DB) ArtifactExists(ctx context.Context, sha256 []byte) (bool, error) {

@@ -127,7 +127,7 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 		}
 		return nil, readError(err)
 	}
-	return in.stage(ctx, h, u, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
+	return in.stage(ctx, h, u, true, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
 		for {
 			p, _, data, err := dec.Next()
 			if err == io.EOF {
@@ -140,24 +140,6 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 				return err
 			}
 		}
-	})
-}
-
-// PrepareExec is Prepare for a record held in memory (builder-db
-// generate): the same checks, rows and files, without spooling what is in
-// memory already, and without writing the artifacts that are stored
-// already (see store.PutBytes). rec must not change until the upload is
-// committed or aborted.
-func (in *Ingester) PrepareExec(ctx context.Context, rec *builder.Exec, u Uploader) (*Pending, error) {
-	h := &rec.Header
-	buildFiles := func(st *store.Staging) error { return writeBuildFiles(st, h) }
-	return in.stage(ctx, h, u, buildFiles, func(st *store.Staging, up *upload) error {
-		for _, f := range rec.Files {
-			if err := up.addBytes(st, f.Path, f.Data); err != nil {
-				return err
-			}
-		}
-		return nil
 	})
 }
 
@@ -238,7 +220,7 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 		Result: builder.Result{Kind: builder.Exited},
 	}
 	buildFiles := func(st *store.Staging) error { return writeBuildFiles(st, h) }
-	p, err := in.stage(ctx, h, u, buildFiles, func(st *store.Staging, up *upload) error {
+	p, err := in.stage(ctx, h, u, true, buildFiles, func(st *store.Staging, up *upload) error {
 		return up.add(st, "bin/"+name, r)
 	})
 	if err != nil {
@@ -254,8 +236,9 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 // stage validates a record's header, checks access and the UUID, creates
 // the staging directory, lets buildFiles write console and script into it
 // and files add the output files. On any error the staging directory is
-// removed.
-func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
+// removed. checkUUID false leaves the check for a stored build of the same
+// UUID to the caller.
+func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, checkUUID bool, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
 	if err := ValidateJobName(h.Job.Name); err != nil {
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -263,7 +246,7 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, bu
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
 	uuid := builder.UUIDString(h.UUID)
-	if err := in.admit(ctx, u, h.Job.Name, uuid); err != nil {
+	if err := in.admit(ctx, u, h.Job.Name, uuid, checkUUID); err != nil {
 		return nil, err
 	}
 	st, err := in.Store.Stage(uuid)
@@ -292,7 +275,7 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, bu
 }
 
 // admit checks access and the UUID before anything is written.
-func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string) error {
+func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string, checkUUID bool) error {
 	if u.Restricted {
 		ok, err := in.DB.HasAccess(ctx, u.ID, job)
 		if err != nil {
@@ -301,6 +284,9 @@ func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string) err
 		if !ok {
 			return httperr.New(http.StatusForbidden, "Forbidden: user "+u.Name+" may not upload to job "+job, nil)
 		}
+	}
+	if !checkUUID {
+		return nil
 	}
 	exists, err := in.DB.BuildExists(ctx, uuid)
 	if err != nil {
@@ -361,12 +347,6 @@ type upload struct {
 // (README.md, *.build-hashes).
 func (up *upload) add(st *store.Staging, p string, data io.Reader) error {
 	return up.addFile(st, p, data, nil, false)
-}
-
-// addBytes is add for a file held in memory, which is staged with
-// PutBytes.
-func (up *upload) addBytes(st *store.Staging, p string, b []byte) error {
-	return up.addFile(st, p, bytes.NewReader(b), b, true)
 }
 
 func (up *upload) addFile(st *store.Staging, p string, data io.Reader, mem []byte, inMem bool) error {
