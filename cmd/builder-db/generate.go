@@ -47,6 +47,7 @@ Flags:
 			if *jobs <= 0 || *platforms <= 0 || *builds < 0 || *workers <= 0 {
 				return &usageError{cmd: "generate", msg: "--jobs, --platforms and --workers must be positive, --builds not negative"}
 			}
+			keepFreedHeap(64 << 20)
 			d, rep, err := ops.Migrate(ctx, e.dataDir)
 			if err != nil {
 				return err
