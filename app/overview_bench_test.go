@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,8 +37,18 @@ func BenchmarkOverviewPages(b *testing.B) {
 	if dir == "" {
 		b.Skip("set BUILDER_WEB_BENCH_DATADIR to a data directory made by builder-db generate")
 	}
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, NoMigrate: true, ExpiredJobs: app.DefaultExpiredJobs},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// BUILDER_WEB_BENCH_PAGE_CACHE_SIZE=-1 turns the page cache off, so
+	// that every request is a miss; by default repeated pages are hits.
+	var cacheSize int64
+	if v := os.Getenv("BUILDER_WEB_BENCH_PAGE_CACHE_SIZE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			b.Fatalf("BUILDER_WEB_BENCH_PAGE_CACHE_SIZE: %v", err)
+		}
+		cacheSize = n
+	}
+	a, err := app.New(context.Background(), app.Config{DataDir: dir, NoMigrate: true, ExpiredJobs: app.DefaultExpiredJobs,
+		PageCacheSize: cacheSize}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,8 @@
 # database itself, and prints one table.
 #   bench/pages.sh DATADIR [BENCHTIME]     (default 2s per page)
 #   make bench-pages DATADIR=...
+# BUILDER_WEB_BENCH_PAGE_CACHE_SIZE=-1 times misses (page cache off);
+# by default repeated requests of a page are page cache hits.
 set -euo pipefail
 data=${1:?usage: bench/pages.sh DATADIR [BENCHTIME]}
 benchtime=${2:-2s}
@@ -16,7 +18,7 @@ trap 'rm -f "$out"' EXIT
 BUILDER_WEB_BENCH_DATADIR=$data go test -count=1 -run '^$' -bench '^BenchmarkOverviewPages$' \
   -benchtime "$benchtime" -v ./app >"$out" 2>&1 || { cat "$out"; exit 1; }
 builds=$(grep -o 'job [^ ]* ([0-9]* builds)' "$out" | head -1 || true)
-echo "data: $data; picked $builds"
+echo "data: $data; picked $builds; page cache size ${BUILDER_WEB_BENCH_PAGE_CACHE_SIZE:-default} (-1 = off: misses)"
 grep -o 'compare pairs.*' "$out" | head -1 | sed 's/^/picked /'
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg); $(go version | cut -d' ' -f3)"
 echo
