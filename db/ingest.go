@@ -66,13 +66,17 @@ type BuildWriter struct {
 	stmts map[string]*sql.Stmt
 	// Ids looked up or created in this transaction, which no one else
 	// can change while it runs.
-	jobs map[string]int64
-	tags map[string]int64
+	jobs    map[string]int64
+	tags    map[string]int64
+	jobTags map[jobTagKey]string // values written or read
 }
+
+type jobTagKey struct{ job, tag int64 }
 
 // NewBuildWriter returns a BuildWriter for tx.
 func NewBuildWriter(tx bun.Tx) *BuildWriter {
-	return &BuildWriter{tx: tx, stmts: map[string]*sql.Stmt{}, jobs: map[string]int64{}, tags: map[string]int64{}}
+	return &BuildWriter{tx: tx, stmts: map[string]*sql.Stmt{}, jobs: map[string]int64{}, tags: map[string]int64{},
+		jobTags: map[jobTagKey]string{}}
 }
 
 // Close releases the prepared statements.
@@ -136,6 +140,7 @@ const (
 	sqlInsertJob      = "INSERT INTO job (name) VALUES (?)"
 	sqlTagByName      = "SELECT id FROM tag WHERE tag = ?"
 	sqlInsertTag      = "INSERT INTO tag (tag) VALUES (?)"
+	sqlJobTagValue    = "SELECT value FROM job_tag WHERE tag = ? AND job = ?"
 	sqlUpdateJobTag   = "UPDATE job_tag SET value = ? WHERE tag = ? AND job = ?"
 	sqlInsertJobTag   = "INSERT INTO job_tag (tag, value, job) VALUES (?, ?, ?)"
 )
@@ -242,6 +247,27 @@ func (w *BuildWriter) upsertJobTags(ctx context.Context, jobID int64, tags map[s
 		tagID, err := w.ensureTag(ctx, name)
 		if err != nil {
 			return err
+		}
+		// Most uploads repeat the job's tags: an UPDATE that changes
+		// nothing still writes the row and bumps the data version, so an
+		// unchanged value (known from this transaction, or read) is left
+		// alone.
+		key := jobTagKey{jobID, tagID}
+		old, known := w.jobTags[key]
+		if !known {
+			var v sql.NullString
+			st, err := w.stmt(ctx, sqlJobTagValue)
+			if err == nil {
+				err = st.QueryRowContext(ctx, tagID, jobID).Scan(&v)
+			}
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("read tag %s: %w", name, err)
+			}
+			old, known = v.String, v.Valid
+		}
+		w.jobTags[key] = value
+		if known && old == value {
+			continue
 		}
 		res, err := w.exec(ctx, sqlUpdateJobTag, value, tagID, jobID)
 		if err != nil {
