@@ -234,18 +234,18 @@ func (st *Staging) Commit(job, uuid string, staged []Staged) error {
 	if err := st.writeManifest(job, staged); err != nil {
 		return err
 	}
-	dirs := map[string]bool{}
+	dirs := map[string]bool{} // directories that got a new entry
 	for _, s := range staged {
 		dst := st.store.ArtifactPath(s.SHA256)
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
 		dir := filepath.Dir(dst)
 		if !dirs[dir] {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return fmt.Errorf("create %s: %w", dir, err)
 			}
 			dirs[dir] = true
-		}
-		if _, err := os.Stat(dst); err == nil {
-			continue
 		}
 		if s.path == "" {
 			// PutBytes found it stored, but it is gone now (a vacuum
