@@ -173,8 +173,10 @@ func (d *DB) adopt(ctx context.Context) error {
 			migrations.Baseline, time.Now()); err != nil {
 			return fmt.Errorf("record %s: %w", migrations.Baseline, err)
 		}
+		w := NewBuildWriter(tx)
+		defer w.Close()
 		for _, name := range TagNames() {
-			if _, err := ensureTag(ctx, tx, name); err != nil {
+			if _, err := w.ensureTag(ctx, name); err != nil {
 				return err
 			}
 		}

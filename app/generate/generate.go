@@ -103,6 +103,9 @@ func (g *Generator) Platforms() []string {
 	return out
 }
 
+// UUID is the UUID of record i, without making the record.
+func (g *Generator) UUID(i int) [16]byte { return uuidOf(uint64(g.o.Seed), i) }
+
 // Encode returns record i in the upload format.
 func (g *Generator) Encode(i int) ([]byte, error) {
 	return builder.Encode(g.Record(i))

@@ -169,7 +169,7 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 		}
 		return nil, readError(err)
 	}
-	return in.stage(ctx, h, u, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
+	return in.stage(ctx, h, u, true, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
 		for {
 			p, _, data, err := dec.Next()
 			if err == io.EOF {
@@ -262,7 +262,7 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 		Result: builder.Result{Kind: builder.Exited},
 	}
 	buildFiles := func(st *store.Staging) error { return writeBuildFiles(st, h) }
-	p, err := in.stage(ctx, h, u, buildFiles, func(st *store.Staging, up *upload) error {
+	p, err := in.stage(ctx, h, u, true, buildFiles, func(st *store.Staging, up *upload) error {
 		return up.add(st, "bin/"+name, r)
 	})
 	if err != nil {
@@ -278,8 +278,9 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 // stage validates a record's header, checks access and the UUID, creates
 // the staging directory, lets buildFiles write console and script into it
 // and files add the output files. On any error the staging directory is
-// removed.
-func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
+// removed. checkUUID false leaves the check for a stored build of the same
+// UUID to the caller.
+func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, checkUUID bool, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
 	if err := ValidateJobName(h.Job.Name); err != nil {
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -287,7 +288,7 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, bu
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
 	uuid := builder.UUIDString(h.UUID)
-	if err := in.admit(ctx, u, h.Job.Name, uuid); err != nil {
+	if err := in.admit(ctx, u, h.Job.Name, uuid, checkUUID); err != nil {
 		return nil, err
 	}
 	st, err := in.Store.Stage(uuid)
@@ -316,7 +317,7 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, bu
 }
 
 // admit checks access and the UUID before anything is written.
-func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string) error {
+func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string, checkUUID bool) error {
 	if u.Restricted {
 		ok, err := in.DB.HasAccess(ctx, u.ID, job)
 		if err != nil {
@@ -325,6 +326,9 @@ func (in *Ingester) admit(ctx context.Context, u Uploader, job, uuid string) err
 		if !ok {
 			return httperr.New(http.StatusForbidden, "Forbidden: user "+u.Name+" may not upload to job "+job, nil)
 		}
+	}
+	if !checkUUID {
+		return nil
 	}
 	exists, err := in.DB.BuildExists(ctx, uuid)
 	if err != nil {
@@ -384,6 +388,10 @@ type upload struct {
 // add stages one output file, or reads it when it is not stored
 // (README.md, *.build-hashes).
 func (up *upload) add(st *store.Staging, p string, data io.Reader) error {
+	return up.addFile(st, p, data, nil, false)
+}
+
+func (up *upload) addFile(st *store.Staging, p string, data io.Reader, mem []byte, inMem bool) error {
 	if err := ValidateArtifactPath(p); err != nil {
 		return httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -417,7 +425,13 @@ func (up *upload) add(st *store.Staging, p string, data io.Reader) error {
 		return nil
 	}
 	tr := &trackReader{r: data}
-	s, err := st.Put(tr)
+	var s store.Staged
+	var err error
+	if inMem {
+		s, err = st.PutBytes(mem)
+	} else {
+		s, err = st.Put(tr)
+	}
 	if err != nil {
 		if tr.err != nil {
 			return readError(tr.err)
@@ -496,8 +510,10 @@ func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error
 	in.failpoint("staged")
 	moved := 0 // ps[:moved] may have files in place
 	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		w := db.NewBuildWriter(tx)
+		defer w.Close()
 		for _, p := range ps {
-			if _, err := in.DB.InsertBuild(ctx, tx, p.nb); err != nil {
+			if _, err := w.Insert(ctx, p.nb); err != nil {
 				if errors.Is(err, db.ErrDuplicate) {
 					return conflict(p.up.uuid)
 				}

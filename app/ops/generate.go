@@ -1,16 +1,14 @@
 package ops
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
+	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/generate"
-	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/db"
 )
@@ -56,6 +54,18 @@ type GenerateReport struct {
 // generateBatch is how many builds one write transaction commits.
 const generateBatch = 64
 
+// existsChunk is how many records' UUIDs one query checks.
+const existsChunk = 500
+
+// storedOf returns which of the records [from, to) are stored already.
+func storedOf(ctx context.Context, d *db.DB, g *generate.Generator, from, to int) (map[string]bool, error) {
+	uuids := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		uuids = append(uuids, builder.UUIDString(g.UUID(i)))
+	}
+	return d.ExistingBuilds(ctx, uuids)
+}
+
 // Generate ingests the generator's records in index order (oldest first)
 // through the upload path: workers goroutines encode, decode, hash and stage
 // records ahead of the committing loop, which stores them in batches of
@@ -94,33 +104,38 @@ func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *ge
 		go func() {
 			defer wg.Done()
 			for t := range tasks {
-				rec, err := g.Encode(t.i)
+				p, err := in.PrepareExec(ctx, g.Record(t.i), u)
 				if err != nil {
-					t.out <- prepared{err: fmt.Errorf("generate record %d: %w", t.i, err)}
+					t.out <- prepared{err: fmt.Errorf("store generated record %d: %w", t.i, err)}
 					continue
 				}
-				p, err := in.Prepare(ctx, bytes.NewReader(rec), u)
-				var he *httperr.Error
-				switch {
-				case err == nil:
-					t.out <- prepared{p: p}
-				case errors.As(err, &he) && he.Status == http.StatusConflict:
-					t.out <- prepared{skipped: true}
-				default:
-					t.out <- prepared{err: fmt.Errorf("store generated record %d: %w", t.i, err)}
-				}
+				t.out <- prepared{p: p}
 			}
 		}()
 	}
 	go func() {
 		defer close(futures)
 		defer close(tasks)
+		var stored map[string]bool
 		for i := range total {
 			out := make(chan prepared, 1)
 			select {
 			case futures <- out:
 			case <-ctx.Done():
 				return
+			}
+			// Records stored by an earlier run are skipped; they are
+			// looked up a chunk at a time (PrepareExec leaves it to us).
+			if i%existsChunk == 0 {
+				var err error
+				if stored, err = storedOf(ctx, in.DB, g, i, min(i+existsChunk, total)); err != nil {
+					out <- prepared{err: err}
+					return
+				}
+			}
+			if stored[builder.UUIDString(g.UUID(i))] {
+				out <- prepared{skipped: true}
+				continue
 			}
 			select {
 			case tasks <- task{i, out}:

@@ -118,7 +118,8 @@ func (s *Store) TempFile(pattern string) (*os.File, error) {
 type Staged struct {
 	SHA256 []byte
 	Size   int64
-	path   string
+	path   string // empty when PutBytes found the content stored already
+	data   []byte // the content, when staged by PutBytes
 }
 
 // Staging is the private directory of one upload until it commits.
@@ -169,6 +170,9 @@ func (st *Staging) Put(r io.Reader) (Staged, error) {
 // ReadStaged reads up to max bytes of a staged file (for parsing the opam
 // switch after it was stored).
 func (st *Staging) ReadStaged(s Staged, max int64) ([]byte, error) {
+	if s.data != nil {
+		return s.data[:min(int64(len(s.data)), max)], nil
+	}
 	f, err := os.Open(s.path)
 	if err != nil {
 		return nil, err
@@ -231,9 +235,12 @@ func (st *Staging) Commit(job, uuid string, staged []Staged) error {
 	if err := st.writeManifest(job, staged); err != nil {
 		return err
 	}
-	dirs := map[string]bool{}
+	dirs := map[string]bool{} // directories that got a new entry
 	for _, s := range staged {
 		dst := st.store.ArtifactPath(s.SHA256)
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
 		dir := filepath.Dir(dst)
 		if !dirs[dir] {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -241,8 +248,13 @@ func (st *Staging) Commit(job, uuid string, staged []Staged) error {
 			}
 			dirs[dir] = true
 		}
-		if _, err := os.Stat(dst); err == nil {
-			continue
+		if s.path == "" {
+			// PutBytes found it stored, but it is gone now (a vacuum
+			// of another process): stage it after all.
+			var err error
+			if s, err = st.writeStaged(s); err != nil {
+				return err
+			}
 		}
 		if err := os.Rename(s.path, dst); err != nil {
 			return fmt.Errorf("move artifact into place: %w", err)

@@ -24,7 +24,8 @@ development, demos and benchmarks.
 
 Build UUIDs depend on the seed and the record's position only: records whose
 UUID is stored already are skipped, so an interrupted run can be repeated
-with the same flags; use another --seed to add more builds.
+with the same flags (and the --end it printed, for the same times); use
+another --seed to add more builds.
 
 The builds are attributed to --user, or to the account "generate" (created
 unrestricted and without a password, so nobody can log in as it).
@@ -35,6 +36,8 @@ Flags:
       --builds N       builds of each job on each platform (default 10)
       --seed S         seed of the generator (default 1)
       --user NAME      the account the builds are attributed to
+      --end TIME       when the newest build finishes, RFC 3339 (default: now);
+                       with it the same flags give the same data
       --workers N      goroutines encoding records (default: number of CPUs)`,
 	setup: func(fs *flag.FlagSet) runFunc {
 		jobs := fs.Int("jobs", 20, "")
@@ -42,11 +45,21 @@ Flags:
 		builds := fs.Int("builds", 10, "")
 		seed := fs.Int64("seed", 1, "")
 		user := fs.String("user", "", "")
+		endFlag := fs.String("end", "", "")
 		workers := fs.Int("workers", runtime.GOMAXPROCS(0), "")
 		return func(ctx context.Context, e *env, args []string) error {
 			if *jobs <= 0 || *platforms <= 0 || *builds < 0 || *workers <= 0 {
 				return &usageError{cmd: "generate", msg: "--jobs, --platforms and --workers must be positive, --builds not negative"}
 			}
+			end := time.Now().UTC().Truncate(time.Millisecond)
+			if *endFlag != "" {
+				t, err := time.Parse(time.RFC3339Nano, *endFlag)
+				if err != nil {
+					return &usageError{cmd: "generate", msg: "--end: want an RFC 3339 time such as 2026-12-07T15:49:05.123Z"}
+				}
+				end = t.UTC().Truncate(time.Millisecond)
+			}
+			keepFreedHeap(64 << 20)
 			d, rep, err := e.migrate(ctx)
 			if err != nil {
 				return err
@@ -76,8 +89,9 @@ Flags:
 			}
 			g := generate.New(generate.Options{
 				Jobs: *jobs, Platforms: *platforms, Builds: *builds, Seed: *seed,
-				End: time.Now().UTC(),
+				End: end,
 			})
+			fmt.Fprintf(e.stdout, "generating %d builds, the newest finishing at --end %s\n", g.Count(), end.Format(time.RFC3339Nano))
 			in := &ingest.Ingester{DB: d, Store: st, Log: e.log}
 			p := newProgress(e.stderr)
 			last := time.Time{}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestGenerate(t *testing.T) {
@@ -43,4 +44,40 @@ func TestGenerate(t *testing.T) {
 	}
 	wantFail(t, "unknown user: nobody", "", "generate", "-d", dir, "--jobs", "1", "--platforms", "1", "--builds", "1", "--user", "nobody")
 	wantFail(t, "must be positive", "", "generate", "-d", dir, "--jobs", "0")
+}
+
+// --end pins the times: the newest build finishes then, and two runs with
+// the same flags store the same builds (so an interrupted run can be
+// resumed with the --end it printed).
+func TestGenerateEnd(t *testing.T) {
+	ctx := context.Background()
+	args := []string{"generate", "--jobs", "2", "--platforms", "1", "--builds", "3", "--end", "2026-03-01T12:00:00.250Z"}
+	var dumps [2]string
+	for i := range dumps {
+		dir := filepath.Join(t.TempDir(), "data")
+		r := mustRun(t, "", append(args, "-d", dir)...)
+		if !strings.Contains(r.stdout, "the newest finishing at --end 2026-03-01T12:00:00.25Z") {
+			t.Errorf("generate printed %q", r.stdout)
+		}
+		d := openDB(t, dir)
+		var newest string
+		if err := d.Read.NewRaw("SELECT uuid FROM build ORDER BY finish_d DESC, finish_ps DESC LIMIT 1").Scan(ctx, &newest); err != nil {
+			t.Fatal(err)
+		}
+		b, err := d.BuildByUUID(ctx, newest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 3, 1, 12, 0, 0, 250e6, time.UTC); !b.Finish().Equal(want) {
+			t.Errorf("newest build finished %v, want %v", b.Finish(), want)
+		}
+		if err := d.Read.NewRaw("SELECT group_concat(uuid || start_d || start_ps || finish_d || finish_ps, ',') FROM build").
+			Scan(ctx, &dumps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dumps[0] != dumps[1] || dumps[0] == "" {
+		t.Errorf("two runs with the same --end differ:\n%s\n%s", dumps[0], dumps[1])
+	}
+	wantFail(t, "--end: want an RFC 3339 time", "", "generate", "-d", filepath.Join(t.TempDir(), "x"), "--end", "yesterday")
 }

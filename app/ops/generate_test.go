@@ -1,0 +1,132 @@
+package ops
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/builder-web/builder-web/app/generate"
+	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
+)
+
+// Generate takes shortcuts (records from memory, artifacts that are stored
+// already never written, batched commits) but must leave exactly what
+// uploading the same records one by one leaves: the same rows in every
+// table the pages read, including what the triggers maintain, and the
+// same files with the same bytes.
+func TestGenerateMatchesUploads(t *testing.T) {
+	g := generate.New(generate.Options{Jobs: 3, Platforms: 2, Builds: 12, Seed: 9,
+		End: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)})
+
+	genDir, genDB, _, genIn, genU := testDir(t)
+	if _, err := Generate(t.Context(), genIn, genU, g, 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	upDir, upDB, _, upIn, upU := testDir(t)
+	for i := range g.Count() {
+		rec, err := g.Encode(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := upIn.Ingest(t.Context(), bytes.NewReader(rec), upU); err != nil {
+			t.Fatalf("upload record %d: %v", i, err)
+		}
+	}
+
+	// Tag and job_tag ids follow the iteration order of a Go map, which
+	// differs between any two uploads: those rows are compared by name.
+	for _, q := range []string{"SELECT * FROM job", "SELECT * FROM build", "SELECT * FROM build_artifact",
+		"SELECT * FROM repro_group", "SELECT * FROM latest_build",
+		"SELECT jt.job, t.tag, jt.value FROM job_tag jt JOIN tag t ON t.id = jt.tag"} {
+		got, want := dumpRows(t, genDB, q), dumpRows(t, upDB, q)
+		if got != want {
+			t.Errorf("%s after generate:\n%s\nafter uploads:\n%s", q, clip(got), clip(want))
+		}
+	}
+	got, want := dumpFiles(t, genDir), dumpFiles(t, upDir)
+	if got != want {
+		t.Errorf("files after generate:\n%s\nafter uploads:\n%s", clip(got), clip(want))
+	}
+	if !strings.Contains(got, store.ArtifactsDir+"/") || !strings.Contains(got, "/console.txt") {
+		t.Errorf("no files compared:\n%s", clip(got))
+	}
+}
+
+// dumpRows prints every row of a query, sorted.
+func dumpRows(t *testing.T, d *db.DB, query string) string {
+	t.Helper()
+	rows, err := d.Read.QueryContext(t.Context(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprintf("%v\n", vals))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) == 0 {
+		t.Errorf("%s: no rows", query)
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "")
+}
+
+// dumpFiles lists every file of a data directory but the database, with
+// its length and SHA-256.
+func dumpFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if strings.HasPrefix(rel, store.DBFile) {
+			return nil
+		}
+		if e.IsDir() {
+			fmt.Fprintf(&b, "%s/\n", rel)
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", rel, len(data), sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func clip(s string) string {
+	if len(s) > 4000 {
+		return s[:4000] + "…"
+	}
+	return s
+}
