@@ -14,51 +14,12 @@ import (
 	"github.com/builder-web/builder-web/views"
 )
 
-// ResultJSON is the "result" object product.md §3.3 adds to build JSON.
-type ResultJSON struct {
-	Kind string `json:"kind"`
-	Code *int64 `json:"code,omitempty"`
-	Msg  string `json:"msg,omitempty"`
-}
-
-func resultJSON(r builder.Result) ResultJSON {
+func resultJSON(r builder.Result) views.ResultJSON {
 	if r.Kind == builder.Msg {
-		return ResultJSON{Kind: r.Kind.String(), Msg: r.Msg}
+		return views.ResultJSON{Kind: r.Kind.String(), Msg: r.Msg}
 	}
 	code := r.Code
-	return ResultJSON{Kind: r.Kind.String(), Code: &code}
-}
-
-// BuildJSON is the build page's JSON (reference §6.5).
-type BuildJSON struct {
-	Job        string     `json:"job"`
-	UUID       string     `json:"uuid"`
-	Platform   string     `json:"platform"`
-	StartTime  string     `json:"start_time"`
-	FinishTime string     `json:"finish_time"`
-	MainBinary bool       `json:"main_binary"`
-	Result     ResultJSON `json:"result"`
-
-	// New keys (the reference has none of them): the main binary's path and
-	// hash, and the artifacts, as many per answer as the page shows;
-	// ArtifactsNext continues the list (?artifacts_after=) when more follow.
-	MainBinaryPath   string         `json:"main_binary_path,omitempty"`
-	MainBinarySHA256 string         `json:"main_binary_sha256,omitempty"`
-	Artifacts        []ArtifactJSON `json:"artifacts"`
-	ArtifactsNext    string         `json:"artifacts_next,omitempty"`
-
-	// The main binary's solo5 notes, each only when readable ([HEAD]).
-	Solo5Manifest *solo5.Manifest `json:"solo5_manifest,omitempty"`
-	Solo5ABI      *solo5.ABI      `json:"solo5_abi,omitempty"`
-	// Reproducibility is absent for a failed build (issue 12).
-	Reproducibility *BuildReproJSON `json:"reproducibility,omitempty"`
-}
-
-// ArtifactJSON is one file of a build; sha256 in hex.
-type ArtifactJSON struct {
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
+	return views.ResultJSON{Kind: r.Kind.String(), Code: &code}
 }
 
 // solo5Info reads the solo5 notes of a main binary; nil when a is nil, is no
@@ -113,7 +74,7 @@ func (h *Handler) Build(c *fiber.Ctx) error {
 		return err
 	}
 	res := builder.UnpackResult(b.Build.ResultCode, b.Build.ResultMsg)
-	out := BuildJSON{
+	out := views.BuildJSON{
 		Job:        b.JobName,
 		UUID:       b.Build.UUID,
 		Platform:   b.Build.Platform,
@@ -140,9 +101,9 @@ func (h *Handler) Build(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		out.Artifacts, out.ArtifactsNext = make([]ArtifactJSON, 0, len(arts)), next
+		out.Artifacts, out.ArtifactsNext = make([]views.ArtifactJSON, 0, len(arts)), next
 		for _, a := range arts {
-			out.Artifacts = append(out.Artifacts, ArtifactJSON{Path: a.Filepath, SHA256: hex.EncodeToString(a.SHA256), Size: a.Size})
+			out.Artifacts = append(out.Artifacts, views.ArtifactJSON{Path: a.Filepath, SHA256: hex.EncodeToString(a.SHA256), Size: a.Size})
 		}
 		return c.JSON(out)
 	}

@@ -3,10 +3,11 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"github.com/builder-web/builder-web/app/repro"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/builder-web/builder-web/app/repro"
 
 	"github.com/builder-web/builder-web/app/compare"
 	"github.com/builder-web/builder-web/app/opam"

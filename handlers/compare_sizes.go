@@ -16,24 +16,6 @@ import (
 // changes say what happened; a full list of thousands of modules does not.
 const compareSizeRows = 100
 
-// SizeDeltaJSON is one library or module ("module" empty for the library
-// as a whole) whose size differs between the two main binaries.
-type SizeDeltaJSON struct {
-	Library string  `json:"library"`
-	Module  string  `json:"module,omitempty"`
-	Left    int64   `json:"left"`
-	Right   int64   `json:"right"`
-	Change  int64   `json:"change"`
-	Percent float64 `json:"percent"`
-}
-
-// CompareSizesJSON is GET /compare/:left/:right/sizes as JSON. Available
-// is false when a binary has no symbol table to attribute bytes with.
-type CompareSizesJSON struct {
-	Available bool            `json:"available"`
-	Sizes     []SizeDeltaJSON `json:"sizes"`
-}
-
 // CompareSizes is GET /compare/:left/:right/sizes (issue 13): which
 // libraries and modules of the two main binaries grew or shrank, largest
 // change first, from the same symbols as the size treemap (the debug
@@ -68,9 +50,9 @@ func (h *Handler) CompareSizes(c *fiber.Ctx) error {
 	truncated := len(deltas) > compareSizeRows
 	deltas = deltas[:min(len(deltas), compareSizeRows)]
 	if WantsJSON(c) {
-		out := CompareSizesJSON{Available: available, Sizes: []SizeDeltaJSON{}}
+		out := views.CompareSizesJSON{Available: available, Sizes: []views.SizeDeltaJSON{}}
 		for _, d := range deltas {
-			out.Sizes = append(out.Sizes, SizeDeltaJSON{Library: d.Library, Module: d.Module, Left: d.Left,
+			out.Sizes = append(out.Sizes, views.SizeDeltaJSON{Library: d.Library, Module: d.Module, Left: d.Left,
 				Right: d.Right, Change: d.Change(), Percent: math.Round(d.Percent()*10) / 10})
 		}
 		return c.JSON(out)

@@ -16,14 +16,6 @@ import (
 	"github.com/builder-web/builder-web/views"
 )
 
-// DiffoscopeJSON is GET /compare/:left/:right/diffoscope as JSON.
-type DiffoscopeJSON struct {
-	State     diffoscope.State `json:"state"`
-	ReportURL string           `json:"report_url,omitempty"`
-	Seconds   float64          `json:"seconds"`
-	Reason    string           `json:"reason,omitempty"`
-}
-
 // comparedBinaries loads the two builds of a comparison of binaries
 // (diffoscope, sizes); both need a main binary.
 func (h *Handler) comparedBinaries(c *fiber.Ctx) (l, r *db.BuildInfo, err error) {
@@ -73,7 +65,7 @@ func (h *Handler) CompareBinaries(c *fiber.Ctx) error {
 		report = url + "/report"
 	}
 	if WantsJSON(c) {
-		return c.JSON(DiffoscopeJSON{State: st.State, ReportURL: report, Seconds: math.Round(st.Seconds*10) / 10, Reason: st.Reason})
+		return c.JSON(views.DiffoscopeJSON{State: st.State, ReportURL: report, Seconds: math.Round(st.Seconds*10) / 10, Reason: st.Reason})
 	}
 	page := views.DiffoscopePage{
 		Left: compareBuild(l), Right: compareBuild(r), CompareURL: CompareURL(l.UUID, r.UUID),

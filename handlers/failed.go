@@ -31,26 +31,6 @@ var failedResults = []views.Chip{
 	{Text: "Aborted", Value: db.ResultAborted},
 }
 
-// FailedBuildJSON is one build of the /failed-builds JSON (product.md §3.3).
-type FailedBuildJSON struct {
-	Job        string     `json:"job"`
-	UUID       string     `json:"uuid"`
-	Platform   string     `json:"platform"`
-	StartTime  string     `json:"start_time"`
-	FinishTime string     `json:"finish_time"`
-	Result     ResultJSON `json:"result"`
-	// Reason says why the build counts as failed, as the page does: the
-	// result, or "exited 0, no main binary" for a build that succeeded but
-	// uploaded no main binary.
-	Reason string `json:"reason"`
-}
-
-// FailedJSON is the /failed-builds JSON; NextCursor is absent on the last page.
-type FailedJSON struct {
-	Builds     []FailedBuildJSON `json:"builds"`
-	NextCursor string            `json:"next_cursor,omitempty"`
-}
-
 // queryInt reads an integer query parameter; like the reference, anything
 // that is not one falls back to def.
 func queryInt(c *fiber.Ctx, name string, def int) int {
@@ -97,9 +77,9 @@ func (h *Handler) FailedBuilds(c *fiber.Ctx) error {
 	}
 
 	if WantsJSON(c) {
-		out := FailedJSON{Builds: make([]FailedBuildJSON, 0, len(builds))}
+		out := views.FailedJSON{Builds: make([]views.FailedBuildJSON, 0, len(builds))}
 		for _, b := range builds {
-			out.Builds = append(out.Builds, FailedBuildJSON{
+			out.Builds = append(out.Builds, views.FailedBuildJSON{
 				Job:        b.JobName,
 				UUID:       b.UUID,
 				Platform:   b.Platform,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/builder-web/builder-web/app/solo5"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
@@ -206,23 +205,6 @@ func groupOverview(entries []db.OverviewEntry) []overviewSection {
 	return out
 }
 
-// OverviewJobJSON is one job of the overview JSON (reference §6.1, HEAD
-// shape); "platforms" is ours.
-type OverviewJobJSON struct {
-	Name      string             `json:"name"`
-	Synopsis  *string            `json:"synopsis"`
-	Platforms []OverviewLatestJS `json:"platforms"`
-	Latest    *OverviewSolo5JSON `json:"latest,omitempty"`
-}
-
-// OverviewSolo5JSON is a job's newest successful build when its main binary
-// is a unikernel whose solo5 manifest and ABI are both readable.
-type OverviewSolo5JSON struct {
-	UUID          string          `json:"uuid"`
-	Solo5Manifest *solo5.Manifest `json:"solo5_manifest"`
-	Solo5ABI      *solo5.ABI      `json:"solo5_abi"`
-}
-
 // overviewLatest finds the "latest" of the jobs in sections (reference
 // §6.1.6): the newest successful build on any platform is the newest of the
 // per-platform newest in entries, so no query is needed. On / the builds of
@@ -230,7 +212,7 @@ type OverviewSolo5JSON struct {
 // it started after every build shown yet finished before all of them, more
 // than the expiry period earlier. Only these binaries are opened, once each
 // (Handler.Solo5), and only for the JSON.
-func (h *Handler) overviewLatest(entries []db.OverviewEntry, sections []overviewSection) map[string]*OverviewSolo5JSON {
+func (h *Handler) overviewLatest(entries []db.OverviewEntry, sections []overviewSection) map[string]*views.OverviewSolo5JSON {
 	newest := map[string]*db.OverviewEntry{}
 	for i := range entries {
 		e := &entries[i]
@@ -238,7 +220,7 @@ func (h *Handler) overviewLatest(entries []db.OverviewEntry, sections []overview
 			newest[e.JobName] = e
 		}
 	}
-	out := map[string]*OverviewSolo5JSON{}
+	out := map[string]*views.OverviewSolo5JSON{}
 	for _, s := range sections {
 		for _, j := range s.jobs {
 			e := newest[j.name]
@@ -246,27 +228,18 @@ func (h *Handler) overviewLatest(entries []db.OverviewEntry, sections []overview
 				continue
 			}
 			if info := h.solo5Info(e.Main); info != nil && info.Manifest != nil && info.ABI != nil {
-				out[j.name] = &OverviewSolo5JSON{UUID: e.UUID, Solo5Manifest: info.Manifest, Solo5ABI: info.ABI}
+				out[j.name] = &views.OverviewSolo5JSON{UUID: e.UUID, Solo5Manifest: info.Manifest, Solo5ABI: info.ABI}
 			}
 		}
 	}
 	return out
 }
 
-// OverviewLatestJS is the newest successful build of a job on a platform.
-type OverviewLatestJS struct {
-	Platform   string          `json:"platform"`
-	UUID       string          `json:"uuid"`
-	StartTime  string          `json:"start_time"`
-	FinishTime string          `json:"finish_time"`
-	MainBinary *MainBinaryJSON `json:"main_binary"`
-}
-
 // sendOverviewJSON writes {"jobs": [...], "jobs_by_section": {...}} with the
 // reference's order quirk: sections in reverse byte order, in the list and
 // in the object's keys (reference §6.1, §15.20). encoding/json sorts map
 // keys, so the object is written by hand.
-func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection, latest map[string]*OverviewSolo5JSON) error {
+func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection, latest map[string]*views.OverviewSolo5JSON) error {
 	var jobs bytes.Buffer
 	var bySection bytes.Buffer
 	jobs.WriteByte('[')
@@ -274,15 +247,15 @@ func sendOverviewJSON(c *fiber.Ctx, sections []overviewSection, latest map[strin
 	first := true
 	for i := len(sections) - 1; i >= 0; i-- {
 		s := sections[i]
-		var list []OverviewJobJSON
+		var list []views.OverviewJobJSON
 		for _, j := range s.jobs {
-			oj := OverviewJobJSON{Name: j.name, Platforms: []OverviewLatestJS{}, Latest: latest[j.name]}
+			oj := views.OverviewJobJSON{Name: j.name, Platforms: []views.OverviewLatestJSON{}, Latest: latest[j.name]}
 			if j.hasSyn {
 				syn := j.synopsis
 				oj.Synopsis = &syn
 			}
 			for _, e := range j.entries {
-				oj.Platforms = append(oj.Platforms, OverviewLatestJS{
+				oj.Platforms = append(oj.Platforms, views.OverviewLatestJSON{
 					Platform:   e.Platform,
 					UUID:       e.UUID,
 					StartTime:  views.FormatRFC3339JSON(e.Start()),

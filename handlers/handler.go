@@ -4,9 +4,10 @@
 package handlers
 
 import (
-	"github.com/builder-web/builder-web/app/diffoscope"
 	"log/slog"
 	"time"
+
+	"github.com/builder-web/builder-web/app/diffoscope"
 
 	"github.com/builder-web/builder-web/app/attest"
 	"github.com/builder-web/builder-web/app/auth"

@@ -69,41 +69,11 @@ func limitQuery(c *fiber.Ctx) (int, error) {
 	return n, nil
 }
 
-// JobBuildJSON is one entry of the job JSON (reference §6.3) plus our fields.
-type JobBuildJSON struct {
-	UUID       string          `json:"uuid"`
-	MainBinary *MainBinaryJSON `json:"main_binary"`
-	Platform   string          `json:"platform"`
-	StartTime  string          `json:"start_time"`
-	FinishTime string          `json:"finish_time"`
-	Result     ResultJSON      `json:"result"`
-	// Builds is how many builds produced this main binary (1 for a failed
-	// build).
-	Builds int `json:"builds"`
-	// Reproducibility of the build's input (issue 12); absent for failed
-	// builds and builds without an input id.
-	Reproducibility *RowReproJSON `json:"reproducibility,omitempty"`
-}
-
-// MainBinaryJSON is a main binary in list JSON.
-type MainBinaryJSON struct {
-	Filename string `json:"filename"`
-	SHA256   string `json:"sha256"`
-	Size     int64  `json:"size"`
-}
-
-func mainBinaryJSON(a *db.BuildArtifact) *MainBinaryJSON {
+func mainBinaryJSON(a *db.BuildArtifact) *views.MainBinaryJSON {
 	if a == nil {
 		return nil
 	}
-	return &MainBinaryJSON{Filename: path.Base(a.Filepath), SHA256: hex.EncodeToString(a.SHA256), Size: a.Size}
-}
-
-// JobJSON is the job page's JSON. NextCursor is set only with ?limit= when
-// more entries follow (product.md §3.3).
-type JobJSON struct {
-	Builds     []JobBuildJSON `json:"builds"`
-	NextCursor string         `json:"next_cursor,omitempty"`
+	return &views.MainBinaryJSON{Filename: path.Base(a.Filepath), SHA256: hex.EncodeToString(a.SHA256), Size: a.Size}
 }
 
 func (h *Handler) job(c *fiber.Ctx, failed bool) error {
@@ -132,10 +102,10 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 		if err != nil {
 			return fmt.Errorf("job %s: %w", j.Name, err)
 		}
-		out := JobJSON{Builds: make([]JobBuildJSON, 0, len(entries))}
+		out := views.JobJSON{Builds: make([]views.JobBuildJSON, 0, len(entries))}
 		for _, e := range entries {
 			m, ok := marks[e.UUID]
-			out.Builds = append(out.Builds, JobBuildJSON{
+			out.Builds = append(out.Builds, views.JobBuildJSON{
 				UUID:       e.UUID,
 				MainBinary: mainBinaryJSON(e.Main),
 				Platform:   e.Platform,
@@ -287,9 +257,9 @@ func (h *Handler) JobOutput(c *fiber.Ctx) error {
 	if WantsJSON(c) {
 		// Every build of the output, in the job JSON's shape: what a
 		// mirror (builder-db pull) needs beyond the job's one entry.
-		out := JobJSON{Builds: make([]JobBuildJSON, 0, len(builds))}
+		out := views.JobJSON{Builds: make([]views.JobBuildJSON, 0, len(builds))}
 		for _, b := range builds {
-			out.Builds = append(out.Builds, JobBuildJSON{
+			out.Builds = append(out.Builds, views.JobBuildJSON{
 				UUID:       b.UUID,
 				MainBinary: mainBinaryJSON(b.Main),
 				Platform:   b.Platform,

@@ -24,36 +24,6 @@ const reproPageInputs = 50
 // reproRecent is the window of the site view's "last 30 days" column.
 const reproRecent = 30 * 24 * time.Hour
 
-// ReproOutputJSON is one distinct main binary of an input id.
-type ReproOutputJSON struct {
-	SHA256     string   `json:"sha256"`
-	Builds     int      `json:"builds"`
-	Uploaders  []string `json:"uploaders"`
-	FirstUUID  string   `json:"first_uuid"`
-	LatestUUID string   `json:"latest_uuid"`
-}
-
-// ReproInputJSON is one input id of a platform, with its verdict.
-type ReproInputJSON struct {
-	InputID string            `json:"input_id"`
-	Verdict repro.Verdict     `json:"verdict"`
-	Outputs []ReproOutputJSON `json:"outputs"`
-}
-
-// ReproPlatformJSON is a platform of the per-job view.
-type ReproPlatformJSON struct {
-	Platform string           `json:"platform"`
-	Inputs   []ReproInputJSON `json:"inputs"`
-}
-
-// JobReproJSON is GET /job/:job/reproducibility as JSON.
-type JobReproJSON struct {
-	Job        string              `json:"job"`
-	Platforms  []ReproPlatformJSON `json:"platforms"`
-	Summary    repro.Summary       `json:"summary"`
-	NextCursor string              `json:"next_cursor,omitempty"`
-}
-
 // reproBuilds turns the database rows into the model's builds.
 // job names the rows' job where the query did not (r.Job empty).
 func reproBuilds(job string, rows []db.ReproBuild) []repro.Build {
@@ -111,14 +81,14 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 	sum, next, previous := pg.sum, pg.next, pg.previous
 
 	if WantsJSON(c) {
-		out := JobReproJSON{Job: j.Name, Platforms: []ReproPlatformJSON{}, Summary: sum, NextCursor: next}
+		out := views.JobReproJSON{Job: j.Name, Platforms: []views.ReproPlatformJSON{}, Summary: sum, NextCursor: next}
 		for _, g := range pg.groups {
 			if n := len(out.Platforms); n == 0 || out.Platforms[n-1].Platform != g.Platform {
-				out.Platforms = append(out.Platforms, ReproPlatformJSON{Platform: g.Platform})
+				out.Platforms = append(out.Platforms, views.ReproPlatformJSON{Platform: g.Platform})
 			}
-			in := ReproInputJSON{InputID: g.InputID, Verdict: g.Verdict}
+			in := views.ReproInputJSON{InputID: g.InputID, Verdict: g.Verdict}
 			for _, o := range g.Outputs {
-				in.Outputs = append(in.Outputs, ReproOutputJSON{SHA256: o.SHA256, Builds: o.Builds,
+				in.Outputs = append(in.Outputs, views.ReproOutputJSON{SHA256: o.SHA256, Builds: o.Builds,
 					Uploaders: o.Uploaders, FirstUUID: o.First.UUID, LatestUUID: o.Latest.UUID})
 			}
 			p := &out.Platforms[len(out.Platforms)-1]
@@ -293,22 +263,6 @@ func reproSummaryView(s repro.Summary) views.ReproSummary {
 	return out
 }
 
-// SiteReproJobJSON is one job of the site view.
-type SiteReproJobJSON struct {
-	Job      string        `json:"job"`
-	AllTime  repro.Summary `json:"all_time"`
-	Last30d  repro.Summary `json:"last_30_days"`
-	Share    *float64      `json:"share"`
-	Share30d *float64      `json:"share_30_days"`
-}
-
-// SiteReproJSON is GET /reproducibility as JSON.
-type SiteReproJSON struct {
-	Jobs    []SiteReproJobJSON `json:"jobs"`
-	AllTime repro.Summary      `json:"all_time"`
-	Last30d repro.Summary      `json:"last_30_days"`
-}
-
 // Reproducibility is GET /reproducibility?q=&sort=: every job with its share
 // of reproducible inputs over the last 30 days and all time, and the site's
 // totals.
@@ -368,10 +322,10 @@ func (h *Handler) Reproducibility(c *fiber.Ctx) error {
 	}
 
 	if WantsJSON(c) {
-		out := SiteReproJSON{Jobs: []SiteReproJobJSON{}, AllTime: site.all, Last30d: site.recent}
+		out := views.SiteReproJSON{Jobs: []views.SiteReproJobJSON{}, AllTime: site.all, Last30d: site.recent}
 		for _, n := range names {
 			a := byJob[n]
-			j := SiteReproJobJSON{Job: n, AllTime: a.all, Last30d: a.recent}
+			j := views.SiteReproJobJSON{Job: n, AllTime: a.all, Last30d: a.recent}
 			if v, ok := a.all.Share(); ok {
 				j.Share = &v
 			}
@@ -420,22 +374,14 @@ func reproBuildOf(b *db.BuildInfo) repro.Build {
 	return out
 }
 
-// ComparePairJSON is "main_binary" of the compare JSON: both main binaries'
-// SHA-256 (null without one) and whether they are identical.
-type ComparePairJSON struct {
-	Left      *string `json:"left"`
-	Right     *string `json:"right"`
-	Identical bool    `json:"identical"`
-}
-
-func comparePairJSON(p repro.Pair) ComparePairJSON {
+func comparePairJSON(p repro.Pair) views.ComparePairJSON {
 	opt := func(s string) *string {
 		if s == "" {
 			return nil
 		}
 		return &s
 	}
-	return ComparePairJSON{Left: opt(p.LeftOutput), Right: opt(p.RightOutput), Identical: p.IdenticalOutputs}
+	return views.ComparePairJSON{Left: opt(p.LeftOutput), Right: opt(p.RightOutput), Identical: p.IdenticalOutputs}
 }
 
 // standing places a build among the builds of its group (nil for a failed
@@ -468,19 +414,7 @@ func buildRepro(b *db.BuildInfo, s repro.Standing) *views.BuildRepro {
 	return out
 }
 
-// BuildReproJSON is "reproducibility" of the build JSON (issue 12): the
-// verdict of the build's input and the builds that reproduced it, differ
-// from it, or made the same binary from another input.
-type BuildReproJSON struct {
-	Verdict      repro.Verdict `json:"verdict"`
-	Uploader     string        `json:"uploader"`
-	Independent  bool          `json:"independent"`
-	ReproducedBy []string      `json:"reproduced_by"`
-	DiffersFrom  []string      `json:"differs_from"`
-	UnchangedBy  []string      `json:"same_output_other_input"`
-}
-
-func buildReproJSON(b *db.BuildInfo, s repro.Standing) *BuildReproJSON {
+func buildReproJSON(b *db.BuildInfo, s repro.Standing) *views.BuildReproJSON {
 	if b.Main == nil {
 		return nil
 	}
@@ -491,7 +425,7 @@ func buildReproJSON(b *db.BuildInfo, s repro.Standing) *BuildReproJSON {
 		}
 		return out
 	}
-	return &BuildReproJSON{Verdict: s.Verdict, Uploader: b.Username, Independent: s.Independent(),
+	return &views.BuildReproJSON{Verdict: s.Verdict, Uploader: b.Username, Independent: s.Independent(),
 		ReproducedBy: ids(s.ReproducedBy), DiffersFrom: ids(s.DiffersFrom), UnchangedBy: ids(s.UnchangedBy)}
 }
 
@@ -521,19 +455,11 @@ func groupRepro(job string, n db.ReproCount) *views.RowRepro {
 	return &views.RowRepro{Verdict: reproVerdictView(v), Text: text, URL: jobURL(job) + "/reproducibility"}
 }
 
-// RowReproJSON is "reproducibility" of a list entry: the verdict of the
-// build's input, and how many builds by how many uploaders made its binary.
-type RowReproJSON struct {
-	Verdict   repro.Verdict `json:"verdict"`
-	Builds    int           `json:"builds"`
-	Uploaders int           `json:"uploaders"`
-}
-
-func rowReproJSON(m repro.Mark, ok bool) *RowReproJSON {
+func rowReproJSON(m repro.Mark, ok bool) *views.RowReproJSON {
 	if !ok {
 		return nil
 	}
-	return &RowReproJSON{Verdict: m.Verdict, Builds: m.Builds, Uploaders: m.Uploaders}
+	return &views.RowReproJSON{Verdict: m.Verdict, Builds: m.Builds, Uploaders: m.Uploaders}
 }
 
 // entryIDs are the ids of a list's successful builds.

@@ -14,7 +14,7 @@ import (
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/ingest"
-	"github.com/builder-web/builder-web/handlers"
+	"github.com/builder-web/builder-web/views"
 )
 
 // maxArtifacts bounds the artifact list of one build read from the source
@@ -32,7 +32,7 @@ func (r *pull) job(ctx context.Context, name string, named bool) error {
 	}
 	cursor := ""
 	for {
-		var page handlers.JobJSON
+		var page views.JobJSON
 		if err := r.src.getJSON(ctx, r.src.url(listQuery(cursor), "job", name, "failed"), &page); err != nil {
 			if isNotFound(err) && cursor == "" && !named {
 				return nil // removed on the source since it was listed
@@ -69,7 +69,7 @@ func (r *pull) output(ctx context.Context, job, sha string) error {
 	if b, err := hex.DecodeString(sha); err != nil || len(b) != 32 {
 		return &sourceError{fmt.Errorf("job %s: bad main binary hash %q", job, sha)}
 	}
-	var list handlers.JobJSON
+	var list views.JobJSON
 	if err := r.src.getJSON(ctx, r.src.url(nil, "job", job, "output", sha), &list); err != nil {
 		if isNotFound(err) {
 			return nil // removed meanwhile
@@ -141,10 +141,10 @@ func (r *pull) build(ctx context.Context, job, rawUUID string) error {
 // artifacts reads the build's JSON, following artifacts_next, and returns
 // its artifacts by path.
 func (r *pull) artifacts(ctx context.Context, job, uuid string) (*wantArtifacts, error) {
-	want := &wantArtifacts{byPath: map[string]handlers.ArtifactJSON{}}
+	want := &wantArtifacts{byPath: map[string]views.ArtifactJSON{}}
 	var q url.Values
 	for {
-		var b handlers.BuildJSON
+		var b views.BuildJSON
 		if err := r.src.getJSON(ctx, r.src.url(q, "job", job, "build", uuid), &b); err != nil {
 			return nil, err
 		}
@@ -179,7 +179,7 @@ func (r *pull) artifacts(ctx context.Context, job, uuid string) (*wantArtifacts,
 
 // wantArtifacts are a build's artifacts as the source's JSON lists them.
 type wantArtifacts struct {
-	byPath map[string]handlers.ArtifactJSON
+	byPath map[string]views.ArtifactJSON
 	order  []string // the source's database order
 }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/db"
-	"github.com/builder-web/builder-web/handlers"
+	"github.com/builder-web/builder-web/views"
 )
 
 // UploaderPrefix starts the name of the account mirrored builds are
@@ -172,7 +172,7 @@ func isSourceError(err error) bool {
 func (r *pull) jobNames(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var overview struct {
-		Jobs []handlers.OverviewJobJSON `json:"jobs"`
+		Jobs []views.OverviewJobJSON `json:"jobs"`
 	}
 	if err := r.src.getJSON(ctx, r.src.url(nil, "all-builds"), &overview); err != nil {
 		return nil, err
@@ -194,7 +194,7 @@ func (r *pull) jobNames(ctx context.Context) ([]string, error) {
 
 // failedJobs adds the jobs of the source's failed builds to seen.
 func (r *pull) failedJobs(ctx context.Context, seen map[string]bool) error {
-	var failed handlers.FailedJSON
+	var failed views.FailedJSON
 	cursor := ""
 	for {
 		q := listQuery(cursor)

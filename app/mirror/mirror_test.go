@@ -55,9 +55,9 @@ func record(t testing.TB, job string, n int, bin []byte) []byte {
 func source(t testing.TB) (*apptest.Env, string) {
 	t.Helper()
 	env := apptest.New(t)
-	env.AddUser(t, "builder", "pw", false)
+	env.AddUser(t, "builder", "builder-pw", false)
 	for n, bin := range map[int]string{1: "A", 2: "B"} {
-		if r := env.Upload(t, "/upload", "builder", "pw", record(t, "ok", n, []byte(bin))); r.Status != http.StatusCreated {
+		if r := env.Upload(t, "/upload", "builder", "builder-pw", record(t, "ok", n, []byte(bin))); r.Status != http.StatusCreated {
 			t.Fatalf("upload: %d %s", r.Status, r.Body)
 		}
 	}
@@ -300,9 +300,9 @@ func TestPullUnreachable(t *testing.T) {
 func TestPullStreams(t *testing.T) {
 	const size = 32 << 20
 	src := apptest.New(t)
-	src.AddUser(t, "builder", "pw", false)
+	src.AddUser(t, "builder", "builder-pw", false)
 	bin := bytes.Repeat([]byte("0123456789abcdef"), size/16)
-	if r := src.Upload(t, "/upload", "builder", "pw", record(t, "big", 1, bin)); r.Status != http.StatusCreated {
+	if r := src.Upload(t, "/upload", "builder", "builder-pw", record(t, "big", 1, bin)); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
 	bin = nil
@@ -329,8 +329,8 @@ func TestPullStreams(t *testing.T) {
 func TestPullOddJobName(t *testing.T) {
 	const job = "a b%3F?#ü"
 	src := apptest.New(t)
-	src.AddUser(t, "builder", "pw", false)
-	if r := src.Upload(t, "/upload", "builder", "pw", record(t, job, 1, []byte("A"))); r.Status != http.StatusCreated {
+	src.AddUser(t, "builder", "builder-pw", false)
+	if r := src.Upload(t, "/upload", "builder", "builder-pw", record(t, job, 1, []byte("A"))); r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
 	url := src.Serve(t)

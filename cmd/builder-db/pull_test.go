@@ -80,7 +80,7 @@ type pullSource struct {
 func newPullSource(t *testing.T, builds ...pullBuild) *pullSource {
 	t.Helper()
 	s := &pullSource{env: apptest.New(t)}
-	s.env.AddUser(t, "builder", "pw", false)
+	s.env.AddUser(t, "builder", "builder-pw", false)
 	s.upload(t, builds...)
 	s.url = s.env.Serve(t)
 	return s
@@ -89,7 +89,7 @@ func newPullSource(t *testing.T, builds ...pullBuild) *pullSource {
 func (s *pullSource) upload(t *testing.T, builds ...pullBuild) {
 	t.Helper()
 	for _, b := range builds {
-		if r := s.env.Upload(t, "/upload", "builder", "pw", b.record(t)); r.Status != http.StatusCreated {
+		if r := s.env.Upload(t, "/upload", "builder", "builder-pw", b.record(t)); r.Status != http.StatusCreated {
 			t.Fatalf("upload %s #%d: %d %s", b.job, b.n, r.Status, r.Body)
 		}
 	}
@@ -194,9 +194,9 @@ func TestPull(t *testing.T) {
 	}
 	// Mirrored builds show their uploader, pull:<host>, beside local ones:
 	// a local rebuild of the input I1 names both.
-	dst.AddUser(t, "rebuilder", "pw", false)
+	dst.AddUser(t, "rebuilder", "rebuilder-pw", false)
 	rec := pullBuild{job: "alpha", n: 8, bin: "A", input: "I1"}.record(t)
-	if r := dst.Upload(t, "/upload", "rebuilder", "pw", rec); r.Status != http.StatusCreated {
+	if r := dst.Upload(t, "/upload", "rebuilder", "rebuilder-pw", rec); r.Status != http.StatusCreated {
 		t.Fatalf("local upload: %d %s", r.Status, r.Body)
 	}
 	repro := string(dst.Get(t, "/job/alpha/reproducibility").Body)
