@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"github.com/builder-web/builder-web/app/opam"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/db/dbtest"
 )
 
 // BenchmarkOverviewPages times the pages in-process (no network) on the
@@ -60,7 +62,7 @@ func BenchmarkOverviewPages(b *testing.B) {
 }
 
 func benchPageCases(b *testing.B, a *app.App, dir string, warm bool) {
-	p, err := pickPages(context.Background(), a.DB, dir)
+	p, err := pickPages(context.Background(), dbtest.Reader(b, a.DB).DB, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,10 +173,10 @@ const comparePairs = 20
 
 // pickPages reads the pages to time from the database, so that the
 // benchmark needs nothing but the data directory.
-func pickPages(ctx context.Context, d *db.DB, dir string) (benchPages, error) {
+func pickPages(ctx context.Context, d *sql.DB, dir string) (benchPages, error) {
 	var p benchPages
 	q := func(dest []any, query string, args ...any) error {
-		if err := d.Read.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
+		if err := d.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
 			return fmt.Errorf("pick pages: %s: %w", query, err)
 		}
 		return nil
@@ -213,7 +215,7 @@ func pickPages(ctx context.Context, d *db.DB, dir string) (benchPages, error) {
 	if err != nil {
 		return p, err
 	}
-	rows, err := d.Read.QueryContext(ctx, `SELECT b.uuid, a.sha256 FROM build b JOIN build_artifact a ON a.build = b.id
+	rows, err := d.QueryContext(ctx, `SELECT b.uuid, a.sha256 FROM build b JOIN build_artifact a ON a.build = b.id
 		WHERE b.job = ? AND b.platform = ? AND a.filepath = 'opam-switch'
 		ORDER BY b.start_d DESC, b.start_ps DESC LIMIT 500`, bigJob, bigPlatform)
 	if err != nil {
@@ -249,8 +251,8 @@ func pickPages(ctx context.Context, d *db.DB, dir string) (benchPages, error) {
 
 // biggestSwitch returns the job (and its newest build's platform) whose
 // newest opam switch export installs the most packages.
-func biggestSwitch(ctx context.Context, d *db.DB, dir string) (job int64, platform string, err error) {
-	rows, err := d.Read.QueryContext(ctx, `SELECT b.job, b.platform, a.sha256 FROM build b JOIN build_artifact a ON a.build = b.id
+func biggestSwitch(ctx context.Context, d *sql.DB, dir string) (job int64, platform string, err error) {
+	rows, err := d.QueryContext(ctx, `SELECT b.job, b.platform, a.sha256 FROM build b JOIN build_artifact a ON a.build = b.id
 		WHERE a.filepath = 'opam-switch' AND b.id IN (SELECT max(id) FROM build GROUP BY job)`)
 	if err != nil {
 		return 0, "", fmt.Errorf("pick compare job: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/db/dbtest"
 )
 
 // The main binary is the only artifact under bin/ (reference §4.3: a
@@ -70,7 +71,7 @@ func TestUploadMainBinary(t *testing.T) {
 func onlyBuild(t *testing.T, env *apptest.Env, job string) string {
 	t.Helper()
 	var uuid string
-	err := env.App.DB.Read.NewRaw("SELECT b.uuid FROM build b JOIN job j ON j.id = b.job WHERE j.name = ?", job).
+	err := dbtest.Reader(t, env.App.DB).NewRaw("SELECT b.uuid FROM build b JOIN job j ON j.id = b.job WHERE j.name = ?", job).
 		Scan(context.Background(), &uuid)
 	if err != nil {
 		t.Fatalf("build of %s: %v", job, err)
@@ -84,7 +85,7 @@ func onlyBuild(t *testing.T, env *apptest.Env, job string) string {
 func storedInputID(t *testing.T, env *apptest.Env, uuid string) []byte {
 	t.Helper()
 	var id []byte
-	if err := env.App.DB.Read.NewRaw("SELECT input_id FROM build WHERE uuid = ?", uuid).
+	if err := dbtest.Reader(t, env.App.DB).NewRaw("SELECT input_id FROM build WHERE uuid = ?", uuid).
 		Scan(context.Background(), &id); err != nil {
 		t.Fatalf("input id of %s: %v", uuid, err)
 	}

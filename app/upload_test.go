@@ -18,6 +18,7 @@ import (
 	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/db/dbtest"
 )
 
 // sidecar is the part of a vector's JSON these tests compare against.
@@ -160,7 +161,7 @@ func pathEscape(p string) string {
 func assertNoBuilds(t *testing.T, env *apptest.Env) {
 	t.Helper()
 	var n int
-	if err := env.App.DB.Read.NewRaw("SELECT count(*) FROM build").Scan(context.Background(), &n); err != nil {
+	if err := dbtest.Reader(t, env.App.DB).NewRaw("SELECT count(*) FROM build").Scan(context.Background(), &n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -18,7 +18,7 @@ const sqlUserJobs = `SELECT job.name FROM access_list
 // AccessAdd lets a restricted user upload builds of an existing job. Granting
 // twice is not an error. Errors: ErrUnknownUser, ErrJobNotFound.
 func (d *DB) AccessAdd(ctx context.Context, user, job string) error {
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		uid, jid, err := userAndJob(ctx, tx, user, job)
 		if err != nil {
 			return err
@@ -35,7 +35,7 @@ func (d *DB) AccessAdd(ctx context.Context, user, job string) error {
 // AccessRemove revokes what AccessAdd granted; revoking what was not granted
 // is not an error. Errors: ErrUnknownUser, ErrJobNotFound.
 func (d *DB) AccessRemove(ctx context.Context, user, job string) error {
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		uid, jid, err := userAndJob(ctx, tx, user, job)
 		if err != nil {
 			return err
@@ -64,7 +64,7 @@ func userAndJob(ctx context.Context, tx bun.Tx, user, job string) (uid, jid int6
 // HasAccess reports whether the access list lets the user upload to job.
 // (Unrestricted users need no entry; that is the caller's decision.)
 func (d *DB) HasAccess(ctx context.Context, userID int64, job string) (bool, error) {
-	ok, err := exists(ctx, d.Read, sqlHasAccess, userID, job)
+	ok, err := exists(ctx, d.read, sqlHasAccess, userID, job)
 	if err != nil {
 		return false, fmt.Errorf("access of user %d to %s: %w", userID, job, err)
 	}
@@ -74,7 +74,7 @@ func (d *DB) HasAccess(ctx context.Context, userID int64, job string) (bool, err
 // UserJobs returns the names of the jobs on the user's access list, sorted.
 func (d *DB) UserJobs(ctx context.Context, userID int64) ([]string, error) {
 	var names []string
-	err := d.Read.NewRaw(sqlUserJobs, userID).Scan(ctx, &names)
+	err := d.read.NewRaw(sqlUserJobs, userID).Scan(ctx, &names)
 	if err != nil {
 		return nil, fmt.Errorf("access list of user %d: %w", userID, err)
 	}

@@ -71,7 +71,7 @@ func (d *DB) BuildByUUID(ctx context.Context, uuid string) (*BuildInfo, error) {
 		mainSize sql.NullInt64
 	)
 	b := &bi.Build
-	err := d.Read.QueryRowContext(ctx, sqlBuildByUUID, uuid).Scan(
+	err := d.read.QueryRowContext(ctx, sqlBuildByUUID, uuid).Scan(
 		&b.ID, &b.UUID, &b.StartD, &b.StartPS, &b.FinishD, &b.FinishPS,
 		&b.ResultCode, &b.ResultMsg, &b.Console, &b.Script, &b.Platform,
 		&b.MainBinary, &b.UserID, &b.JobID, &b.InputID,
@@ -95,7 +95,7 @@ func (d *DB) BuildByUUID(ctx context.Context, uuid string) (*BuildInfo, error) {
 // main binary first, then upload order).
 func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, error) {
 	var arts []BuildArtifact
-	if err := d.Read.NewRaw(sqlArtifacts, buildID).Scan(ctx, &arts); err != nil {
+	if err := d.read.NewRaw(sqlArtifacts, buildID).Scan(ctx, &arts); err != nil {
 		return nil, fmt.Errorf("artifacts of build %d: %w", buildID, err)
 	}
 	return arts, nil
@@ -105,7 +105,7 @@ func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, err
 // order, starting after the artifact with id after (0: from the first).
 func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int) ([]BuildArtifact, error) {
 	var arts []BuildArtifact
-	if err := d.Read.NewRaw(sqlArtifactsAfter, buildID, after, limit).Scan(ctx, &arts); err != nil {
+	if err := d.read.NewRaw(sqlArtifactsAfter, buildID, after, limit).Scan(ctx, &arts); err != nil {
 		return nil, fmt.Errorf("artifacts of build %d after %d: %w", buildID, after, err)
 	}
 	return arts, nil
@@ -114,7 +114,7 @@ func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int
 // CountArtifacts counts a build's artifacts.
 func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
 	var n int
-	if err := d.Read.QueryRowContext(ctx, sqlCountBuildArtifacts, buildID).Scan(&n); err != nil {
+	if err := d.read.QueryRowContext(ctx, sqlCountBuildArtifacts, buildID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count artifacts of build %d: %w", buildID, err)
 	}
 	return n, nil
@@ -125,7 +125,7 @@ func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
 func (d *DB) ArtifactByPath(ctx context.Context, uuid, path string) (*BuildArtifact, error) {
 	uuid = NormalizeUUID(uuid)
 	var a BuildArtifact
-	if err := d.Read.NewRaw(sqlArtifactByPath, uuid, path).Scan(ctx, &a); err != nil {
+	if err := d.read.NewRaw(sqlArtifactByPath, uuid, path).Scan(ctx, &a); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("artifact %s of build %s: %w", path, uuid, ErrNotFound)
 		}
@@ -137,7 +137,7 @@ func (d *DB) ArtifactByPath(ctx context.Context, uuid, path string) (*BuildArtif
 // JobTags returns a job's tags by name (section, synopsis, description,
 // readme.md); missing tags are absent.
 func (d *DB) JobTags(ctx context.Context, jobID int64) (map[string]string, error) {
-	rows, err := d.Read.QueryContext(ctx, sqlJobTags, jobID)
+	rows, err := d.read.QueryContext(ctx, sqlJobTags, jobID)
 	if err != nil {
 		return nil, fmt.Errorf("tags of job %d: %w", jobID, err)
 	}
@@ -158,7 +158,7 @@ func (d *DB) JobTags(ctx context.Context, jobID int64) (map[string]string, error
 
 // JobByName returns the job with this name, or ErrJobNotFound.
 func (d *DB) JobByName(ctx context.Context, name string) (*Job, error) {
-	return jobBy(ctx, d.Read, sqlJobByName, name)
+	return jobBy(ctx, d.read, sqlJobByName, name)
 }
 
 func jobBy(ctx context.Context, q bun.IDB, query string, arg any) (*Job, error) {

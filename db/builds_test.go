@@ -28,7 +28,7 @@ func TestReferenceJob(t *testing.T) {
 		t.Errorf("job by name = %+v, want %s with an id", j, fixtureJob)
 	}
 
-	err = d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := d.RemoveJob(ctx, tx, fixtureJob)
 		return err
 	})
@@ -167,10 +167,10 @@ func TestArtifactsOrderAndTags(t *testing.T) {
 		t.Errorf("tags %v, want %v", got, want)
 	}
 	var jobs, jobTags int
-	if err := d.Read.NewRaw("SELECT count(*) FROM job").Scan(ctx, &jobs); err != nil || jobs != 1 {
+	if err := d.read.NewRaw("SELECT count(*) FROM job").Scan(ctx, &jobs); err != nil || jobs != 1 {
 		t.Errorf("%d jobs, %v; want 1", jobs, err)
 	}
-	if err := d.Read.NewRaw("SELECT max(id) FROM job_tag").Scan(ctx, &jobTags); err != nil || jobTags != 4 {
+	if err := d.read.NewRaw("SELECT max(id) FROM job_tag").Scan(ctx, &jobTags); err != nil || jobTags != 4 {
 		t.Errorf("max job_tag id %d, %v; want 4 (updates in place)", jobTags, err)
 	}
 	failed, err := d.BuildByUUID(ctx, uuid2)
@@ -190,7 +190,7 @@ func TestInsertBuildDuplicate(t *testing.T) {
 
 	dup := fixtureBuild(u.ID, 2)
 	dup.UUID = "3B8E6B1C-6A6E-4B5E-9C1A-2F0C0E2E9A01" // same as build 1, other case
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := d.InsertBuild(ctx, tx, dup)
 		return err
 	})
@@ -204,7 +204,7 @@ func TestInsertBuildDuplicate(t *testing.T) {
 
 	bad := fixtureBuild(u.ID, 2)
 	bad.MainBinary = 3
-	err = d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := d.InsertBuild(ctx, tx, bad)
 		return err
 	})
@@ -224,11 +224,11 @@ func TestEmptyResults(t *testing.T) {
 	}
 	// A job without builds (created by a bare upload that failed, or by
 	// the reference) is removed too.
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&Job{Name: "empty"}).Exec(ctx); err != nil {
 			return err
 		}
-		got, err := d.RemoveJob(ctx, tx, "empty")
+		got, err := d.RemoveJob(ctx, &Tx{tx}, "empty")
 		if got.Builds != 0 || len(got.Dirs) != 0 || len(got.Unreferenced) != 0 {
 			t.Errorf("RemoveJob(empty) = %+v", got)
 		}

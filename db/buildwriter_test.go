@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"testing"
-
-	"github.com/uptrace/bun"
 )
 
 // A BuildWriter skips job_tag updates that would not change the value; a
@@ -40,7 +38,7 @@ func TestBuildWriterJobTags(t *testing.T) {
 	}
 	ids := func() string {
 		var s string
-		if err := d.Read.NewRaw("SELECT group_concat(id || ':' || value, ',') FROM (SELECT id, value FROM job_tag ORDER BY id)").
+		if err := d.read.NewRaw("SELECT group_concat(id || ':' || value, ',') FROM (SELECT id, value FROM job_tag ORDER BY id)").
 			Scan(ctx, &s); err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +55,7 @@ func TestBuildWriterJobTags(t *testing.T) {
 
 	// One transaction: read "a", write "b", repeat "b", go back to "a",
 	// add a tag.
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		w := NewBuildWriter(tx)
 		defer w.Close()
 		for _, tags := range []map[string]string{

@@ -22,7 +22,7 @@ func (u *User) UseArgon2id(hash string) {
 // that just verified with an outdated scheme, so it leaves a user who was
 // disabled in the meantime disabled.
 func (d *DB) SetArgon2id(ctx context.Context, userID int64, hash string) error {
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewRaw(`UPDATE user SET password_argon2id = ?,
 				password_hash = X'', password_salt = X'',
 				scrypt_n = ?, scrypt_r = ?, scrypt_p = ?

@@ -1,7 +1,7 @@
 // Package db stores builds, artifacts, jobs and accounts in the SQLite database
 // of the reference builder-web (schema version 18), through bun.
 //
-// Reads go to a pool of connections (DB.Read); all writes go through WriteTx,
+// Reads go to a pool of connections (DB.read); all writes go through WriteTx,
 // which runs on a single connection with BEGIN IMMEDIATE, so writers queue in
 // Go instead of failing with "database is locked" (the GoToSocial approach).
 package db
@@ -48,14 +48,19 @@ type Options struct {
 
 // DB is an open builder-web database.
 type DB struct {
-	// Read is a pool of connections for queries. Writing through it fails
+	// read is a pool of connections for queries. Writing through it fails
 	// (the connections are query_only); use WriteTx.
-	Read *bun.DB
+	read *bun.DB
 
 	// w has exactly one connection, so write transactions are serialised
 	// by database/sql's pool and never contend for SQLite's lock.
 	w *bun.DB
+
+	path string // absolute
 }
+
+// Path is the database file.
+func (d *DB) Path() string { return d.path }
 
 // Open opens (or, with opts.Create, creates) the SQLite database at path.
 // It does not migrate; call Migrate or CheckVersion afterwards.
@@ -103,8 +108,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 
 	return &DB{
-		Read: bun.NewDB(rsql, sqlitedialect.New()),
+		read: bun.NewDB(rsql, sqlitedialect.New()),
 		w:    bun.NewDB(wsql, sqlitedialect.New()),
+		path: abs,
 	}, nil
 }
 
@@ -161,16 +167,25 @@ func dsn(path string, writer bool, opts Options) string {
 
 // Close closes both pools.
 func (d *DB) Close() error {
-	return errors.Join(d.Read.Close(), d.w.Close())
+	return errors.Join(d.read.Close(), d.w.Close())
 }
+
+// Tx is a write transaction of WriteTx. Its operations are the functions
+// of this package that take it; bun stays inside this package.
+type Tx struct{ tx bun.Tx }
 
 // WriteTx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer
 // connection) and commits if fn returns nil. It is the only way to write.
 //
 // Inside fn use tx only: the writer has one connection, so a call that needs
-// another writer connection would wait forever, and DB.Read does not see the
-// transaction's own changes.
-func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+// another writer connection would wait forever, and reads outside tx do not
+// see the transaction's own changes.
+func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, &Tx{tx}) })
+}
+
+// writeTx is WriteTx for this package's own writes.
+func (d *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return d.w.RunInTx(ctx, nil, fn)
 }
 

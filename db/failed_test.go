@@ -17,7 +17,7 @@ func TestSQLResultKindMatchesUnpack(t *testing.T) {
 	for _, code := range codes {
 		for _, m := range []*string{nil, &msg} {
 			var got string
-			err := d.Read.QueryRowContext(t.Context(),
+			err := d.read.QueryRowContext(t.Context(),
 				"SELECT "+sqlResultKind+" FROM (SELECT ? AS result_code, ? AS result_msg) AS build", code, m).Scan(&got)
 			if err != nil {
 				t.Fatal(err)

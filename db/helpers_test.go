@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/password"
-	"github.com/uptrace/bun"
 	"golang.org/x/crypto/scrypt"
 )
 
@@ -119,7 +118,7 @@ func fixtureBuild(userID int64, n int) NewBuild {
 func insertBuild(t *testing.T, d *DB, b NewBuild) int64 {
 	t.Helper()
 	var id int64
-	err := d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(t.Context(), func(ctx context.Context, tx *Tx) error {
 		var err error
 		id, err = d.InsertBuild(ctx, tx, b)
 		return err

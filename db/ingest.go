@@ -49,7 +49,7 @@ type NewArtifact struct {
 // and the tags. A build whose UUID exists already fails with ErrDuplicate.
 // It returns the new build's id. Moving files into place is the caller's
 // job, inside the same transaction.
-func (d *DB) InsertBuild(ctx context.Context, tx bun.Tx, b NewBuild) (int64, error) {
+func (d *DB) InsertBuild(ctx context.Context, tx *Tx, b NewBuild) (int64, error) {
 	w := NewBuildWriter(tx)
 	defer w.Close()
 	return w.Insert(ctx, b)
@@ -74,7 +74,8 @@ type BuildWriter struct {
 type jobTagKey struct{ job, tag int64 }
 
 // NewBuildWriter returns a BuildWriter for tx.
-func NewBuildWriter(tx bun.Tx) *BuildWriter {
+func NewBuildWriter(wtx *Tx) *BuildWriter {
+	tx := wtx.tx
 	return &BuildWriter{tx: tx, stmts: map[string]*sql.Stmt{}, jobs: map[string]int64{}, tags: map[string]int64{},
 		jobTags: map[jobTagKey]string{}}
 }
@@ -292,8 +293,17 @@ const (
 
 // BuildExists reports whether a build with this UUID is stored.
 func (d *DB) BuildExists(ctx context.Context, uuid string) (bool, error) {
+	return buildExists(ctx, d.read, uuid)
+}
+
+// BuildExists is DB.BuildExists inside the write transaction.
+func (t *Tx) BuildExists(ctx context.Context, uuid string) (bool, error) {
+	return buildExists(ctx, t.tx, uuid)
+}
+
+func buildExists(ctx context.Context, q bun.IDB, uuid string) (bool, error) {
 	uuid = NormalizeUUID(uuid)
-	ok, err := exists(ctx, d.Read, sqlBuildExists, uuid)
+	ok, err := exists(ctx, q, sqlBuildExists, uuid)
 	if err != nil {
 		return false, fmt.Errorf("build %s: %w", uuid, err)
 	}
@@ -314,7 +324,7 @@ func (d *DB) ExistingBuilds(ctx context.Context, uuids []string) (map[string]boo
 			norm[i] = NormalizeUUID(u)
 		}
 		var found []string
-		if err := d.Read.NewSelect().Table("build").Column("uuid").Where("uuid IN (?)", bun.In(norm)).
+		if err := d.read.NewSelect().Table("build").Column("uuid").Where("uuid IN (?)", bun.In(norm)).
 			Scan(ctx, &found); err != nil {
 			return nil, fmt.Errorf("find stored builds: %w", err)
 		}
@@ -328,13 +338,13 @@ func (d *DB) ExistingBuilds(ctx context.Context, uuids []string) (map[string]boo
 // ArtifactExists reports whether any artifact row has this sha256, i.e.
 // whether _artifacts/ must keep (or already has) the file.
 func (d *DB) ArtifactExists(ctx context.Context, sha256 []byte) (bool, error) {
-	return ArtifactExistsIn(ctx, d.Read, sha256)
+	return artifactExistsIn(ctx, d.read, sha256)
 }
 
 // ArtifactExistsIn is ArtifactExists inside a transaction, for the garbage
 // collector, which decides about a file under the same write lock in which it
 // deletes it.
-func ArtifactExistsIn(ctx context.Context, q bun.IDB, sha256 []byte) (bool, error) {
+func artifactExistsIn(ctx context.Context, q bun.IDB, sha256 []byte) (bool, error) {
 	ok, err := exists(ctx, q, sqlArtifactExists, sha256)
 	if err != nil {
 		return false, fmt.Errorf("artifact %x: %w", sha256, err)

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 // latestTruth picks each job and platform's newest successful build from
@@ -22,7 +20,7 @@ const latestTruth = `SELECT job, platform, id FROM (
 
 func latestRows(t *testing.T, d *DB, query string) []string {
 	t.Helper()
-	rows, err := d.Read.QueryContext(t.Context(), query)
+	rows, err := d.read.QueryContext(t.Context(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +96,7 @@ func TestLatestBuildFollowsBuilds(t *testing.T) {
 	if table := latestRows(t, d, `SELECT job, platform, build FROM latest_build WHERE build = `+fmt.Sprint(ids[1])); len(table) != 1 {
 		t.Errorf("a/p's entry is not its newest successful build %d: %q", ids[1], table)
 	}
-	err := d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(t.Context(), func(ctx context.Context, tx *Tx) error {
 		_, _, err := d.RemoveBuilds(ctx, tx, []int64{ids[1], ids[0]})
 		return err
 	})
@@ -111,7 +109,7 @@ func TestLatestBuildFollowsBuilds(t *testing.T) {
 	rawExec(t, path, fmt.Sprintf("DELETE FROM build_artifact WHERE build = %d", ids[4]),
 		fmt.Sprintf("DELETE FROM build WHERE id = %d", ids[4]))
 	check("after a delete by another program", 2)
-	err = d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+	err = d.WriteTx(t.Context(), func(ctx context.Context, tx *Tx) error {
 		_, err := d.RemoveJob(ctx, tx, "a")
 		return err
 	})
@@ -126,7 +124,7 @@ func TestLatestBuildFollowsBuilds(t *testing.T) {
 // 14 ms on 80,000 builds).
 func TestOverviewReadsLatestBuild(t *testing.T) {
 	d := newDB(t)
-	rows, err := d.Read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+sqlOverview, 0, 0)
+	rows, err := d.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+sqlOverview, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func inspect(ctx context.Context, q bun.IDB) (*schemaState, error) {
 // Adoptable reports whether Migrate would adopt this database: it holds the
 // reference's tables but no record of our baseline.
 func (d *DB) Adoptable(ctx context.Context) (bool, error) {
-	s, err := inspect(ctx, d.Read)
+	s, err := inspect(ctx, d.read)
 	if err != nil {
 		return false, err
 	}
@@ -166,14 +166,14 @@ func (d *DB) adopt(ctx context.Context) error {
 	if _, err := migrations.Set().GetMigrationRecords(d.w.DB, "sqlite3"); err != nil {
 		return fmt.Errorf("create %s: %w", migrations.TableName, err)
 	}
-	return d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Bound by the driver, as sql-migrate inserts its own records.
 		if _, err := tx.Tx.ExecContext(ctx,
 			"INSERT INTO "+migrations.TableName+" (id, applied_at) VALUES (?, ?)",
 			migrations.Baseline, time.Now()); err != nil {
 			return fmt.Errorf("record %s: %w", migrations.Baseline, err)
 		}
-		w := NewBuildWriter(tx)
+		w := NewBuildWriter(&Tx{tx})
 		defer w.Close()
 		for _, name := range TagNames() {
 			if _, err := w.ensureTag(ctx, name); err != nil {
@@ -191,7 +191,7 @@ func (d *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
-	st, err := inspect(ctx, d.Read)
+	st, err := inspect(ctx, d.read)
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
@@ -248,7 +248,7 @@ func (d *DB) MigrateDown(ctx context.Context, n int) (int, error) {
 // version 18, with the reference's error messages. Whether our own migrations
 // are pending is a separate question (Pending).
 func (d *DB) CheckVersion(ctx context.Context) error {
-	return checkHeader(ctx, d.Read)
+	return checkHeader(ctx, d.read)
 }
 
 func checkHeader(ctx context.Context, q bun.IDB) error {

@@ -203,7 +203,7 @@ func pragma(t *testing.T, q bun.IDB, name string) string {
 func tags(t *testing.T, d *DB) []string {
 	t.Helper()
 	var names []string
-	if err := d.Read.NewRaw("SELECT tag FROM tag ORDER BY id").Scan(t.Context(), &names); err != nil {
+	if err := d.read.NewRaw("SELECT tag FROM tag ORDER BY id").Scan(t.Context(), &names); err != nil {
 		t.Fatal(err)
 	}
 	return names
@@ -214,16 +214,16 @@ func TestMigrateFresh(t *testing.T) {
 	ctx := t.Context()
 
 	for table, want := range wantColumns {
-		if got := tableColumns(t, d.Read, table); !reflect.DeepEqual(got, want) {
+		if got := tableColumns(t, d.read, table); !reflect.DeepEqual(got, want) {
 			t.Errorf("table %s columns:\n got %v\nwant %v", table, got, want)
 		}
 	}
-	build := schemaSQL(t, d.Read, "table")["build"]
+	build := schemaSQL(t, d.read, "table")["build"]
 	if !strings.Contains(build, "FOREIGN KEY(main_binary) REFERENCES build_artifact(id) DEFERRABLE INITIALLY DEFERRED") {
 		t.Errorf("build's main_binary foreign key is not deferred: %s", build)
 	}
 	for _, table := range referenceTables {
-		if s := schemaSQL(t, d.Read, "table")[table]; !strings.Contains(s, "AUTOINCREMENT") {
+		if s := schemaSQL(t, d.read, "table")[table]; !strings.Contains(s, "AUTOINCREMENT") {
 			t.Errorf("table %s has no AUTOINCREMENT id: %s", table, s)
 		}
 	}
@@ -237,7 +237,7 @@ func TestMigrateFresh(t *testing.T) {
 		"idx_build_user":            "CREATE INDEX idx_build_user ON build(user, start_d DESC, start_ps DESC)",
 	}
 	// The reference's indices exactly; later migrations may add more.
-	got := schemaSQL(t, d.Read, "index")
+	got := schemaSQL(t, d.read, "index")
 	for name, want := range wantIdx {
 		if got[name] != want {
 			t.Errorf("index %s:\n got %q\nwant %q", name, got[name], want)
@@ -252,11 +252,11 @@ func TestMigrateFresh(t *testing.T) {
 		"busy_timeout":   "10000",
 		"query_only":     "1",
 	} {
-		if got := pragma(t, d.Read, name); got != want {
+		if got := pragma(t, d.read, name); got != want {
 			t.Errorf("reader PRAGMA %s = %s, want %s", name, got, want)
 		}
 	}
-	_ = d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	_ = d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for name, want := range map[string]string{
 			"synchronous":  "2", // FULL
 			"foreign_keys": "1",
@@ -294,14 +294,14 @@ func TestMigrateFresh(t *testing.T) {
 
 func TestReadersCannotWrite(t *testing.T) {
 	d := newDB(t)
-	if _, err := d.Read.ExecContext(t.Context(), "INSERT INTO job (name) VALUES ('x')"); err == nil {
+	if _, err := d.read.ExecContext(t.Context(), "INSERT INTO job (name) VALUES ('x')"); err == nil {
 		t.Error("insert through the read pool succeeded")
 	}
 }
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
 	d := newDB(t)
-	before := schemaSQL(t, d.Read, "table")
+	before := schemaSQL(t, d.read, "table")
 	n, err := d.Migrate(t.Context())
 	if err != nil || n != 0 {
 		t.Errorf("second Migrate = %d, %v; want 0, nil", n, err)
@@ -309,7 +309,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	if got := tags(t, d); len(got) != 4 {
 		t.Errorf("tags after second migrate: %v", got)
 	}
-	if after := schemaSQL(t, d.Read, "table"); !reflect.DeepEqual(before, after) {
+	if after := schemaSQL(t, d.read, "table"); !reflect.DeepEqual(before, after) {
 		t.Errorf("schema changed")
 	}
 }
@@ -383,14 +383,14 @@ func TestAdoptReferenceDatabase(t *testing.T) {
 	rawExec(t, path, referenceRows...)
 
 	d := openPath(t, path, false)
-	before := dump(t, d.Read, referenceColumns)
+	before := dump(t, d.read, referenceColumns)
 	all := migrationCount(t)
 	if n, err := d.Pending(ctx); err != nil || n != all {
 		t.Errorf("Pending before adoption = %d, %v; want %d", n, err, all)
 	}
 	// Status must not create our table (that would make the database look
 	// adopted without its baseline).
-	if _, ok := schemaSQL(t, d.Read, "table")[migrations.TableName]; ok {
+	if _, ok := schemaSQL(t, d.read, "table")[migrations.TableName]; ok {
 		t.Fatal("MigrationStatus created the migration table")
 	}
 
@@ -401,7 +401,7 @@ func TestAdoptReferenceDatabase(t *testing.T) {
 	if n != all-1 {
 		t.Errorf("Migrate applied %d, want %d (all but the baseline)", n, all-1)
 	}
-	after := dump(t, d.Read, referenceColumns)
+	after := dump(t, d.read, referenceColumns)
 	// Only the missing tag names were added.
 	wantTags := append(before["tag"], []any{int64(6), "description"}, []any{int64(7), "readme.md"})
 	if !reflect.DeepEqual(after["tag"], wantTags) {
@@ -422,7 +422,7 @@ func TestAdoptReferenceDatabase(t *testing.T) {
 			t.Errorf("%s not recorded after adoption", s.ID)
 		}
 	}
-	if got := pragma(t, d.Read, "user_version"); got != "18" {
+	if got := pragma(t, d.read, "user_version"); got != "18" {
 		t.Errorf("user_version %s after adoption, want 18", got)
 	}
 	if err := d.CheckVersion(ctx); err != nil {
@@ -451,7 +451,7 @@ func TestRefuseOldSchema(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "upgrade it with the reference's builder-migrations first") {
 		t.Errorf("Migrate(v17) error %v", err)
 	}
-	if _, ok := schemaSQL(t, d.Read, "table")[migrations.TableName]; ok {
+	if _, ok := schemaSQL(t, d.read, "table")[migrations.TableName]; ok {
 		t.Error("refused migration created the migration table")
 	}
 	if err := d.CheckVersion(t.Context()); err == nil || !strings.Contains(err.Error(), "Wrong database version: 17, expected 18") {
@@ -482,7 +482,7 @@ func TestMigrateDownUp(t *testing.T) {
 	if _, err := d.AddUser(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
-	before := dump(t, d.Read, referenceColumns)
+	before := dump(t, d.read, referenceColumns)
 
 	n, err := d.MigrateDown(ctx, 100)
 	if err != nil {
@@ -492,10 +492,10 @@ func TestMigrateDownUp(t *testing.T) {
 	if n != later {
 		t.Errorf("MigrateDown rolled back %d, want %d (never the baseline)", n, later)
 	}
-	if got := tableColumns(t, d.Read, "user"); len(got) != 8 {
+	if got := tableColumns(t, d.read, "user"); len(got) != 8 {
 		t.Errorf("user has %d columns after down, want the reference's 8: %v", len(got), got)
 	}
-	if after := dump(t, d.Read, referenceColumns); !reflect.DeepEqual(before, after) {
+	if after := dump(t, d.read, referenceColumns); !reflect.DeepEqual(before, after) {
 		t.Errorf("rows changed by down:\nbefore %v\nafter  %v", before, after)
 	}
 	if n, _ := d.Pending(ctx); n != later {
@@ -511,10 +511,10 @@ func TestMigrateDownUp(t *testing.T) {
 	if n, err := d.Migrate(ctx); err != nil || n != later {
 		t.Fatalf("Migrate after down = %d, %v; want %d", n, err, later)
 	}
-	if got := tableColumns(t, d.Read, "user"); !reflect.DeepEqual(got, wantColumns["user"]) {
+	if got := tableColumns(t, d.read, "user"); !reflect.DeepEqual(got, wantColumns["user"]) {
 		t.Errorf("user columns after up: %v", got)
 	}
-	if after := dump(t, d.Read, referenceColumns); !reflect.DeepEqual(before, after) {
+	if after := dump(t, d.read, referenceColumns); !reflect.DeepEqual(before, after) {
 		t.Errorf("rows changed by down+up")
 	}
 	// Dropped columns come back empty.
@@ -528,7 +528,7 @@ func TestMigrateDownUp(t *testing.T) {
 	if n, err := d.MigrateDown(ctx, later); err != nil || n != later {
 		t.Errorf("MigrateDown(%d) = %d, %v; want %d", later, n, err, later)
 	}
-	if _, ok := schemaSQL(t, d.Read, "index")["idx_build_user"]; ok {
+	if _, ok := schemaSQL(t, d.read, "index")["idx_build_user"]; ok {
 		t.Error("idx_build_user still there after rolling back 0003")
 	}
 }

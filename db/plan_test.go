@@ -95,7 +95,7 @@ func TestQueriesUseIndices(t *testing.T) {
 	}
 	for _, q := range queries {
 		t.Run(q.name, func(t *testing.T) {
-			rows, err := d.Read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
+			rows, err := d.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func TestReproQueriesStartFromInput(t *testing.T) {
 		{"BuildsWithOutput", sqlBuildsWithOutput, "idx_build_artifact_sha256 (sha256=?)", []any{sha, sha, 1, "p"}},
 	} {
 		var plan []string
-		rows, err := d.Read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
+		rows, err := d.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
 		if err != nil {
 			t.Fatal(err)
 		}

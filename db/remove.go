@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-
-	"github.com/uptrace/bun"
 )
 
 // Queries on the big tables, checked by plan_test.go.
@@ -31,7 +29,8 @@ type RemovedBuilds struct {
 
 // RemoveJob deletes a job with its builds, artifact rows, access-list rows
 // and tags (reference builder-db job-remove). Unknown jobs are ErrJobNotFound.
-func (d *DB) RemoveJob(ctx context.Context, tx bun.Tx, name string) (RemovedBuilds, error) {
+func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds, error) {
+	tx := wtx.tx
 	var out RemovedBuilds
 	job, err := jobBy(ctx, tx, sqlJobByName, name)
 	if err != nil {
@@ -70,7 +69,7 @@ func (d *DB) RemoveJob(ctx context.Context, tx bun.Tx, name string) (RemovedBuil
 	}
 
 	for _, h := range hashes {
-		used, err := ArtifactExistsIn(ctx, tx, h)
+		used, err := artifactExistsIn(ctx, tx, h)
 		if err != nil {
 			return out, fmt.Errorf("remove job %s: %w", name, err)
 		}

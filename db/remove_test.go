@@ -6,8 +6,6 @@ import (
 	"errors"
 	"reflect"
 	"testing"
-
-	"github.com/uptrace/bun"
 )
 
 func TestRemoveJob(t *testing.T) {
@@ -34,7 +32,7 @@ func TestRemoveJob(t *testing.T) {
 	}
 
 	var got RemovedBuilds
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		got, err = d.RemoveJob(ctx, tx, fixtureJob)
 		return err
@@ -69,7 +67,7 @@ func TestRemoveJob(t *testing.T) {
 		"job_tag":        "1",
 	} {
 		var n int
-		if err := d.Read.NewRaw("SELECT count(*) FROM "+table+" WHERE "+where).Scan(ctx, &n); err != nil || n != 0 {
+		if err := d.read.NewRaw("SELECT count(*) FROM "+table+" WHERE "+where).Scan(ctx, &n); err != nil || n != 0 {
 			t.Errorf("%s: %d rows left (%v)", table, n, err)
 		}
 	}
@@ -80,7 +78,7 @@ func TestRemoveJob(t *testing.T) {
 		t.Error("other job's build removed")
 	}
 
-	err = d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := d.RemoveJob(ctx, tx, fixtureJob)
 		return err
 	})

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"testing"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 // groupsTruth groups the build table itself: what repro_group must hold.
@@ -22,7 +20,7 @@ const (
 func groupStrings(t *testing.T, d *DB) (table, truth []string) {
 	t.Helper()
 	read := func(query string) []string {
-		rows, err := d.Read.QueryContext(t.Context(), query)
+		rows, err := d.read.QueryContext(t.Context(), query)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +78,7 @@ func TestReproGroupsFollowBuilds(t *testing.T) {
 		}
 	}
 	check("after uploads", 3)
-	err := d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(t.Context(), func(ctx context.Context, tx *Tx) error {
 		_, _, err := d.RemoveBuilds(ctx, tx, []int64{ids[0], ids[2]})
 		return err
 	})
@@ -88,7 +86,7 @@ func TestReproGroupsFollowBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after vacuum", 3)
-	err = d.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+	err = d.WriteTx(t.Context(), func(ctx context.Context, tx *Tx) error {
 		_, err := d.RemoveJob(ctx, tx, "a")
 		return err
 	})

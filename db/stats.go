@@ -40,7 +40,7 @@ const (
 // Counts returns the row totals, read in one transaction so they agree.
 func (d *DB) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
-	tx, err := d.Read.BeginTx(ctx, nil)
+	tx, err := d.read.BeginTx(ctx, nil)
 	if err != nil {
 		return c, fmt.Errorf("count rows: %w", err)
 	}
@@ -65,7 +65,7 @@ func (d *DB) Counts(ctx context.Context) (Counts, error) {
 // contents. It is slow on large databases; see the queries above.
 func (d *DB) StoredContent(ctx context.Context) (Stored, error) {
 	var s Stored
-	if err := d.Read.QueryRowContext(ctx, sqlStored).Scan(&s.Files, &s.Bytes); err != nil {
+	if err := d.read.QueryRowContext(ctx, sqlStored).Scan(&s.Files, &s.Bytes); err != nil {
 		return s, fmt.Errorf("sum stored artifacts: %w", err)
 	}
 	return s, nil
@@ -74,7 +74,7 @@ func (d *DB) StoredContent(ctx context.Context) (Stored, error) {
 // Ready reports whether the database answers a trivial query.
 func (d *DB) Ready(ctx context.Context) error {
 	var one int
-	if err := d.Read.QueryRowContext(ctx, sqlReady).Scan(&one); err != nil {
+	if err := d.read.QueryRowContext(ctx, sqlReady).Scan(&one); err != nil {
 		return fmt.Errorf("database not ready: %w", err)
 	}
 	return nil

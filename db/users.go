@@ -27,12 +27,12 @@ const (
 
 // UserByName returns the named user, or ErrUnknownUser.
 func (d *DB) UserByName(ctx context.Context, name string) (*User, error) {
-	return userBy(ctx, d.Read, sqlUserByName, name)
+	return userBy(ctx, d.read, sqlUserByName, name)
 }
 
 // UserByID returns the user with this id, or ErrUnknownUser.
 func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	return userBy(ctx, d.Read, sqlUserByID, id)
+	return userBy(ctx, d.read, sqlUserByID, id)
 }
 
 func userBy(ctx context.Context, q bun.IDB, query string, arg any) (*User, error) {
@@ -50,7 +50,7 @@ func userBy(ctx context.Context, q bun.IDB, query string, arg any) (*User, error
 // order).
 func (d *DB) ListUsers(ctx context.Context) ([]User, error) {
 	var users []User
-	if err := d.Read.NewSelect().Model(&users).Order("id").Scan(ctx); err != nil {
+	if err := d.read.NewSelect().Model(&users).Order("id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return users, nil
@@ -61,7 +61,7 @@ func (d *DB) ListUsers(ctx context.Context) ([]User, error) {
 func (d *DB) AddUser(ctx context.Context, u User) (int64, error) {
 	u.ID = 0
 	fixCredentials(&u)
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(&u).Exec(ctx)
 		return err
 	})
@@ -79,7 +79,7 @@ func (d *DB) AddUser(ctx context.Context, u User) (int64, error) {
 // there is no such user.
 func (d *DB) UpdateUser(ctx context.Context, u User) error {
 	fixCredentials(&u)
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model(&u).
 			ExcludeColumn("id", "username").
 			Where("username = ?", u.Username).
@@ -109,7 +109,7 @@ func fixCredentials(u *User) {
 // RemoveUser deletes a user and their access list. A user who uploaded
 // builds cannot be removed (the builds name them); disable them instead.
 func (d *DB) RemoveUser(ctx context.Context, name string) error {
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		u, err := userBy(ctx, tx, sqlUserByName, name)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (d *DB) RemoveUser(ctx context.Context, name string) error {
 // Enabling means setting a new password.
 func (d *DB) DisableUser(ctx context.Context, name string) error {
 	now := time.Now()
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		u, err := userBy(ctx, tx, sqlUserByName, name)
 		if err != nil {
 			return err

@@ -28,7 +28,7 @@ func TestReferenceUser(t *testing.T) {
 	// Encodings as the reference writes them: booleans 0/1, blobs.
 	var typ, hashType string
 	var restricted int
-	if err := d.Read.NewRaw("SELECT typeof(restricted), restricted + 0, typeof(password_hash) FROM user").
+	if err := d.read.NewRaw("SELECT typeof(restricted), restricted + 0, typeof(password_hash) FROM user").
 		Scan(ctx, &typ, &restricted, &hashType); err != nil || typ != "integer" || restricted != 0 || hashType != "blob" {
 		t.Errorf("restricted stored as %s %d, hash as %s (%v); want integer 0, blob", typ, restricted, hashType, err)
 	}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 // VacuumBuild is a build that vacuum considers: what is needed to remove it
@@ -72,7 +70,7 @@ const (
 // AllJobs returns every job, by name.
 func (d *DB) AllJobs(ctx context.Context) ([]Job, error) {
 	var jobs []Job
-	if err := d.Read.NewRaw(sqlAllJobs).Scan(ctx, &jobs); err != nil {
+	if err := d.read.NewRaw(sqlAllJobs).Scan(ctx, &jobs); err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return jobs, nil
@@ -118,7 +116,7 @@ func (d *DB) NthLatestSuccessful(ctx context.Context, jobID int64, platform stri
 }
 
 func (d *DB) vacuumSelect(ctx context.Context, query string, args ...any) ([]VacuumBuild, error) {
-	rows, err := d.Read.QueryContext(ctx, query, args...)
+	rows, err := d.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +151,8 @@ func scanVacuumBuild(r scanner, extra ...any) (VacuumBuild, error) {
 // (oldest first) and, in RemovedBuilds, their "<job>/<uuid>" directories and
 // the hashes no remaining artifact row references, which the caller deletes
 // from the data directory before tx commits (product §6.2 rule 4).
-func (d *DB) RemoveBuilds(ctx context.Context, tx bun.Tx, ids []int64) ([]VacuumBuild, RemovedBuilds, error) {
+func (d *DB) RemoveBuilds(ctx context.Context, wtx *Tx, ids []int64) ([]VacuumBuild, RemovedBuilds, error) {
+	tx := wtx.tx
 	var rb RemovedBuilds
 	if len(ids) == 0 {
 		return nil, rb, nil
@@ -209,7 +208,7 @@ func (d *DB) RemoveBuilds(ctx context.Context, tx bun.Tx, ids []int64) ([]Vacuum
 		return nil, rb, fmt.Errorf("remove builds: delete builds: %w", err)
 	}
 	for _, h := range hashes {
-		used, err := ArtifactExistsIn(ctx, tx, h)
+		used, err := artifactExistsIn(ctx, tx, h)
 		if err != nil {
 			return nil, rb, fmt.Errorf("remove builds: %w", err)
 		}

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 func uuids(bs []VacuumBuild) []string {
@@ -117,7 +115,7 @@ func TestRemoveBuilds(t *testing.T) {
 			got []VacuumBuild
 			rb  RemovedBuilds
 		)
-		err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err := d.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 			var err error
 			got, rb, err = d.RemoveBuilds(ctx, tx, ids)
 			return err

@@ -37,7 +37,7 @@ func TestConcurrentWrites(t *testing.T) {
 			b.UUID = uuid(w, i)
 			b.Artifacts[0].SHA256 = sum([]byte(b.UUID))
 			b.Tags = map[string]string{TagSynopsis: b.UUID}
-			errs <- db.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			errs <- db.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 				_, err := db.InsertBuild(ctx, tx, b)
 				return err
 			})
@@ -69,7 +69,7 @@ func TestConcurrentWrites(t *testing.T) {
 	}
 
 	var n int
-	if err := d.Read.NewRaw("SELECT count(*) FROM build").Scan(ctx, &n); err != nil {
+	if err := d.read.NewRaw("SELECT count(*) FROM build").Scan(ctx, &n); err != nil {
 		t.Fatal(err)
 	}
 	if want := (writers + 1) * perWriter; n != want {
@@ -82,7 +82,7 @@ func TestWriteTxRollsBack(t *testing.T) {
 	ctx := t.Context()
 	d := newDB(t)
 	boom := fmt.Errorf("boom")
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&Job{Name: "x"}).Exec(ctx); err != nil {
 			return err
 		}

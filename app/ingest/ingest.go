@@ -19,8 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/app/store"
@@ -509,7 +507,7 @@ func (in *Ingester) pending(st *store.Staging, up *upload, u Uploader) (*Pending
 func (in *Ingester) Commit(ctx context.Context, ps ...*Pending) ([]*Build, error) {
 	in.failpoint("staged")
 	moved := 0 // ps[:moved] may have files in place
-	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		w := db.NewBuildWriter(tx)
 		defer w.Close()
 		for _, p := range ps {

@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/uptrace/bun"
-
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db"
 )
 
 // Recover cleans what interrupted uploads left behind (product.md §6.2.5):
@@ -34,10 +33,10 @@ func (in *Ingester) Recover(ctx context.Context) (int, error) {
 // logged and left: one odd entry must not keep the server from starting.
 // Only a database error aborts.
 func (in *Ingester) cleanLeftovers(ctx context.Context, leftovers []store.Leftover) error {
-	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := in.DB.WriteTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		for _, l := range leftovers {
 			if l.Job != "" {
-				exists, err := in.DB.BuildExists(ctx, l.Name)
+				exists, err := tx.BuildExists(ctx, l.Name)
 				if err != nil {
 					return err
 				}

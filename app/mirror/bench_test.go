@@ -12,6 +12,7 @@ import (
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/mirror"
 	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/db/dbtest"
 )
 
 // BenchmarkPull pulls a generated farm of 400 builds (5 jobs × 2
@@ -113,7 +114,7 @@ func BenchmarkPull(b *testing.B) {
 func uuids(b *testing.B, env *apptest.Env) []string {
 	b.Helper()
 	var out []string
-	rows, err := env.App.DB.Read.QueryContext(b.Context(), "SELECT uuid FROM build ORDER BY id")
+	rows, err := dbtest.Reader(b, env.App.DB).QueryContext(b.Context(), "SELECT uuid FROM build ORDER BY id")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/db/dbtest"
 )
 
 // Generate takes shortcuts (records from memory, artifacts that are stored
@@ -63,7 +64,7 @@ func TestGenerateMatchesUploads(t *testing.T) {
 // dumpRows prints every row of a query, sorted.
 func dumpRows(t *testing.T, d *db.DB, query string) string {
 	t.Helper()
-	rows, err := d.Read.QueryContext(t.Context(), query)
+	rows, err := dbtest.Reader(t, d).QueryContext(t.Context(), query)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/uptrace/bun"
-
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 )
@@ -33,7 +31,7 @@ type JobRemoval struct {
 // worse than files no row points at. It is reported in Problems.
 func RemoveJob(ctx context.Context, d *db.DB, st *store.Store, name string) (JobRemoval, error) {
 	var out JobRemoval
-	err := d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := d.WriteTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		out = JobRemoval{}
 		rb, err := d.RemoveJob(ctx, tx, name)
 		if err != nil {

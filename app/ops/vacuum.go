@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/app/viz"
@@ -259,7 +257,7 @@ func vacuumSelect(ctx context.Context, d *db.DB, job db.Job, opts VacuumOptions)
 // reported, not a reason to keep rows that the other files no longer back.
 func removeBuilds(ctx context.Context, d *db.DB, st *store.Store, ids []int64) (
 	removed []db.VacuumBuild, deleted int, problems []error, err error) {
-	err = d.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = d.WriteTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		removed, deleted, problems = nil, 0, nil
 		var rb db.RemovedBuilds
 		var err error

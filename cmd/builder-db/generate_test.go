@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/builder-web/builder-web/db/dbtest"
 )
 
 func TestGenerate(t *testing.T) {
@@ -18,7 +20,7 @@ func TestGenerate(t *testing.T) {
 	}
 	d := openDB(t, dir)
 	var n int
-	if err := d.Read.NewRaw("SELECT count(*) FROM build").Scan(ctx, &n); err != nil || n != 12 {
+	if err := dbtest.Reader(t, d).NewRaw("SELECT count(*) FROM build").Scan(ctx, &n); err != nil || n != 12 {
 		t.Errorf("%d builds stored (%v), want 12", n, err)
 	}
 	u, err := d.UserByName(ctx, "generate")
@@ -38,7 +40,7 @@ func TestGenerate(t *testing.T) {
 	// Another seed adds builds, attributed to the named user.
 	mustRun(t, "password\n", "user-add", "alice", "--unrestricted", "-d", dir)
 	mustRun(t, "", "generate", "-d", dir, "--jobs", "1", "--platforms", "1", "--builds", "2", "--seed", "8", "--user", "alice")
-	if err := d.Read.NewRaw("SELECT count(*) FROM build JOIN user ON user.id = build.user WHERE username = 'alice'").
+	if err := dbtest.Reader(t, d).NewRaw("SELECT count(*) FROM build JOIN user ON user.id = build.user WHERE username = 'alice'").
 		Scan(ctx, &n); err != nil || n != 2 {
 		t.Errorf("%d builds of alice (%v), want 2", n, err)
 	}
@@ -61,7 +63,7 @@ func TestGenerateEnd(t *testing.T) {
 		}
 		d := openDB(t, dir)
 		var newest string
-		if err := d.Read.NewRaw("SELECT uuid FROM build ORDER BY finish_d DESC, finish_ps DESC LIMIT 1").Scan(ctx, &newest); err != nil {
+		if err := dbtest.Reader(t, d).NewRaw("SELECT uuid FROM build ORDER BY finish_d DESC, finish_ps DESC LIMIT 1").Scan(ctx, &newest); err != nil {
 			t.Fatal(err)
 		}
 		b, err := d.BuildByUUID(ctx, newest)
@@ -71,7 +73,7 @@ func TestGenerateEnd(t *testing.T) {
 		if want := time.Date(2026, 3, 1, 12, 0, 0, 250e6, time.UTC); !b.Finish().Equal(want) {
 			t.Errorf("newest build finished %v, want %v", b.Finish(), want)
 		}
-		if err := d.Read.NewRaw("SELECT group_concat(uuid || start_d || start_ps || finish_d || finish_ps, ',') FROM build").
+		if err := dbtest.Reader(t, d).NewRaw("SELECT group_concat(uuid || start_d || start_ps || finish_d || finish_ps, ',') FROM build").
 			Scan(ctx, &dumps[i]); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/builder-web/builder-web/app/password"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/db/dbtest"
 	"github.com/builder-web/builder-web/migrations"
 )
 
@@ -78,10 +79,10 @@ func TestMigrateCreatesAndIsIdempotent(t *testing.T) {
 	d := openDB(t, dir)
 	ctx := context.Background()
 	var version, appID int
-	if err := d.Read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 18 {
+	if err := dbtest.Reader(t, d).QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 18 {
 		t.Errorf("user_version = %d, %v; want 18", version, err)
 	}
-	if err := d.Read.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil || appID != db.ApplicationID {
+	if err := dbtest.Reader(t, d).QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil || appID != db.ApplicationID {
 		t.Errorf("application_id = %d, %v; want %d", appID, err, db.ApplicationID)
 	}
 	checkTags(t, d)
@@ -105,7 +106,7 @@ func TestMigrateCreatesAndIsIdempotent(t *testing.T) {
 func checkTags(t *testing.T, d *db.DB) {
 	t.Helper()
 	var tags []string
-	if err := d.Read.NewRaw("SELECT tag FROM tag ORDER BY id").Scan(context.Background(), &tags); err != nil {
+	if err := dbtest.Reader(t, d).NewRaw("SELECT tag FROM tag ORDER BY id").Scan(context.Background(), &tags); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(tags, db.TagNames()) {

@@ -26,6 +26,7 @@ import (
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/db/dbtest"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -197,7 +198,7 @@ func verifyDataDir(t testing.TB, dir string) {
 	}
 
 	arts := map[string]int64{} // sha256 hex -> size
-	rows, err := d.Read.QueryContext(ctx, `SELECT sha256, size FROM build_artifact`)
+	rows, err := dbtest.Reader(t, d).QueryContext(ctx, `SELECT sha256, size FROM build_artifact`)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -231,7 +232,7 @@ func verifyDataDir(t testing.TB, dir string) {
 	})
 
 	builds := map[string]bool{} // "<job>/<uuid>"
-	rows, err = d.Read.QueryContext(ctx, `SELECT j.name, b.uuid, b.console, b.script FROM build b JOIN job j ON j.id = b.job`)
+	rows, err = dbtest.Reader(t, d).QueryContext(ctx, `SELECT j.name, b.uuid, b.console, b.script FROM build b JOIN job j ON j.id = b.job`)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
