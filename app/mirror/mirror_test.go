@@ -346,3 +346,38 @@ func TestPullOddJobName(t *testing.T) {
 		t.Errorf("job %q on the mirror: %v", job, err)
 	}
 }
+
+// A pull stopped in the middle of a record (Ctrl-C, server shutdown)
+// leaves nothing of that build behind, and the next pull completes it.
+func TestPullInterruptedResumes(t *testing.T) {
+	_, realURL := source(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	h := &hostile{real: realURL}
+	h.tamper = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/job/ok/build/"+testUUID(2)+"/exec" || ctx.Err() != nil {
+			return false
+		}
+		_, body := h.get(r.URL.RequestURI(), "")
+		_, _ = w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		time.Sleep(100 * time.Millisecond) // the half is staged by now
+		cancel()
+		<-r.Context().Done()
+		return true
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	dst := apptest.New(t)
+	p := &mirror.Puller{DB: dst.App.DB, Ingest: dst.App.Ingest}
+	rep, err := p.Pull(ctx, srv.URL, mirror.Options{})
+	if err == nil || rep.New != 0 || len(rep.Refused) != 0 {
+		t.Fatalf("interrupted pull: %v %v %v, want the context's error and nothing stored or refused", rep, rep.Refused, err)
+	}
+	checkClean(t, dst)
+	rep, err = p.Pull(t.Context(), srv.URL, mirror.Options{})
+	if err != nil || rep.New != 2 {
+		t.Fatalf("second pull: %v %v, want 2 new", rep, err)
+	}
+	checkClean(t, dst)
+}
