@@ -275,6 +275,34 @@ func checkClean(t *testing.T, env *apptest.Env) {
 	}
 }
 
+// A source that hangs up in the middle ends the pull with an error; the
+// builds not stored yet are not refusals, they wait for the next pull.
+func TestPullSourceHangsUp(t *testing.T) {
+	_, realURL := source(t)
+	for _, path := range []string{"/job/ok/build/" + testUUID(1), "/job/ok/build/" + testUUID(1) + "/exec"} {
+		h := &hostile{real: realURL}
+		h.tamper = func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path != path {
+				return false
+			}
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return true
+		}
+		srv := httptest.NewServer(h)
+		dst := apptest.New(t)
+		p := &mirror.Puller{DB: dst.App.DB, Ingest: dst.App.Ingest}
+		rep, err := p.Pull(t.Context(), srv.URL, mirror.Options{})
+		if err == nil || rep.New != 1 || len(rep.Refused) != 0 {
+			t.Errorf("%s hangs up: %v %v %v, want an error, build #2 stored, nothing refused", path, rep, rep.Refused, err)
+		}
+		checkClean(t, dst)
+		srv.Close()
+	}
+}
+
 // A source that does not answer ends the pull with an error.
 func TestPullUnreachable(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
