@@ -112,10 +112,13 @@ func (r *pull) build(ctx context.Context, job, rawUUID string) error {
 		return nil
 	}
 	want, err := r.artifacts(ctx, job, uuid)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case !isSourceError(err):
+		return fmt.Errorf("build %s: %w", uuid, err) // the source is unreachable
+	default:
 		r.refuse(job, uuid, err.Error())
 		return nil
 	}
@@ -131,7 +134,7 @@ func (r *pull) build(ctx context.Context, job, rawUUID string) error {
 		return nil
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case isLocal(err):
+	case isFatal(err):
 		return err
 	}
 	r.refuse(job, uuid, err.Error())
@@ -149,17 +152,17 @@ func (r *pull) artifacts(ctx context.Context, job, uuid string) (*wantArtifacts,
 			return nil, err
 		}
 		if b.Job != job || b.UUID != uuid {
-			return nil, fmt.Errorf("the source's JSON names build %q/%q", b.Job, b.UUID)
+			return nil, sourceErrorf("the source's JSON names build %q/%q", b.Job, b.UUID)
 		}
 		for _, a := range b.Artifacts {
 			if _, dup := want.byPath[a.Path]; dup {
-				return nil, fmt.Errorf("the source's JSON lists artifact %q twice", a.Path)
+				return nil, sourceErrorf("the source's JSON lists artifact %q twice", a.Path)
 			}
 			want.byPath[a.Path] = a
 			want.order = append(want.order, a.Path)
 		}
 		if len(want.order) > maxArtifacts {
-			return nil, fmt.Errorf("the source lists more than %d artifacts", maxArtifacts)
+			return nil, sourceErrorf("the source lists more than %d artifacts", maxArtifacts)
 		}
 		if b.ArtifactsNext == "" {
 			return want, nil
@@ -167,11 +170,11 @@ func (r *pull) artifacts(ctx context.Context, job, uuid string) (*wantArtifacts,
 		// Only the position is taken from the link: the URL is ours.
 		next, err := url.Parse(b.ArtifactsNext)
 		if err != nil {
-			return nil, fmt.Errorf("bad artifacts_next %q", b.ArtifactsNext)
+			return nil, sourceErrorf("bad artifacts_next %q", b.ArtifactsNext)
 		}
 		after := next.Query().Get("artifacts_after")
 		if _, err := strconv.ParseInt(after, 10, 64); err != nil || after == q.Get("artifacts_after") {
-			return nil, fmt.Errorf("bad artifacts_next %q", b.ArtifactsNext)
+			return nil, sourceErrorf("bad artifacts_next %q", b.ArtifactsNext)
 		}
 		q = url.Values{"artifacts_after": {after}}
 	}
@@ -183,14 +186,16 @@ type wantArtifacts struct {
 	order  []string // the source's database order
 }
 
-// localError marks a failure of this data directory, which ends the pull.
-type localError struct{ err error }
+// fatalError marks a failure that ends the pull: of this data directory,
+// or of the connection to the source (the builds left are for the next
+// pull, not refusals).
+type fatalError struct{ err error }
 
-func (e *localError) Error() string { return e.err.Error() }
-func (e *localError) Unwrap() error { return e.err }
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
 
-func isLocal(err error) bool {
-	var le *localError
+func isFatal(err error) bool {
+	var le *fatalError
 	return errors.As(err, &le)
 }
 
@@ -201,6 +206,9 @@ func isLocal(err error) bool {
 func (r *pull) record(ctx context.Context, job, uuid string, want *wantArtifacts) (stored bool, err error) {
 	body, err := r.src.open(ctx, r.src.url(nil, "job", job, "build", uuid, "exec"), "application/octet-stream")
 	if err != nil {
+		if !isSourceError(err) {
+			return false, &fatalError{err} // the source is unreachable
+		}
 		return false, err
 	}
 	defer body.Close()
@@ -218,7 +226,7 @@ func (r *pull) record(ctx context.Context, job, uuid string, want *wantArtifacts
 	}
 	if err := pend.Order(want.order); err != nil { // cannot fail after check
 		pend.Abort()
-		return false, &localError{err}
+		return false, &fatalError{err}
 	}
 	if _, err := r.p.Ingest.Commit(ctx, pend); err != nil {
 		return false, r.classify(ctx, uuid, err)
@@ -233,12 +241,12 @@ func (r *pull) record(ctx context.Context, job, uuid string, want *wantArtifacts
 func (r *pull) classify(ctx context.Context, uuid string, err error) error {
 	var he *httperr.Error
 	if !errors.As(err, &he) {
-		return &localError{err}
+		return &fatalError{err}
 	}
 	if he.Status == http.StatusConflict {
 		exists, xerr := r.p.DB.BuildExists(ctx, uuid)
 		if xerr != nil {
-			return &localError{fmt.Errorf("check build %s: %w", uuid, xerr)}
+			return &fatalError{fmt.Errorf("check build %s: %w", uuid, xerr)}
 		}
 		if exists {
 			return nil

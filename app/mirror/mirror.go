@@ -161,6 +161,10 @@ type sourceError struct{ err error }
 func (e *sourceError) Error() string { return e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
 
+func sourceErrorf(format string, args ...any) error {
+	return &sourceError{fmt.Errorf(format, args...)}
+}
+
 func isSourceError(err error) bool {
 	var se *sourceError
 	var st *statusError

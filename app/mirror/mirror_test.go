@@ -275,6 +275,34 @@ func checkClean(t *testing.T, env *apptest.Env) {
 	}
 }
 
+// A source that hangs up in the middle ends the pull with an error; the
+// builds not stored yet are not refusals, they wait for the next pull.
+func TestPullSourceHangsUp(t *testing.T) {
+	_, realURL := source(t)
+	for _, path := range []string{"/job/ok/build/" + testUUID(1), "/job/ok/build/" + testUUID(1) + "/exec"} {
+		h := &hostile{real: realURL}
+		h.tamper = func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path != path {
+				return false
+			}
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return true
+		}
+		srv := httptest.NewServer(h)
+		dst := apptest.New(t)
+		p := &mirror.Puller{DB: dst.App.DB, Ingest: dst.App.Ingest}
+		rep, err := p.Pull(t.Context(), srv.URL, mirror.Options{})
+		if err == nil || rep.New != 1 || len(rep.Refused) != 0 {
+			t.Errorf("%s hangs up: %v %v %v, want an error, build #2 stored, nothing refused", path, rep, rep.Refused, err)
+		}
+		checkClean(t, dst)
+		srv.Close()
+	}
+}
+
 // A source that does not answer ends the pull with an error.
 func TestPullUnreachable(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -345,4 +373,39 @@ func TestPullOddJobName(t *testing.T) {
 	if _, err := dst.App.DB.JobByName(t.Context(), job); err != nil {
 		t.Errorf("job %q on the mirror: %v", job, err)
 	}
+}
+
+// A pull stopped in the middle of a record (Ctrl-C, server shutdown)
+// leaves nothing of that build behind, and the next pull completes it.
+func TestPullInterruptedResumes(t *testing.T) {
+	_, realURL := source(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	h := &hostile{real: realURL}
+	h.tamper = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/job/ok/build/"+testUUID(2)+"/exec" || ctx.Err() != nil {
+			return false
+		}
+		_, body := h.get(r.URL.RequestURI(), "")
+		_, _ = w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		time.Sleep(100 * time.Millisecond) // the half is staged by now
+		cancel()
+		<-r.Context().Done()
+		return true
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	dst := apptest.New(t)
+	p := &mirror.Puller{DB: dst.App.DB, Ingest: dst.App.Ingest}
+	rep, err := p.Pull(ctx, srv.URL, mirror.Options{})
+	if err == nil || rep.New != 0 || len(rep.Refused) != 0 {
+		t.Fatalf("interrupted pull: %v %v %v, want the context's error and nothing stored or refused", rep, rep.Refused, err)
+	}
+	checkClean(t, dst)
+	rep, err = p.Pull(t.Context(), srv.URL, mirror.Options{})
+	if err != nil || rep.New != 2 {
+		t.Fatalf("second pull: %v %v, want 2 new", rep, err)
+	}
+	checkClean(t, dst)
 }
