@@ -281,7 +281,7 @@ func TestUploadTraversal(t *testing.T) {
 	if top, _ := os.ReadDir(env.Dir); len(top) != 0 {
 		for _, e := range top {
 			switch e.Name() {
-			case "_artifacts", "_staging", "builder.sqlite3", "builder.sqlite3-wal", "builder.sqlite3-shm":
+			case "_artifacts", "_staging", "_keys", "builder.sqlite3", "builder.sqlite3-wal", "builder.sqlite3-shm":
 			default:
 				t.Errorf("data directory entry %q created by a refused upload", e.Name())
 			}

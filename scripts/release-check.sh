@@ -12,9 +12,10 @@ for f in postinst prerm postrm; do sh -n "packaging/debian/$f"; done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 src=$(pwd)
+rev=$(git rev-parse HEAD) # once: a commit made meanwhile must not change the second tree
 for d in a/one b/second-tree; do
   git clone -q --no-hardlinks "$src" "$work/$d"
-  (cd "$work/$d" && git checkout -q "$(git -C "$src" rev-parse HEAD)")
+  (cd "$work/$d" && git checkout -q "$rev")
   GOCACHE="$work/cache-${d%%/*}" "$work/$d/scripts/release.sh" >/dev/null
 done
 if ! diff -r "$work/a/one/dist" "$work/b/second-tree/dist"; then

@@ -17,6 +17,7 @@ import (
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/accounts"
+	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/app/testenv"
 )
 
@@ -124,7 +125,7 @@ func Vector(tb testing.TB, name string) []byte {
 }
 
 // Files lists every regular file under the data directory, relative to it,
-// except the database files.
+// except the database files and the signing key (_keys/).
 func (e *Env) Files(tb testing.TB) []string {
 	tb.Helper()
 	var out []string
@@ -132,10 +133,13 @@ func (e *Env) Files(tb testing.TB) []string {
 		if err != nil {
 			return err
 		}
+		rel, _ := filepath.Rel(e.Dir, p)
 		if d.IsDir() {
+			if rel == store.KeysDir {
+				return filepath.SkipDir // the server's signing key, made at start
+			}
 			return nil
 		}
-		rel, _ := filepath.Rel(e.Dir, p)
 		switch rel {
 		case "builder.sqlite3", "builder.sqlite3-wal", "builder.sqlite3-shm":
 			return nil
