@@ -466,3 +466,35 @@ func Matches(names []string, q string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// OurVersion is the cache version builder-web writes for kind.
+func OurVersion(kind string) int { return version(kind) }
+
+// ErrNotOurs says a file in our version's directory was written by
+// another tool; it is served as it is, sandboxed.
+var ErrNotOurs = errors.New("not written by builder-web")
+
+// Check reads the cache file at path, in the directory of our version of
+// kind, and says whether it is a whole page of ours: ErrNotOurs for
+// another tool's file, another error for one of ours that is cut short.
+func Check(path, kind string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, maxOurs+1))
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(content, []byte(ourPrefix(kind, version(kind)))) {
+		return ErrNotOurs
+	}
+	if len(content) > maxOurs {
+		return fmt.Errorf("larger than %d bytes", maxOurs)
+	}
+	if v := ours("", content); v.svg == nil || !bytes.HasSuffix(content, []byte(pageEnd)) {
+		return errors.New("incomplete: the drawing or the end of the page is missing")
+	}
+	return nil
+}
