@@ -101,6 +101,16 @@ func TestVizBrowser(t *testing.T) {
 	wait("lwt in the panel", `document.querySelector("#viz-panel h2").textContent.startsWith("lwt")`)
 	notReloaded("click a dependency")
 
+	// "Actual size" shows the drawing at its own size, to scroll.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#viz-zoom`), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	wait("the actual size", `(() => { const s = document.querySelector(".viz-canvas svg");
+		return s.getBoundingClientRect().width === Number(s.getAttribute("width")) })()`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#viz-zoom`), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+
 	// Type into the filter: the matching nodes are highlighted and listed.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#viz-filter input[name=q]`), "ocaml")); err != nil {
 		t.Fatal(err)
