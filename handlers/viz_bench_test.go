@@ -43,6 +43,7 @@ func BenchmarkVizServe(b *testing.B) {
 		headers []string
 	}{
 		{"graph/page", build + "/vizdependencies", nil},
+		{"graph/select", build + "/vizdependencies?package=pkg-150", htmx("viz-graph")},
 		{"graph/package-panel", build + "/vizdependencies?package=pkg-150", htmx("viz-panel")},
 		{"graph/filter", build + "/vizdependencies?q=pkg-1", htmx("viz-figure")},
 		{"graph/preview", build + "/vizdependencies/preview.svg", nil},

@@ -92,6 +92,8 @@ func TestVizBrowser(t *testing.T) {
 	wait("the side panel", `(() => { const p = document.querySelector("#viz-panel");
 		return p && p.querySelector("h2") && p.querySelector("h2").textContent.startsWith("mirage-runtime") &&
 			[...p.querySelectorAll(".viz-deps a")].map(a => a.textContent).join(",") === "dune,fmt,logs,lwt,ocaml,mirage-unikernel-hello-hvt" })()`)
+	wait("the package marked in the drawing", `document.querySelector("#p-mirage-runtime").classList.contains("sel") &&
+		document.querySelectorAll("#viz-figure line.on").length === 6`)
 	notReloaded("click a package")
 	wait("the package's URL", `location.search === "?package=mirage-runtime"`)
 	// A dependency in the panel selects that package.
