@@ -255,7 +255,7 @@ func TestBuildPageContent(t *testing.T) {
 		`<code>opam-switch (7.46kB)</code>`,
 		`<code>build-environment (341B)</code>`,
 		`<code>system-packages (1.2kB)</code>`,
-		`<iframe src="`+url+`/vizdependencies" title="Opam dependencies"`,
+		`<a href="`+url+`/vizdependencies" class="viz-preview"><img src="`+url+`/vizdependencies/preview.svg"`,
 		`hx-get="`+url+`/console/view" hx-trigger="revealed"`,
 	)
 	for _, a := range sc.Derived.Stored {

@@ -92,6 +92,8 @@ func TestVizBrowser(t *testing.T) {
 	wait("the side panel", `(() => { const p = document.querySelector("#viz-panel");
 		return p && p.querySelector("h2") && p.querySelector("h2").textContent.startsWith("mirage-runtime") &&
 			[...p.querySelectorAll(".viz-deps a")].map(a => a.textContent).join(",") === "dune,fmt,logs,lwt,ocaml,mirage-unikernel-hello-hvt" })()`)
+	wait("the package marked in the drawing", `document.querySelector("#p-mirage-runtime").classList.contains("sel") &&
+		document.querySelectorAll("#viz-figure line.on").length === 6`)
 	notReloaded("click a package")
 	wait("the package's URL", `location.search === "?package=mirage-runtime"`)
 	// A dependency in the panel selects that package.
@@ -100,6 +102,16 @@ func TestVizBrowser(t *testing.T) {
 	}
 	wait("lwt in the panel", `document.querySelector("#viz-panel h2").textContent.startsWith("lwt")`)
 	notReloaded("click a dependency")
+
+	// "Actual size" shows the drawing at its own size, to scroll.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#viz-zoom`), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	wait("the actual size", `(() => { const s = document.querySelector(".viz-canvas svg");
+		return s.getBoundingClientRect().width === Number(s.getAttribute("width")) })()`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#viz-zoom`), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
 
 	// Type into the filter: the matching nodes are highlighted and listed.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#viz-filter input[name=q]`), "ocaml")); err != nil {

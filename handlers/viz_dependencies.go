@@ -15,10 +15,11 @@ const maxVizQuery = 200
 
 // VizDependencies is GET /job/:job/build/:build/vizdependencies: the opam
 // dependency graph of the build's opam-switch (keyed by its SHA-256).
-// Ours is a page of the site: ?package=NAME selects a package (its details
-// in the side panel; htmx gets only the panel, HX-Target viz-panel), ?q=
-// highlights the packages whose name contains it (htmx: only the drawing,
-// HX-Target viz-figure). A file of the reference's tools is served as it
+// Ours is a page of the site: ?package=NAME selects a package (marked with
+// its edges in the drawing, its details in the side panel; htmx gets the
+// two, HX-Target viz-graph, or the panel alone, viz-panel), ?q= highlights
+// the packages whose name contains it (htmx: only the drawing, HX-Target
+// viz-figure). A file of the reference's tools is served as it
 // is, sandboxed.
 func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 	s, err := h.dependenciesSource(c)
@@ -69,6 +70,8 @@ func (h *Handler) VizDependencies(c *fiber.Ctx) error {
 	}
 	fragment := "content"
 	switch c.Get("HX-Target") {
+	case "viz-graph":
+		fragment = "viz_graph"
 	case "viz-panel":
 		fragment = "viz_panel"
 	case "viz-figure":

@@ -54,10 +54,17 @@ func TestVizDependenciesPage(t *testing.T) {
 		t.Errorf("panel fragment: status %d\n%s", r.Status, body)
 	}
 
+	r = get(t, env, url+"?package=ocaml", "HX-Request", "true", "HX-Target", "viz-graph")
+	if body := string(r.Body); r.Status != http.StatusOK || !strings.HasPrefix(body, `<div class="viz-graph" id="viz-graph"`) ||
+		!strings.Contains(body, `<g id="p-ocaml" class="n sel">`) || !strings.Contains(body, `<h2>ocaml <small>4.14.2</small></h2>`) ||
+		strings.Contains(body, "<h1>") {
+		t.Errorf("graph fragment: status %d\n%.1000s", r.Status, body)
+	}
+
 	filtered := page(t, env, url+"?q=MIRAGE")
 	assertContains(t, "filter", filtered,
 		`2 packages match “MIRAGE”:`,
-		`<a href="`+url+`?package=mirage-runtime&amp;q=MIRAGE" hx-get="`+url+`?package=mirage-runtime&amp;q=MIRAGE" hx-target="#viz-panel">mirage-runtime</a>`,
+		`<a href="`+url+`?package=mirage-runtime&amp;q=MIRAGE" hx-get="`+url+`?package=mirage-runtime&amp;q=MIRAGE">mirage-runtime</a>`,
 		`<g id="p-mirage-runtime" class="n hit">`, `<g id="p-mirage-unikernel-hello-hvt" class="n root hit">`,
 		`<input type="search" name="q" value="MIRAGE"`)
 	assertLacks(t, "filter", filtered, `<g id="p-ocaml" class="n hit">`)

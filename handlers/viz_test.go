@@ -86,7 +86,7 @@ func TestVisualizations(t *testing.T) {
 		t.Helper()
 		r := get(t, env, url)
 		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `<h1>Opam dependencies</h1>`) ||
-			!strings.Contains(string(r.Body), `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg"`) {
+			!strings.Contains(string(r.Body), `<svg xmlns="http://www.w3.org/2000/svg" class="viz-graph-svg few"`) {
 			t.Errorf("%s: GET %s: status %d, want our graph page\n%.2000s", step, url, r.Status, r.Body)
 		}
 		if got := r.Header.Get("Content-Security-Policy"); !strings.Contains(got, "script-src 'self'") || strings.Contains(got, "sandbox") {

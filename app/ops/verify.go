@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/app/viz"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -475,8 +476,9 @@ const batchVizLog = "batch-viz.log"
 // build is missing or empty in every version directory. Warnings: entries
 // not named <kind>_<N>, a kind without any version directory, no .done
 // marker in the highest version, and a file found only in an older version
-// although the highest is marked done. Each file is checked once, however
-// many builds share it.
+// although the highest is marked done. A file in builder-web's own version
+// directory is read: one of ours cut short is an error, another tool's a
+// warning. Each file is checked once, however many builds share it.
 func VerifyCacheDir(ctx context.Context, d *db.DB, cacheDir string, report func(Finding)) (VerifyReport, error) {
 	var rep VerifyReport
 	r := reporter{&rep, report}
@@ -555,6 +557,16 @@ func VerifyCacheDir(ctx context.Context, d *db.DB, cacheDir string, report func(
 				r.add(Error, rel, "empty (%s)", what)
 			case v != vs[0] && done[kind]:
 				r.add(Warning, latest, "missing although the cache is marked done; %s is served instead (%s)", rel, what)
+			}
+			// builder-web's own files must be whole; another tool's file
+			// in that directory is served as it is, sandboxed.
+			if v == viz.OurVersion(kind) && fi.Size() > 0 {
+				switch err := viz.Check(filepath.Join(cacheDir, filepath.FromSlash(rel)), kind); {
+				case errors.Is(err, viz.ErrNotOurs):
+					r.add(Warning, rel, "not written by builder-web: served as it is, sandboxed (%s)", what)
+				case err != nil:
+					r.add(Error, rel, "%v; redraw it with builder-db viz --force (%s)", err, what)
+				}
 			}
 			return
 		}

@@ -121,3 +121,33 @@ func mustVersion(t *testing.T, sw *opam.Switch, name string) string {
 	}
 	return v
 }
+
+// Names come from uploads: every one is escaped in the page, and the page
+// still finds and marks it.
+func TestDependenciesHostileNames(t *testing.T) {
+	bad := `<script>x"&'</script>`
+	g := &Graph{Root: 0, Nodes: []Node{{Name: "root", Version: "1"}, {Name: bad, Version: `"><b>`, Level: 1}},
+		Edges: []Edge{{From: 0, To: 1}}}
+	g.Nodes[1].Rdeps = 1
+	page := DependenciesHTML(g, "t")
+	for _, raw := range []string{"<script>", `"><b>`} {
+		if strings.Contains(string(page), raw) {
+			t.Errorf("page contains %q unescaped", raw)
+		}
+	}
+	v := ours("", page)
+	if got := v.Packages(); len(got) != 2 || got[1] != bad {
+		t.Errorf("Packages() = %q", got)
+	}
+	marked := string(v.MarkedSVG(map[string]string{bad: "sel"}, bad))
+	if !strings.Contains(marked, `class="n sel"`) || !strings.Contains(marked, `class="e on"`) || strings.Contains(marked, "<script>") {
+		t.Errorf("the hostile package is not marked, or leaks:\n%s", marked)
+	}
+	tm := TreemapHTML(&Sizes{FileSize: 10, Areas: []Area{{Name: bad, Size: 10, Children: []Area{{Name: bad, Size: 5}, {Name: "m", Size: 5}}}}}, "t")
+	if strings.Contains(string(tm), "<script>") {
+		t.Errorf("treemap contains the name unescaped")
+	}
+	if _, ok := ours("", tm).Library(bad); !ok {
+		t.Errorf("the hostile library has no treemap of its own")
+	}
+}

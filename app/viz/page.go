@@ -37,6 +37,16 @@ type Cached struct {
 	// The parts of ours (see the markers in render.go and treemap.go).
 	about, svg, table []byte
 	libs              map[string][]byte // escaped library name → its treemap
+	// points are where MarkedSVG may add classes: each node's and edge's
+	// class attribute, in drawing order (found once, in ours).
+	points []point
+}
+
+// point is the end of a graph node's or edge's class attribute.
+type point struct {
+	at       int    // offset in svg of the attribute's closing quote
+	node     string // the node's package; "" for an edge
+	from, to string // an edge's packages
 }
 
 // Load finds the cached visualization of the highest version (Lookup) and,
@@ -163,6 +173,7 @@ func ours(rel string, content []byte) *Cached {
 	v := &Cached{Rel: rel, Ours: true}
 	v.about, content = part(content, aboutBegin, aboutEnd)
 	v.svg, content = part(content, svgBegin, svgEnd)
+	v.points = points(v.svg)
 	for {
 		i := bytes.Index(content, []byte(libBegin))
 		if i < 0 {
@@ -226,112 +237,106 @@ func (v *Cached) PreviewSVG(kind string) []byte {
 	return b.Bytes()
 }
 
-const nodeOpen = `<g id="p-`
-
-// Packages lists the package names of a graph, in drawing order.
-func (v *Cached) Packages() []string {
-	svg := v.SVG()
-	var out []string
-	for {
-		i := bytes.Index(svg, []byte(nodeOpen))
-		if i < 0 {
-			return out
-		}
-		svg = svg[i+len(nodeOpen):]
-		j := bytes.IndexByte(svg, '"')
-		if j < 0 {
-			return out
-		}
-		out = append(out, html.UnescapeString(string(svg[:j])))
-		svg = svg[j:]
-	}
-}
-
-// MarkedSVG is the graph with classes added to some packages' nodes
-// (marks maps a package name to its classes, e.g. "hit" for a filter
-// match) and "on" to the edges from or to the package named sel (none
-// when ""): one pass over the drawing for each, however many are marked.
-func (v *Cached) MarkedSVG(marks map[string]string, sel string) []byte {
-	svg := v.SVG()
-	if sel != "" {
-		svg = markEdges(svg, sel)
-	}
-	if len(marks) == 0 {
-		return svg
-	}
-	return markNodes(svg, marks)
-}
-
 const (
+	nodeOpen  = `<g id="p-`
 	nodeClass = `" class="`
 	edgeOpen  = `<line data-from="`
 	edgeTo    = `" data-to="`
 )
 
-func markNodes(svg []byte, marks map[string]string) []byte {
-	var b bytes.Buffer
-	b.Grow(len(svg) + 16*len(marks))
-	for {
-		i := bytes.Index(svg, []byte(nodeOpen))
-		if i < 0 {
-			break
-		}
-		i += len(nodeOpen)
-		j := bytes.Index(svg[i:], []byte(nodeClass))
-		if j < 0 {
-			break
-		}
-		name := html.UnescapeString(string(svg[i : i+j]))
-		k := bytes.IndexByte(svg[i+j+len(nodeClass):], '"')
+// points finds the class attributes of a graph's edges (drawn first) and
+// nodes. Names are unescaped once here.
+func points(svg []byte) []point {
+	var out []point
+	attrEnd := func(from int) int { // the closing quote of the class attribute at svg[from:]
+		k := bytes.Index(svg[from:], []byte(nodeClass))
 		if k < 0 {
-			break
+			return -1
 		}
-		end := i + j + len(nodeClass) + k // the class attribute's closing quote
-		b.Write(svg[:end])
-		svg = svg[end:]
-		if m := strings.Fields(marks[name]); len(m) > 0 {
-			b.WriteByte(' ')
-			b.WriteString(html.EscapeString(strings.Join(m, " ")))
+		l := bytes.IndexByte(svg[from+k+len(nodeClass):], '"')
+		if l < 0 {
+			return -1
 		}
+		return from + k + len(nodeClass) + l
 	}
-	b.Write(svg)
-	return b.Bytes()
-}
-
-// markEdges adds "on" to the class of the edges from or to sel.
-func markEdges(svg []byte, sel string) []byte {
-	esc := []byte(html.EscapeString(sel))
-	var b bytes.Buffer
-	b.Grow(len(svg) + 256)
-	for {
-		i := bytes.Index(svg, []byte(edgeOpen))
+	for off := 0; ; {
+		i := bytes.Index(svg[off:], []byte(edgeOpen))
 		if i < 0 {
 			break
 		}
-		i += len(edgeOpen)
+		i += off + len(edgeOpen)
 		j := bytes.Index(svg[i:], []byte(edgeTo))
 		if j < 0 {
 			break
 		}
 		from := svg[i : i+j]
-		rest := svg[i+j+len(edgeTo):]
-		k := bytes.Index(rest, []byte(nodeClass))
-		if k < 0 {
+		rest := i + j + len(edgeTo)
+		q := bytes.IndexByte(svg[rest:], '"')
+		end := attrEnd(rest)
+		if q < 0 || end < 0 {
 			break
 		}
-		to := rest[:k]
-		l := bytes.IndexByte(rest[k+len(nodeClass):], '"')
-		if l < 0 {
+		out = append(out, point{at: end, from: html.UnescapeString(string(from)), to: html.UnescapeString(string(svg[rest : rest+q]))})
+		off = end
+	}
+	for off := 0; ; {
+		i := bytes.Index(svg[off:], []byte(nodeOpen))
+		if i < 0 {
 			break
 		}
-		end := i + j + len(edgeTo) + k + len(nodeClass) + l
-		b.Write(svg[:end])
-		svg = svg[end:]
-		if bytes.Equal(from, esc) || bytes.Equal(to, esc) {
-			b.WriteString(" on")
+		i += off + len(nodeOpen)
+		q := bytes.IndexByte(svg[i:], '"')
+		end := attrEnd(i)
+		if q < 0 || end < 0 {
+			break
+		}
+		out = append(out, point{at: end, node: html.UnescapeString(string(svg[i : i+q]))})
+		off = end
+	}
+	return out
+}
+
+// Packages lists the package names of a graph, in drawing order.
+func (v *Cached) Packages() []string {
+	var out []string
+	for _, p := range v.points {
+		if p.node != "" {
+			out = append(out, p.node)
 		}
 	}
-	b.Write(svg)
+	return out
+}
+
+// MarkedSVG is the graph with classes added to some packages' nodes
+// (marks maps a package name to its classes, e.g. "hit" for a filter
+// match) and "on" to the edges from or to the package named sel (none
+// when ""): one copy of the drawing, the places found when it was loaded.
+func (v *Cached) MarkedSVG(marks map[string]string, sel string) []byte {
+	if len(marks) == 0 && sel == "" {
+		return v.svg
+	}
+	var b bytes.Buffer
+	b.Grow(len(v.svg) + 8*len(marks) + 256)
+	prev := 0
+	for _, p := range v.points {
+		var add string
+		switch {
+		case p.node != "":
+			if m := marks[p.node]; m != "" {
+				add = html.EscapeString(strings.Join(strings.Fields(m), " "))
+			}
+		case sel != "" && (p.from == sel || p.to == sel):
+			add = "on"
+		}
+		if add == "" {
+			continue
+		}
+		b.Write(v.svg[prev:p.at])
+		b.WriteByte(' ')
+		b.WriteString(add)
+		prev = p.at
+	}
+	b.Write(v.svg[prev:])
 	return b.Bytes()
 }
 
@@ -465,4 +470,36 @@ func Matches(names []string, q string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// OurVersion is the cache version builder-web writes for kind.
+func OurVersion(kind string) int { return version(kind) }
+
+// ErrNotOurs says a file in our version's directory was written by
+// another tool; it is served as it is, sandboxed.
+var ErrNotOurs = errors.New("not written by builder-web")
+
+// Check reads the cache file at path, in the directory of our version of
+// kind, and says whether it is a whole page of ours: ErrNotOurs for
+// another tool's file, another error for one of ours that is cut short.
+func Check(path, kind string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, maxOurs+1))
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(content, []byte(ourPrefix(kind, version(kind)))) {
+		return ErrNotOurs
+	}
+	if len(content) > maxOurs {
+		return fmt.Errorf("larger than %d bytes", maxOurs)
+	}
+	if v := ours("", content); v.svg == nil || !bytes.HasSuffix(content, []byte(pageEnd)) {
+		return errors.New("incomplete: the drawing or the end of the page is missing")
+	}
+	return nil
 }

@@ -108,6 +108,8 @@ const (
 	svgEnd     = "<!--/bw:svg-->"
 	aboutBegin = "<!--bw:about-->"
 	aboutEnd   = "<!--/bw:about-->"
+	// pageEnd ends every page of ours: a file without it was cut short.
+	pageEnd = "\n</body></html>\n"
 )
 
 // ourPrefix is how every cached page of ours begins: what tells ours from
@@ -176,7 +178,7 @@ func DependenciesHTML(g *Graph, title string) []byte {
 	}
 	b.WriteString("</g>\n</svg>")
 	b.WriteString(svgEnd)
-	b.WriteString("\n</body></html>\n")
+	b.WriteString(pageEnd)
 	return b.Bytes()
 }
 

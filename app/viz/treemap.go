@@ -180,7 +180,7 @@ func TreemapHTML(s *Sizes, title string) []byte {
 	}
 	b.WriteString("</tbody></table>")
 	b.WriteString(tableEnd)
-	b.WriteString("\n</body></html>\n")
+	b.WriteString(pageEnd)
 	return b.Bytes()
 }
 

@@ -87,10 +87,13 @@ must be named dependencies_<N> or treemap_<N>; the highest version of each
 should hold .done (batch-viz.sh writes it when finished); and every
 successful build's dependency graph (<opam-switch sha256>.html) and, if it
 has a debug binary, its treemap (<debug binary sha256>.html) must exist and
-not be empty in the highest version directory that has it.
+not be empty in the highest version directory that has it. Files in the
+directory of builder-web's own version must be whole pages of builder-web.
 
 Errors (exit status 1): the cache directory or a visualization file is
-missing, or a file is empty. Everything else is a warning.
+missing, a file is empty, or one of builder-web's files is cut short.
+Everything else is a warning (e.g. another tool's file in builder-web's
+version directory, which is served as it is, sandboxed).
 
 Flags:
       --cachedir DIR   the cache directory (env BUILDER_WEB_CACHEDIR,

@@ -38,6 +38,24 @@ func TestVizCommand(t *testing.T) {
 		t.Errorf("verify-cache-dir: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	wantFail(t, "--jobs must be between 1 and 64", "", "viz", "--jobs", "0", "-d", dir)
+
+	// verify-cache-dir reads our files: one cut short is an error, another
+	// tool's file in our directory a warning (it is served sandboxed).
+	path := filepath.Join(cache, "dependencies_3", shaSwitchSL+".html")
+	if err := os.WriteFile(path, graph[:len(graph)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCmd(t, "", "verify-cache-dir", "-d", dir)
+	if w := "error: dependencies_3/" + shaSwitchSL + ".html: incomplete"; r.code != 1 || !strings.Contains(r.stdout, w) {
+		t.Errorf("cut short: exit %d, stdout %q; want %q", r.code, r.stdout, w)
+	}
+	if err := os.WriteFile(path, []byte("<html>opam-graph</html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCmd(t, "", "verify-cache-dir", "-d", dir)
+	if w := "warning: dependencies_3/" + shaSwitchSL + ".html: not written by builder-web"; r.code != 0 || !strings.Contains(r.stdout, w) {
+		t.Errorf("another tool's file: exit %d, stdout %q; want %q", r.code, r.stdout, w)
+	}
 }
 
 // vacuum removes the cached graphs whose opam-switch is gone, in every
