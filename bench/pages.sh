@@ -13,7 +13,7 @@
 set -euo pipefail
 data=${1:?usage: bench/pages.sh DATADIR [BENCHTIME]}
 benchtime=${2:-2s}
-pages=${3:-.}
+pages=${3:-.*}
 [ -f "$data/builder.sqlite3" ] || { echo "no builder.sqlite3 in $data" >&2; exit 1; }
 data=$(cd "$data" && pwd)
 out=$(mktemp "${TMPDIR:-/tmp}/bw-pages.XXXXXX")
