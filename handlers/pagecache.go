@@ -15,16 +15,16 @@ import (
 )
 
 // Cached serves the read pages (front, job, build, feeds, badges, their
-// JSON and htmx fragments) from the page cache (issue 17). Only requests
-// without a session cookie use it: a logged-in user's page carries the
-// user's name and CSRF token, which no other visitor may get. A page is
+// JSON and htmx fragments) from the page cache (issue 17). Pages are kept
+// as a visitor sees them; a signed-in user's page differs only in the
+// header's user menu (name, CSRF token), which cachedForUser swaps in, so
+// no user ever gets another's. A page is
 // keyed by the data version, so any change of the data makes it a miss;
 // If-None-Match with the current ETag is answered 304 before any
 // rendering or query.
 func (h *Handler) Cached(c *fiber.Ctx) error {
 	if !h.Pages.Enabled() || h.Version == nil ||
-		(c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) ||
-		c.Request().Header.Cookie(session.CookieName) != nil {
+		(c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
 		return c.Next()
 	}
 	version, err := h.Version.Current(c.UserContext())
@@ -34,6 +34,9 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	key := h.pageKey(c, version, time.Now())
+	if c.Request().Header.Cookie(session.CookieName) != nil {
+		return h.cachedForUser(c, key)
+	}
 	enc := pagecache.Accept(c.Get(fiber.HeaderAcceptEncoding))
 	etag := pageETag(key, enc)
 	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
@@ -81,6 +84,38 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 	}
 	c.Response().Header.Del(fiber.HeaderContentLength)
 	sendEntry(c, e, enc, etag)
+	return nil
+}
+
+// cachedForUser answers a signed-in user from the page a visitor gets,
+// with the header's user menu (name, logout form with the session's CSRF
+// token) swapped in: the pages differ in nothing else. Such an answer is
+// the user's alone: no ETag, not for shared caches. A miss, or a cookie
+// without a valid session, is rendered as usual and not stored.
+func (h *Handler) cachedForUser(c *fiber.Ctx, key string) error {
+	user, _ := c.Locals(views.LocalUser).(*views.UserMenu)
+	csrf, _ := c.Locals(views.LocalCSRF).(string)
+	if user == nil || csrf == "" {
+		return c.Next()
+	}
+	e, ok := h.Pages.Get(key)
+	if !ok {
+		h.Metrics.PageCache("miss")
+		return c.Next()
+	}
+	body, _ := e.Body(pagecache.Identity)
+	page, err := h.Views.Personalize(body, user, csrf)
+	if err != nil {
+		return err
+	}
+	h.Metrics.PageCache("hit")
+	r := c.Response()
+	for _, hd := range e.Headers {
+		r.Header.Set(hd[0], hd[1])
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	c.Status(e.Status)
+	r.SetBodyRaw(page)
 	return nil
 }
 

@@ -17,9 +17,8 @@ import (
 	"github.com/builder-web/builder-web/handlers"
 )
 
-// The page cache serves visitors only: a logged-in user's page shows the
-// user's own name and CSRF token, never a visitor's cached page or another
-// user's.
+// Logged-in users get the visitors' cached pages with their own name and
+// CSRF token in the header, never a visitor's header or another user's.
 func TestPageCacheUsers(t *testing.T) {
 	s := startServer(t)
 	s.AddUser(t, "annuser", "annpassword", true)
@@ -38,6 +37,7 @@ func TestPageCacheUsers(t *testing.T) {
 		}
 	}
 	annToken, bobToken := ann.csrf(t), bob.csrf(t)
+	hits, _ := s.App.PageStats()
 	for _, u := range []string{"/", "/all-builds", "/failed-builds"} {
 		for _, c := range []struct {
 			who        string
@@ -62,7 +62,14 @@ func TestPageCacheUsers(t *testing.T) {
 					t.Errorf("%s GET %s: page shows %q", c.who, u, s)
 				}
 			}
+			if c.b != visitor && (r.header.Get("ETag") != "" || !strings.Contains(r.header.Get("Cache-Control"), "private")) {
+				t.Errorf("%s GET %s: ETag %q, Cache-Control %q; want none and private", c.who, u, r.header.Get("ETag"), r.header.Get("Cache-Control"))
+			}
 		}
+	}
+	// Every one of the nine pages came from the cache.
+	if now, _ := s.App.PageStats(); now-hits != 9 {
+		t.Errorf("%d cache hits for 3 pages asked by 2 users and a visitor, want 9", now-hits)
 	}
 }
 

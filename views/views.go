@@ -32,6 +32,10 @@ var baseFiles = []string{"templates/layout.html", "templates/partials.html"}
 // concurrent use.
 type Views struct {
 	pages map[string]*template.Template
+	// menu renders the header's "user_menu" alone (UserMenu); visitorMenu
+	// is what it renders for a visitor.
+	menu        *template.Template
+	visitorMenu []byte
 }
 
 // New parses all templates. Static file URLs in the templates are resolved
@@ -45,7 +49,7 @@ func New(assets *static.Assets) (*Views, error) {
 	if err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}
-	v := &Views{pages: map[string]*template.Template{}}
+	v := &Views{pages: map[string]*template.Template{}, menu: base}
 	for _, file := range files {
 		if isBase(file) {
 			continue
@@ -63,7 +67,42 @@ func New(assets *static.Assets) (*Views, error) {
 		}
 		v.pages[name] = set
 	}
+	// After the clones: a template that has executed cannot be cloned.
+	if v.visitorMenu, err = v.UserMenu(nil, ""); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// UserMenu renders the header's user part ("user_menu") for a signed-in
+// user (nil: a visitor) with the session's CSRF token. The page cache keeps
+// pages as a visitor sees them, and a signed-in user gets the cached page
+// with this part swapped in (Personalize).
+func (v *Views) UserMenu(user *UserMenu, csrf string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := v.menu.ExecuteTemplate(&b, "user_menu", &Page{User: user, CSRF: csrf}); err != nil {
+		return nil, fmt.Errorf("views: user menu: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Personalize returns a page rendered for a visitor as the signed-in user
+// sees it: the header's visitor menu (its first occurrence, which the
+// layout puts before any content) replaced with the user's. Pages without
+// the header (fragments, JSON, feeds) are returned as they are.
+func (v *Views) Personalize(page []byte, user *UserMenu, csrf string) ([]byte, error) {
+	i := bytes.Index(page, v.visitorMenu)
+	if i < 0 {
+		return page, nil
+	}
+	menu, err := v.UserMenu(user, csrf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(page)-len(v.visitorMenu)+len(menu))
+	out = append(out, page[:i]...)
+	out = append(out, menu...)
+	return append(out, page[i+len(v.visitorMenu):]...), nil
 }
 
 func isBase(file string) bool {

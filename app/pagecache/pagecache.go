@@ -343,12 +343,20 @@ func NewVersion(src VersionSource, maxAge time.Duration) *Version {
 }
 
 // Current returns the data version, reading it from the database when the
-// copy in memory is older than maxAge.
+// copy in memory is older than maxAge. While one request reads it, the
+// others go on with the copy in memory instead of queueing behind that
+// read: under a vacuum's stream of commits on a busy machine, the read can
+// take long, and every request would have waited for it.
 func (v *Version) Current(ctx context.Context) (int64, error) {
-	if time.Now().UnixNano()-v.read.Load() < int64(v.maxAge) {
+	read := v.read.Load()
+	if time.Now().UnixNano()-read < int64(v.maxAge) {
 		return v.version.Load(), nil
 	}
-	v.mu.Lock()
+	if read == 0 {
+		v.mu.Lock() // never read: nothing to go on with
+	} else if !v.mu.TryLock() {
+		return v.version.Load(), nil
+	}
 	defer v.mu.Unlock()
 	if time.Now().UnixNano()-v.read.Load() < int64(v.maxAge) {
 		return v.version.Load(), nil // another request just read it

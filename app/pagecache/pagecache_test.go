@@ -2,9 +2,12 @@ package pagecache
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The cache never holds more than its bound, drops the least recently used
@@ -103,5 +106,55 @@ func TestFlight(t *testing.T) {
 	c.Land("k", f, nil)
 	if w, err := g.Wait(t.Context()); w != nil || err != nil {
 		t.Errorf("waiter of a flight without entry: %v, %v; want nil, nil", w, err)
+	}
+}
+
+// slowVersion answers the first read at once and the later ones when
+// released.
+type slowVersion struct {
+	n       atomic.Int64
+	release chan struct{}
+}
+
+func (s *slowVersion) DataVersion(ctx context.Context) (int64, error) {
+	if s.n.Add(1) > 1 {
+		<-s.release
+	}
+	return s.n.Load(), nil
+}
+
+// While one request reads a stale version again, the others get the copy
+// in memory at once instead of waiting for that read.
+func TestVersionReadDoesNotQueue(t *testing.T) {
+	src := &slowVersion{release: make(chan struct{})}
+	v := NewVersion(src, time.Millisecond)
+	if n, err := v.Current(t.Context()); n != 1 || err != nil {
+		t.Fatalf("first read: %d, %v", n, err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	reading := make(chan int64)
+	go func() {
+		n, _ := v.Current(t.Context())
+		reading <- n
+	}()
+	for src.n.Load() < 2 {
+		time.Sleep(time.Millisecond) // until the reader is in DataVersion
+	}
+	done := make(chan int64)
+	go func() {
+		n, _ := v.Current(t.Context())
+		done <- n
+	}()
+	select {
+	case n := <-done:
+		if n != 1 {
+			t.Errorf("during the read: version %d, want the copy in memory, 1", n)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a request waited for another's read of the version")
+	}
+	close(src.release)
+	if n := <-reading; n != 2 {
+		t.Errorf("the reader got %d, want 2", n)
 	}
 }

@@ -8,7 +8,11 @@
 // are accepted. An interrupt (SIGINT) ends the run early and reports what
 // was measured so far: bench/vacuum-load.sh stops it when its vacuum ends.
 //
-//	load -addr 127.0.0.1:3000 [-c 8] [-d 5s] [-rounds 3] [-job NAME]
+//	load -addr 127.0.0.1:3000 [-c 8] [-d 5s] [-rounds 3] [-job NAME] [-encoding CODINGS]
+//
+// The requests send -encoding as Accept-Encoding (default "identity": the
+// bodies uncompressed; "br, gzip" reads what a browser does) and read the
+// bodies as sent.
 package main
 
 import (
@@ -35,12 +39,13 @@ const (
 )
 
 type config struct {
-	addr    string
-	workers int
-	phase   time.Duration
-	rounds  int
-	job     string
-	client  *http.Client
+	addr     string
+	workers  int
+	phase    time.Duration
+	rounds   int
+	job      string
+	encoding string
+	client   *http.Client
 }
 
 // target is one page to load; ifNoneMatch, when set, is sent as
@@ -54,6 +59,7 @@ func main() {
 	flag.DurationVar(&c.phase, "d", 5*time.Second, fmt.Sprintf("duration of each page's phase in a round (at most %v)", maxDuration))
 	flag.IntVar(&c.rounds, "rounds", 3, fmt.Sprintf("rounds (at most %d)", maxRounds))
 	flag.StringVar(&c.job, "job", "", "job page to load (default: the first job of the front page)")
+	flag.StringVar(&c.encoding, "encoding", "identity", `Accept-Encoding of the requests ("br, gzip": as a browser)`)
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -101,7 +107,7 @@ func run(c config) error {
 	} else {
 		targets = append(targets, target{"front 304", "/", etag})
 	}
-	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s\n", c.addr, c.workers, c.rounds, c.phase, c.job)
+	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s, Accept-Encoding %q\n", c.addr, c.workers, c.rounds, c.phase, c.job, c.encoding)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	results := map[string][]phaseResult{}
@@ -186,7 +192,7 @@ func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				var err error
-				if etag, err = fetch(c.client, "http://"+c.addr+t.path, etag); err != nil {
+				if etag, err = fetch(c.client, "http://"+c.addr+t.path, etag, c.encoding); err != nil {
 					errs <- fmt.Errorf("%s: %w", t.name, err)
 					return
 				}
@@ -209,11 +215,12 @@ func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
 // fetch gets u, with If-None-Match when ifNoneMatch is set; then the
 // answer is a 304, or a 200 with a new ETag when the data changed since
 // (a vacuum running meanwhile): the ETag to send from then on is returned.
-func fetch(client *http.Client, u, ifNoneMatch string) (string, error) {
+func fetch(client *http.Client, u, ifNoneMatch, encoding string) (string, error) {
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		return "", err
 	}
+	req.Header.Set("Accept-Encoding", encoding)
 	want := http.StatusOK
 	if ifNoneMatch != "" {
 		req.Header.Set("If-None-Match", ifNoneMatch)
@@ -288,7 +295,7 @@ func newestBuilds(c config, jobPath string) ([]string, error) {
 // etagOf is the ETag a page is sent with; without one (no page cache) the
 // 304 phase cannot run.
 func etagOf(c config, path string) (string, error) {
-	resp, _, err := get(c, path)
+	resp, _, err := get(c, path, "Accept-Encoding", c.encoding)
 	if err != nil {
 		return "", err
 	}
