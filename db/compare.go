@@ -29,7 +29,7 @@ const sqlComparableBuilds = `SELECT build.uuid, build.start_d, build.start_ps,
 	JOIN build_artifact ON build_artifact.id = build.main_binary
 	WHERE build.job = ?
 		AND EXISTS (SELECT 1 FROM build_artifact AS input
-			WHERE input.build = build.id AND input.filepath = 'opam-switch')
+			WHERE input.build = build.id AND input.filepath = '` + OpamSwitch + `')
 	ORDER BY build.start_d DESC, build.start_ps DESC
 	LIMIT ?`
 

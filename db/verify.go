@@ -61,7 +61,7 @@ const (
 	sqlVizArtifacts = `SELECT a.build, a.filepath, a.sha256
 	FROM json_each(?) ids
 	JOIN build_artifact a ON a.build = ids.value
-	WHERE a.filepath = 'opam-switch' OR substr(a.filepath, -6) = '.debug'
+	WHERE a.filepath = '` + OpamSwitch + `' OR substr(a.filepath, -6) = '.debug'
 	ORDER BY a.id`
 )
 
@@ -242,7 +242,7 @@ func (d *DB) VizBuilds(ctx context.Context, afterID int64, limit int) ([]VizBuil
 		}
 		b := &out[index[build]]
 		switch {
-		case fp == "opam-switch":
+		case fp == OpamSwitch:
 			b.OpamSwitch = sha
 		case b.Debug == nil && IsDebugArtifact(fp, b.MainPath):
 			b.Debug = sha // the first, as DebugArtifact picks it

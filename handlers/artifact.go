@@ -70,7 +70,7 @@ func etagMatches(header, etag string) bool {
 // ContentType picks an artifact's media type as reference §6.6 does.
 func ContentType(filepath string) string {
 	switch filepath {
-	case "build-environment", "opam-switch", "system-packages":
+	case db.BuildEnvironment, db.OpamSwitch, db.SystemPackages:
 		return "text/plain; charset=utf-8"
 	}
 	ext := strings.ToLower(path.Ext(filepath))

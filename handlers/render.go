@@ -157,7 +157,7 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 			return fmt.Errorf("build page of %s: %w", b.UUID, err)
 		}
 		page.Treemap, page.TreemapFrame = vizPreview(h.Viz.PreviewTreemap(src.SHA256, views.Hex(src.SHA256)))
-		sw, err := h.DB.ArtifactByPath(ctx, b.UUID, "opam-switch")
+		sw, err := h.DB.ArtifactByPath(ctx, b.UUID, db.OpamSwitch)
 		switch {
 		case err == nil:
 			page.Dependencies, page.DependenciesFrame = vizPreview(h.Viz.PreviewDependencies(sw.SHA256, views.Hex(sw.SHA256)))

@@ -38,7 +38,7 @@ func (h *Handler) dependenciesSource(c *fiber.Ctx) (*vizSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.DB.ArtifactByPath(c.UserContext(), b.UUID, "opam-switch")
+	a, err := h.DB.ArtifactByPath(c.UserContext(), b.UUID, db.OpamSwitch)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, errNoViz
 	}

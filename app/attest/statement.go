@@ -34,7 +34,7 @@ const (
 
 // The input files whose hashes make the input id (reference §1), in its
 // order; with the script they are a build's resolved dependencies.
-var inputFiles = []string{"opam-switch", "build-environment", "system-packages"}
+var inputFiles = db.InputFiles()
 
 // ErrNotAttested means the build is not one statements are made about: it
 // failed (no main binary), or for a reproducibility statement nothing else

@@ -22,9 +22,9 @@ import (
 
 // The artifact paths a comparison reads from each build (reference §7.1).
 const (
-	OpamSwitch       = "opam-switch"
-	BuildEnvironment = "build-environment"
-	SystemPackages   = "system-packages"
+	OpamSwitch       = db.OpamSwitch
+	BuildEnvironment = db.BuildEnvironment
+	SystemPackages   = db.SystemPackages
 )
 
 // MaxInputSize bounds each file read for a comparison. Real switch exports

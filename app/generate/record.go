@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/db"
 )
 
 // Seed-mixing tags keep the random streams of one record independent.
@@ -95,9 +96,9 @@ func (g *Generator) Record(i int) *builder.Exec {
 		// orb exports what it has before giving up, half of the time.
 		if out == failCompile && r.chance(0.5) {
 			e.Files = []builder.File{
-				{Path: "opam-switch", Data: g.exportSwitch(j, &st)},
-				{Path: "build-environment", Data: env},
-				{Path: "system-packages", Data: sys},
+				{Path: db.OpamSwitch, Data: g.exportSwitch(j, &st)},
+				{Path: db.BuildEnvironment, Data: env},
+				{Path: db.SystemPackages, Data: sys},
 			}
 		}
 		return e
@@ -116,9 +117,9 @@ func (g *Generator) Record(i int) *builder.Exec {
 	e.Files = append(e.Files,
 		builder.File{Path: j.binPath, Data: mainBinary(j, pl, binKey)},
 		builder.File{Path: j.hashesPath, Data: buildHashes(j, binKey, installed)},
-		builder.File{Path: "opam-switch", Data: g.exportSwitch(j, &st)},
-		builder.File{Path: "build-environment", Data: env},
-		builder.File{Path: "system-packages", Data: sys},
+		builder.File{Path: db.OpamSwitch, Data: g.exportSwitch(j, &st)},
+		builder.File{Path: db.BuildEnvironment, Data: env},
+		builder.File{Path: db.SystemPackages, Data: sys},
 		builder.File{Path: docDir + "LICENSE.md", Data: append([]byte(nil), j.license...)},
 		builder.File{Path: docDir + "CHANGES.md", Data: changes(j, st.epoch)},
 	)

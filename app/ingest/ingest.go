@@ -396,7 +396,7 @@ func (up *upload) addFile(st *store.Staging, p string, data io.Reader, mem []byt
 	}
 	up.staged = append(up.staged, s)
 	up.artifacts = append(up.artifacts, db.NewArtifact{Path: p, SHA256: s.SHA256, Size: s.Size})
-	if base == "opam-switch" && up.switchIdx == 0 {
+	if base == db.OpamSwitch && up.switchIdx == 0 {
 		up.switchIdx = len(up.artifacts)
 	}
 	return nil
@@ -548,11 +548,11 @@ func inputID(arts []db.NewArtifact) []byte {
 	var parts [3][]byte
 	for _, a := range arts {
 		switch a.Path {
-		case "opam-switch":
+		case db.OpamSwitch:
 			parts[0] = a.SHA256
-		case "build-environment":
+		case db.BuildEnvironment:
 			parts[1] = a.SHA256
-		case "system-packages":
+		case db.SystemPackages:
 			parts[2] = a.SHA256
 		}
 	}

@@ -31,10 +31,10 @@ func BuildTasks(d *db.DB) Resolver {
 			return nil, nil // failed: no visualizations
 		}
 		var tasks []Task
-		sw, err := d.ArtifactByPath(ctx, b.UUID, "opam-switch")
+		sw, err := d.ArtifactByPath(ctx, b.UUID, db.OpamSwitch)
 		switch {
 		case err == nil:
-			tasks = append(tasks, Task{Kind: KindDependencies, SHA: sw.SHA256, Hex: fmt.Sprintf("%x", sw.SHA256), Name: "opam-switch"})
+			tasks = append(tasks, Task{Kind: KindDependencies, SHA: sw.SHA256, Hex: fmt.Sprintf("%x", sw.SHA256), Name: db.OpamSwitch})
 		case !errors.Is(err, db.ErrNotFound):
 			return nil, fmt.Errorf("build %s: %w", uuid, err)
 		}
