@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -71,6 +73,11 @@ Flags:
 			st, err := store.New(e.dataDir)
 			if err != nil {
 				return err
+			}
+			// The visualization cache a server's upload hooks would fill:
+			// without it verify-cache-dir reports the directory missing.
+			if err := os.MkdirAll(filepath.Join(e.dataDir, store.CacheDir), 0o755); err != nil {
+				return fmt.Errorf("create cache directory: %w", err)
 			}
 			// Generated data is rerun, not recovered, after a crash: skip
 			// the fsyncs that make real uploads durable.

@@ -18,6 +18,9 @@ func TestGenerate(t *testing.T) {
 		!strings.Contains(r.stdout, "builds/s)") {
 		t.Errorf("generate printed %q", r.stdout)
 	}
+	// What generate stores passes both checks, as uploaded builds do.
+	mustRun(t, "", "verify-data-dir", "-d", dir)
+	mustRun(t, "", "verify-cache-dir", "-d", dir)
 	d := openDB(t, dir)
 	var n int
 	if err := dbtest.Reader(t, d).NewRaw("SELECT count(*) FROM build").Scan(ctx, &n); err != nil || n != 12 {
