@@ -58,7 +58,7 @@ func TestBackgroundPull(t *testing.T) {
 	ovUpload(t, src, ovBuild{Job: "bg", N: 4, Bin: "B"})
 	waitStored(4)
 	metrics := string(dst.Get(t, "/metrics").Body)
-	want := fmt.Sprintf(`builder_web_pull_builds_total{source=%q,outcome="new"} 4`, host)
+	want := fmt.Sprintf(`builder_web_pull_builds_total{outcome="new",source=%q} 4`, host)
 	if !strings.Contains(metrics, want) {
 		t.Errorf("/metrics lacks %s", want)
 	}
