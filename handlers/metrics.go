@@ -14,7 +14,7 @@ func (h *Handler) ServeMetrics(c *fiber.Ctx) error {
 	if err := h.Metrics.Write(c.UserContext(), &buf); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, metrics.ContentType)
+	c.Set(fiber.HeaderContentType, metrics.ContentType())
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
 }

@@ -32,10 +32,6 @@ const (
 	builderPrefix = "https://github.com/builder-web/builder-web/attestation/uploader/"
 )
 
-// The input files whose hashes make the input id (reference §1), in its
-// order; with the script they are a build's resolved dependencies.
-var inputFiles = db.InputFiles()
-
 // ErrNotAttested means the build is not one statements are made about: it
 // failed (no main binary), or for a reproducibility statement nothing else
 // reproduced it.
@@ -149,7 +145,9 @@ func ProvenanceOf(ctx context.Context, d *db.DB, st *store.Store, b *db.BuildInf
 	}
 	slices.SortFunc(s.Subject, func(x, y Resource) int { return cmp.Compare(x.Name, y.Name) })
 	var deps []Resource
-	for _, name := range inputFiles {
+	// The input files (in the input id's order) and the script are the
+	// build's resolved dependencies.
+	for _, name := range db.InputFiles() {
 		if dg, ok := byName[name]; ok {
 			deps = append(deps, Resource{Name: name, Digest: dg})
 		}

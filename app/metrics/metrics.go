@@ -222,7 +222,7 @@ func (m *Metrics) Pulled(source, outcome string) {
 }
 
 // ContentType is the media type of what Write prints.
-var ContentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
+func ContentType() string { return string(expfmt.NewFormat(expfmt.TypeTextPlain)) }
 
 // Write prints every metric in the Prometheus text format. The database
 // totals are refreshed first (within ctx) when older than countsTTL.
