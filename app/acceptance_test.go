@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/compare/comparetest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // acceptanceBuild is a successful build with every file the pages and

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // restart closes env's app and starts a new one over the same data

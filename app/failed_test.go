@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 func failedBuilds() []ovBuild {

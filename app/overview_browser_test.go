@@ -7,8 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app/apptest"
-	"github.com/builder-web/builder-web/app/browsertest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
 
 // Typing in the front page's filter narrows the job list in place (no

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // Helpers of the overview page tests (front page, job pages, failed builds,

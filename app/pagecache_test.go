@@ -11,10 +11,10 @@ import (
 
 	"github.com/andybalholm/brotli"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/static"
 	"github.com/builder-web/builder-web/views"
 )

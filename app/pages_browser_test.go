@@ -7,9 +7,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app/apptest"
-	"github.com/builder-web/builder-web/app/browsertest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
 
 // Every kind of page, as a reviewer sees it: at 1280 and 390 px, light and

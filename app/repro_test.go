@@ -8,8 +8,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // inputFiles makes the three files an input id is computed from; builds

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // SIGTERM's path: a server stopping in the middle of an upload stops

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // Pieces the random job names and artifact paths are made of: the

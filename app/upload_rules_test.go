@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // The main binary is the only artifact under bin/ (reference §4.3: a

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // recordFor is a small valid upload of job; n varies the UUID.

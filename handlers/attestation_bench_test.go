@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // BenchmarkAttestation times an uncached attestation (page cache off): the

@@ -16,8 +16,8 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/attest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // keySet fetches the server's public keys as a visitor does.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app/browsertest"
+	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
 
 // In a browser the build page loads the console when it scrolls into view,

@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app/browsertest"
+	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
 
 // waitFor polls a JavaScript predicate until it holds.

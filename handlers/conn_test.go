@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // rawConn is one TCP connection to a test server, for what net/http

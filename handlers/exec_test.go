@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // /exec re-encodes the build: the same job, UUID, times, result, console

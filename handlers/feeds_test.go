@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // obsAtom is what a feed reader takes from an Atom document.

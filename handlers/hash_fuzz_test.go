@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // FuzzHashQuery fuzzes /hash's sha256 parameter through the real handler

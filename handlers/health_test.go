@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 func TestProbes(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // obsSample matches one sample line of the text format.

@@ -8,9 +8,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app/browsertest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
 
 // stealAdmin is an artifact's script that does what issue #11 reproduced:

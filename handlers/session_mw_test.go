@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // server is a real builder-web on a loopback port, so that tests talk to it

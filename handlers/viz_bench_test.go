@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
+	"github.com/valyala/fasthttp"
+
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/compare/comparetest"
 	"github.com/builder-web/builder-web/app/viz/viztest"
-	"github.com/valyala/fasthttp"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // BenchmarkVizServe is issue 13's "served from cache in ≤ 2 ms" through

@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app/browsertest"
+	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
 
 // In a browser the graph is interactive under the page's strict policy:

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // vizEnv has the shared vector success_hvt (a 13-package opam switch) and

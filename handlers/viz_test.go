@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // placeViz writes _cache/<dir>/<hash>.html as the visualization scripts do.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 func BenchmarkDecodeLargeArtifact(b *testing.B) {

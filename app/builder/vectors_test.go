@@ -14,7 +14,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // sidecar is the part of a vector's JSON ground truth the codec must match

@@ -16,8 +16,8 @@ import (
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 const hvt = "3f7c1a52-8e4b-4d2a-9b61-0c5e7d2f4a18"

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // These tests run the real server (apptest) with hook scripts in a

@@ -17,8 +17,8 @@ import (
 	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 func newIngester(tb testing.TB) (*ingest.Ingester, ingest.Uploader) {

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/mirror"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // BenchmarkPull pulls a generated farm of 400 builds (5 jobs × 2

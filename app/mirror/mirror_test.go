@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/mirror"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 func testUUID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }

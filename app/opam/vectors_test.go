@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // vectorSwitch returns the opam-switch file inside a shared upload vector.

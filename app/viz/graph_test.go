@@ -9,7 +9,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/opam"
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // vectorSwitch returns the opam-switch file inside a shared upload vector.

@@ -15,8 +15,8 @@ import (
 
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // sidecar is the part of a vector's JSON the tests use.

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/attest"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 const uuidHello = "3f7c1a52-8e4b-4d2a-9b61-0c5e7d2f4a18" // success_hvt

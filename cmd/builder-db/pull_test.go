@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/apptest"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 // pullBuild is one build uploaded to the source server of the pull tests.

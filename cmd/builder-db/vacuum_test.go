@@ -10,8 +10,8 @@ import (
 
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // Builds of the shared vectors. success_hvt and compare_left are builds of

@@ -11,8 +11,8 @@ import (
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/app/testenv"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 	"github.com/builder-web/builder-web/migrations"
 )
 

@@ -20,7 +20,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/datadir"
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // The test binary doubles as the server: with BUILDER_WEB_TEST_SERVER set

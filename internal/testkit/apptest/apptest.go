@@ -18,7 +18,7 @@ import (
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/app/testenv"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // Env is one server over a fresh data directory.
