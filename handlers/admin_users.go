@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,8 +16,6 @@ import (
 )
 
 var adminCrumbs = []views.Crumb{views.Home, {Text: "Users", URL: "/admin/users"}}
-
-func userURL(name string) string { return "/admin/users/" + url.PathEscape(name) }
 
 // AdminUsers is GET /admin/users: every account and the "create" form.
 func (h *Handler) AdminUsers(c *fiber.Ctx) error {
@@ -59,7 +56,7 @@ func (h *Handler) AdminCreateUser(c *fiber.Ctx) error {
 			return err
 		default:
 			h.audit(c, "create user", form.Username)
-			return h.redirect(c, userURL(form.Username))
+			return h.redirect(c, views.UserURL(form.Username))
 		}
 	}
 	return h.renderAdminUsers(c, fiber.StatusUnprocessableEntity, form, "create_user")
@@ -87,7 +84,7 @@ func (h *Handler) renderAdminUser(c *fiber.Ctx, status int, name string, body vi
 	body.User, body.Jobs = h.adminUserView(c, s), jobs
 	return h.Views.Render(c, status, "admin_user", views.Page{
 		Title:    "User " + name,
-		Crumbs:   append(adminCrumbs[:len(adminCrumbs):len(adminCrumbs)], views.Crumb{Text: name, URL: userURL(name)}),
+		Crumbs:   append(adminCrumbs[:len(adminCrumbs):len(adminCrumbs)], views.Crumb{Text: name, URL: views.UserURL(name)}),
 		Fragment: "user_page",
 		Body:     body,
 	})
@@ -230,8 +227,8 @@ func (h *Handler) renderRemoveUser(c *fiber.Ctx, status int, s *db.UserSummary, 
 	return h.Views.Render(c, status, "admin_user_remove", views.Page{
 		Title: "Remove user " + s.Username,
 		Crumbs: append(adminCrumbs[:len(adminCrumbs):len(adminCrumbs)],
-			views.Crumb{Text: s.Username, URL: userURL(s.Username)},
-			views.Crumb{Text: "Remove", URL: userURL(s.Username) + "/remove"}),
+			views.Crumb{Text: s.Username, URL: views.UserURL(s.Username)},
+			views.Crumb{Text: "Remove", URL: views.UserURL(s.Username) + "/remove"}),
 		Body: views.RemoveUserPage{User: h.adminUserView(c, s), Error: msg},
 	})
 }
@@ -245,7 +242,7 @@ func (h *Handler) adminDone(c *fiber.Ctx, name, notice string) error {
 		if fromList {
 			return c.Redirect("/admin/users", fiber.StatusSeeOther)
 		}
-		return c.Redirect(userURL(name), fiber.StatusSeeOther)
+		return c.Redirect(views.UserURL(name), fiber.StatusSeeOther)
 	}
 	if fromList {
 		s, err := h.userSummary(c, name)
@@ -286,7 +283,7 @@ func (h *Handler) adminUserView(c *fiber.Ctx, s *db.UserSummary) views.AdminUser
 	last, _ := s.LastUpload()
 	v := views.AdminUser{
 		Name:       s.Username,
-		URL:        userURL(s.Username),
+		URL:        views.UserURL(s.Username),
 		Restricted: s.Restricted,
 		Admin:      s.Admin,
 		Disabled:   s.Disabled() || s.DisabledAt != nil,

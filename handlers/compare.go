@@ -12,15 +12,6 @@ import (
 	"github.com/builder-web/builder-web/views"
 )
 
-// compareViewURL is CompareURL in the view that shows unchanged entries
-// too when all is set.
-func compareViewURL(left, right string, all bool) string {
-	if all {
-		return CompareURL(left, right) + "?all=1"
-	}
-	return CompareURL(left, right)
-}
-
 func (h *Handler) compareSource() compare.Source {
 	return compare.Source{DB: h.DB, Store: h.Store}
 }
@@ -95,7 +86,7 @@ func (h *Handler) CompareForm(c *fiber.Ctx) error {
 		}
 		uuids[i] = builder.UUIDString(u)
 	}
-	return c.Redirect(compareViewURL(uuids[0], uuids[1], showAll(c)), fiber.StatusFound)
+	return c.Redirect(views.CompareViewURL(uuids[0], uuids[1], showAll(c)), fiber.StatusFound)
 }
 
 // CompareOpamFile is GET /compare/:left/:right/opam/:package: one package's
@@ -119,7 +110,7 @@ func (h *Handler) CompareOpamFile(c *fiber.Ctx) error {
 		return c.JSON(opamFileDiffJSON(res.FileDiff))
 	}
 	pkg := res.Package.String()
-	back := CompareURL(left, right)
+	back := views.CompareURL(left, right)
 	return h.Views.Render(c, fiber.StatusOK, "compare_opam", views.Page{
 		Title: "Opam file of " + pkg + ": comparing builds " + left + " and " + right,
 		Crumbs: []views.Crumb{views.Home,

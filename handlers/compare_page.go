@@ -26,11 +26,11 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 	p := &views.ComparePage{
 		Left:       compareBuild(l),
 		Right:      compareBuild(r),
-		URL:        compareViewURL(l.Build.UUID, r.Build.UUID, all),
-		ReverseURL: compareViewURL(r.Build.UUID, l.Build.UUID, all),
+		URL:        views.CompareViewURL(l.Build.UUID, r.Build.UUID, all),
+		ReverseURL: views.CompareViewURL(r.Build.UUID, l.Build.UUID, all),
 		All:        all,
-		OnlyURL:    compareViewURL(l.Build.UUID, r.Build.UUID, false),
-		AllURL:     compareViewURL(l.Build.UUID, r.Build.UUID, true),
+		OnlyURL:    views.CompareViewURL(l.Build.UUID, r.Build.UUID, false),
+		AllURL:     views.CompareViewURL(l.Build.UUID, r.Build.UUID, true),
 	}
 	leftJob, err := h.DB.ComparableBuilds(ctx, l.Build.JobID, pickerSize)
 	if err != nil {
@@ -48,8 +48,8 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 		SameInput: pair.SameInput, Left: pair.LeftOutput, Right: pair.RightOutput}
 	// Two different main binaries: why they differ, and how their sizes did.
 	if pair.LeftOutput != "" && pair.RightOutput != "" && !pair.IdenticalOutputs {
-		p.Binaries.DiffoscopeURL = CompareURL(l.Build.UUID, r.Build.UUID) + "/diffoscope"
-		p.Binaries.SizesURL = CompareURL(l.Build.UUID, r.Build.UUID) + "/sizes"
+		p.Binaries.DiffoscopeURL = views.CompareURL(l.Build.UUID, r.Build.UUID) + "/diffoscope"
+		p.Binaries.SizesURL = views.CompareURL(l.Build.UUID, r.Build.UUID) + "/sizes"
 	}
 	p.SameBuild = l.Build.UUID == r.Build.UUID
 	p.Sections = compareSections(res, all)
@@ -59,7 +59,7 @@ func (h *Handler) comparePage(ctx context.Context, res *compare.Result, all bool
 
 func compareBuild(b *db.BuildInfo) views.CompareBuild {
 	return views.CompareBuild{
-		Job: b.JobName, UUID: b.Build.UUID, URL: BuildURL(b.JobName, b.Build.UUID),
+		Job: b.JobName, UUID: b.Build.UUID, URL: views.BuildURL(b.JobName, b.Build.UUID),
 		Platform: b.Build.Platform, Start: b.Build.Start(),
 	}
 }
@@ -204,7 +204,7 @@ func valueOrNone(s *string) string {
 }
 
 func opamFileURL(res *compare.Result, name string) string {
-	return CompareURL(res.Left.Build.UUID, res.Right.Build.UUID) + "/opam/" + views.PathEscape(name)
+	return views.CompareURL(res.Left.Build.UUID, res.Right.Build.UUID) + "/opam/" + views.PathEscape(name)
 }
 
 func rows[T, R any](in []T, f func(T) R) []R {

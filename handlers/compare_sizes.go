@@ -57,7 +57,7 @@ func (h *Handler) CompareSizes(c *fiber.Ctx) error {
 		}
 		return c.JSON(out)
 	}
-	url := CompareURL(l.UUID, r.UUID)
+	url := views.CompareURL(l.UUID, r.UUID)
 	page := views.CompareSizesPage{Left: compareBuild(l), Right: compareBuild(r), CompareURL: url,
 		Available: available, Truncated: truncated}
 	for _, d := range deltas {

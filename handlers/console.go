@@ -48,7 +48,7 @@ func (h *Handler) ConsoleView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	buildURL := BuildURL(b.JobName, b.UUID)
+	buildURL := views.BuildURL(b.JobName, b.UUID)
 	page := views.ConsolePage{
 		Job:        b.JobName,
 		Start:      b.Start(),

@@ -59,7 +59,7 @@ func (h *Handler) CompareBinaries(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("diffoscope of %s and %s: %w", l.UUID, r.UUID, err)
 	}
-	url := CompareURL(l.UUID, r.UUID) + "/diffoscope"
+	url := views.CompareURL(l.UUID, r.UUID) + "/diffoscope"
 	report := ""
 	if st.State == diffoscope.Done {
 		report = url + "/report"
@@ -68,7 +68,7 @@ func (h *Handler) CompareBinaries(c *fiber.Ctx) error {
 		return c.JSON(views.DiffoscopeJSON{State: st.State, ReportURL: report, Seconds: math.Round(st.Seconds*10) / 10, Reason: st.Reason})
 	}
 	page := views.DiffoscopePage{
-		Left: compareBuild(l), Right: compareBuild(r), CompareURL: CompareURL(l.UUID, r.UUID),
+		Left: compareBuild(l), Right: compareBuild(r), CompareURL: views.CompareURL(l.UUID, r.UUID),
 		URL: url, ReportURL: report, LeftSHA: lsha, RightSHA: rsha,
 		State: string(st.State), Seconds: int(st.Seconds), Reason: st.Reason, Polling: !st.State.Finished(),
 	}

@@ -83,7 +83,7 @@ func (h *Handler) JobFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.sendFeed(c, "Builds of "+job.Name, jobURL(job.Name)+"/failed", builds)
+	return h.sendFeed(c, "Builds of "+job.Name, views.JobURL(job.Name)+"/failed", builds)
 }
 
 // sendFeed writes builds as an Atom feed whose HTML counterpart is page.
@@ -143,7 +143,7 @@ func feedEntry(base string, b db.FeedBuild) atomEntry {
 		Title:      b.Job + " on " + b.Platform + ": " + res.String(),
 		Updated:    atomTime(b.Finish),
 		Published:  atomTime(b.Start),
-		Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: base + BuildURL(b.Job, b.UUID)}},
+		Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: base + views.BuildURL(b.Job, b.UUID)}},
 		Categories: []atomCategory{{Term: b.Platform}, {Term: status}},
 		Summary:    s.String(),
 	}

@@ -102,7 +102,7 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 	for _, s := range sections {
 		vs := views.FrontSection{Name: s.name, Jobs: make([]views.FrontJob, 0, len(s.jobs))}
 		for _, j := range s.jobs {
-			vj := views.FrontJob{Name: j.name, URL: jobURL(j.name), Synopsis: j.synopsis,
+			vj := views.FrontJob{Name: j.name, URL: views.JobURL(j.name), Synopsis: j.synopsis,
 				Builds: make([]views.BuildRow, 0, len(j.entries))}
 			for i := range j.entries {
 				e := &j.entries[i]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
 )
 
 // Hash is GET /hash?sha256=<hex> (reference §8): a 302 to the newest build
@@ -32,5 +33,5 @@ func (h *Handler) Hash(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("hash search: %w", err)
 	}
-	return c.Redirect(BuildURL(job, uuid), fiber.StatusFound)
+	return c.Redirect(views.BuildURL(job, uuid), fiber.StatusFound)
 }

@@ -131,18 +131,18 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 	if err != nil {
 		return fmt.Errorf("job %s: %w", j.Name, err)
 	}
-	base := jobURL(j.Name)
+	base := views.JobURL(j.Name)
 	if failed {
 		base += "/failed"
 	}
-	page := views.JobPage{Job: j.Name, URL: jobURL(j.Name), Platform: platform, Failed: failed}
+	page := views.JobPage{Job: j.Name, URL: views.JobURL(j.Name), Platform: platform, Failed: failed}
 	for _, e := range entries {
 		row := buildRow(&e.BuildInfo)
 		row.Count = e.Count
 		m, ok := marks[e.UUID]
 		row.Repro = rowRepro(j.Name, m, ok)
 		if e.Main != nil && e.Count > 1 {
-			row.OutputURL = jobURL(j.Name) + "/output/" + hex.EncodeToString(e.Main.SHA256) + platformQuery("?", platform)
+			row.OutputURL = views.JobURL(j.Name) + "/output/" + hex.EncodeToString(e.Main.SHA256) + platformQuery("?", platform)
 		}
 		page.Rows = append(page.Rows, row)
 	}
@@ -174,21 +174,21 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 		page.Platforms = append(page.Platforms, views.Chip{Text: p, Value: p, URL: base + platformQuery("?", p), Active: p == platform})
 	}
 	if failed {
-		page.ToggleURL = jobURL(j.Name) + platformQuery("?", platform)
+		page.ToggleURL = views.JobURL(j.Name) + platformQuery("?", platform)
 	} else {
-		page.ToggleURL = jobURL(j.Name) + "/failed" + platformQuery("?", platform)
+		page.ToggleURL = views.JobURL(j.Name) + "/failed" + platformQuery("?", platform)
 	}
 	since, err := h.DB.MaxBuildID(ctx)
 	if err != nil {
 		return fmt.Errorf("job %s: %w", j.Name, err)
 	}
-	page.NewBuildsURL = "/new-builds?since=" + strconv.FormatInt(since, 10) + "&job=" + queryEscape(j.Name)
+	page.NewBuildsURL = views.NewBuildsURL(since, j.Name)
 
 	title := "Job " + j.Name
-	crumbs := []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}}
+	crumbs := []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: views.JobURL(j.Name)}}
 	if platform != "" {
 		title += " on " + platform
-		crumbs = append(crumbs, views.Crumb{Text: "on " + platform, URL: jobURL(j.Name) + platformQuery("?", platform)})
+		crumbs = append(crumbs, views.Crumb{Text: "on " + platform, URL: views.JobURL(j.Name) + platformQuery("?", platform)})
 	}
 	return h.Views.Render(c, fiber.StatusOK, "job", views.Page{Title: title, Crumbs: crumbs, Body: page})
 }
@@ -207,14 +207,14 @@ func platformQuery(sep, p string) string {
 
 // buildRow is a build as the lists show it.
 func buildRow(b *db.BuildInfo) views.BuildRow {
-	url := BuildURL(b.JobName, b.UUID)
+	url := views.BuildURL(b.JobName, b.UUID)
 	row := views.BuildRow{
 		Job:         b.JobName,
-		JobURL:      jobURL(b.JobName),
+		JobURL:      views.JobURL(b.JobName),
 		UUID:        b.UUID,
 		URL:         url,
 		Platform:    b.Platform,
-		PlatformURL: jobURL(b.JobName) + platformQuery("?", b.Platform),
+		PlatformURL: views.JobURL(b.JobName) + platformQuery("?", b.Platform),
 		Start:       b.Start(),
 		Duration:    b.Finish().Sub(b.Start()),
 		Result:      viewResult(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
@@ -271,13 +271,13 @@ func (h *Handler) JobOutput(c *fiber.Ctx) error {
 		}
 		return c.JSON(out)
 	}
-	page := views.OutputPage{Job: j.Name, URL: jobURL(j.Name), SHA256: sha}
+	page := views.OutputPage{Job: j.Name, URL: views.JobURL(j.Name), SHA256: sha}
 	for i := range builds {
 		page.Rows = append(page.Rows, buildRow(&builds[i]))
 	}
 	return h.Views.Render(c, fiber.StatusOK, "job_output", views.Page{
 		Title:    "Job " + j.Name + ": builds of " + views.ShortHash(hex.EncodeToString(sha)),
-		Crumbs:   []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}},
+		Crumbs:   []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: views.JobURL(j.Name)}},
 		Fragment: "output_list",
 		Body:     page,
 	})

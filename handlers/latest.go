@@ -10,6 +10,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/views"
 )
 
 // Latest is GET /job/:job/build/latest and /job/:job/build/latest/*
@@ -32,7 +33,7 @@ func (h *Handler) Latest(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("latest build of %s: %w", j.Name, err)
 	}
-	return c.Redirect(BuildURL(j.Name, uuid)+suffix, fiber.StatusFound)
+	return c.Redirect(views.BuildURL(j.Name, uuid)+suffix, fiber.StatusFound)
 }
 
 // latestSuffix re-encodes the path after "latest/": each segment decoded and

@@ -18,5 +18,5 @@ func (h *Handler) MainBinary(c *fiber.Ctx) error {
 		return httperr.NotFound("Build has no main binary")
 	}
 	setSandbox(c, downloadPolicy)
-	return c.Redirect(BuildURL(b.JobName, b.UUID)+"/f/"+views.PathEscape(b.Main.Filepath), fiber.StatusFound)
+	return c.Redirect(views.BuildURL(b.JobName, b.UUID)+"/f/"+views.PathEscape(b.Main.Filepath), fiber.StatusFound)
 }

@@ -34,7 +34,7 @@ func (h *Handler) NewBuilds(c *fiber.Ctx) error {
 		if err != nil {
 			return fmt.Errorf("new builds: %w", err)
 		}
-		jobID, back = j.ID, jobURL(j.Name)
+		jobID, back = j.ID, views.JobURL(j.Name)
 	}
 	n, err := h.DB.CountBuildsSince(c.UserContext(), since, jobID)
 	if err != nil {

@@ -16,18 +16,6 @@ import (
 	"github.com/builder-web/builder-web/views"
 )
 
-// BuildURL is the canonical link of a build, with the job's real name.
-func BuildURL(job, uuid string) string {
-	return "/job/" + views.PathEscape(job) + "/build/" + uuid
-}
-
-// CompareURL is the comparison of two builds, left first.
-func CompareURL(left, right string) string {
-	return "/compare/" + left + "/" + right
-}
-
-func jobURL(job string) string { return "/job/" + views.PathEscape(job) }
-
 func viewResult(r builder.Result) views.Result {
 	return views.Result{OK: r.Kind == builder.Exited && r.Code == 0, Text: r.String()}
 }
@@ -64,7 +52,7 @@ func (h *Handler) similarJobs(c *fiber.Ctx) []views.Crumb {
 		if len(names) > 0 {
 			out := make([]views.Crumb, 0, len(names))
 			for _, j := range names {
-				out = append(out, views.Crumb{Text: j, URL: jobURL(j)})
+				out = append(out, views.Crumb{Text: j, URL: views.JobURL(j)})
 			}
 			return out
 		}
@@ -75,11 +63,11 @@ func (h *Handler) similarJobs(c *fiber.Ctx) []views.Crumb {
 // buildCrumbs are the breadcrumbs of a build and the pages below it
 // (reference §6.0): Home / Job <name> / on <platform> / Build <start>.
 func buildCrumbs(b *db.BuildInfo) []views.Crumb {
-	job := jobURL(b.JobName)
+	job := views.JobURL(b.JobName)
 	return []views.Crumb{views.Home,
 		{Text: "Job " + b.JobName, URL: job},
 		{Text: "on " + b.Platform, URL: job + "?platform=" + queryEscape(b.Platform)},
-		{Text: "Build " + views.FormatTime(b.Start()), URL: BuildURL(b.JobName, b.UUID)},
+		{Text: "Build " + views.FormatTime(b.Start()), URL: views.BuildURL(b.JobName, b.UUID)},
 	}
 }
 
@@ -119,7 +107,7 @@ func (h *Handler) artifactPage(c *fiber.Ctx, b *db.BuildInfo) ([]db.BuildArtifac
 		return arts, "", nil
 	}
 	arts = arts[:buildPageArtifacts]
-	return arts, BuildURL(b.JobName, b.UUID) + "?artifacts_after=" + strconv.FormatInt(arts[len(arts)-1].ID, 10), nil
+	return arts, views.BuildURL(b.JobName, b.UUID) + "?artifacts_after=" + strconv.FormatInt(arts[len(arts)-1].ID, 10), nil
 }
 
 // renderBuildPage renders the build page; info is what the main binary's
@@ -132,7 +120,7 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 		return err
 	}
 	after, _ := artifactsAfterQuery(c) // checked by artifactPage
-	url := BuildURL(b.JobName, b.UUID)
+	url := views.BuildURL(b.JobName, b.UUID)
 	page := views.BuildPage{URL: url, Later: after > 0, MoreArtifactsURL: more}
 	for _, a := range arts {
 		main := b.Main != nil && b.Main.ID == a.ID
@@ -177,8 +165,8 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 	start := b.Start()
 	page.Job = b.JobName
 	page.UUID = b.UUID
-	page.JobURL = jobURL(b.JobName)
-	page.PlatformURL = jobURL(b.JobName) + "?platform=" + queryEscape(b.Platform)
+	page.JobURL = views.JobURL(b.JobName)
+	page.PlatformURL = views.JobURL(b.JobName) + "?platform=" + queryEscape(b.Platform)
 	page.Platform = b.Platform
 	page.Start = start
 	page.Finish = b.Finish()
@@ -209,7 +197,7 @@ func (h *Handler) renderBuildPage(c *fiber.Ctx, b *db.BuildInfo, res builder.Res
 			continue
 		}
 		if n.ref != nil && n.ref.UUID != b.UUID {
-			page.Comparisons = append(page.Comparisons, link(n.label, *n.ref, CompareURL(n.ref.UUID, b.UUID)))
+			page.Comparisons = append(page.Comparisons, link(n.label, *n.ref, views.CompareURL(n.ref.UUID, b.UUID)))
 		}
 	}
 

@@ -97,8 +97,8 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 		return c.JSON(out)
 	}
 
-	url := jobURL(j.Name) + "/reproducibility"
-	page := views.JobReproPage{Job: j.Name, JobURL: jobURL(j.Name), URL: url, Query: copyString(c.Query("q")),
+	url := views.JobURL(j.Name) + "/reproducibility"
+	page := views.JobReproPage{Job: j.Name, JobURL: views.JobURL(j.Name), URL: url, Query: copyString(c.Query("q")),
 		Summary: reproSummaryView(sum)}
 	for i, g := range pg.groups {
 		in := views.ReproInput{Platform: g.Platform, InputID: g.InputID, Verdict: reproVerdictView(g.Verdict),
@@ -107,12 +107,12 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 			in.PlatformStart = true
 		}
 		if prev, ok := previous[[2]string{g.Platform, g.InputID}]; ok {
-			in.CompareURL = CompareURL(prev, g.Outputs[0].Latest.UUID)
+			in.CompareURL = views.CompareURL(prev, g.Outputs[0].Latest.UUID)
 		}
 		for _, o := range g.Outputs {
 			in.Outputs = append(in.Outputs, views.ReproOutput{SHA256: o.SHA256, Builds: o.Builds,
 				Uploaders: strings.Join(o.Uploaders, ", "), Independent: o.Independent(),
-				FirstURL: BuildURL(j.Name, o.First.UUID), LatestURL: BuildURL(j.Name, o.Latest.UUID),
+				FirstURL: views.BuildURL(j.Name, o.First.UUID), LatestURL: views.BuildURL(j.Name, o.Latest.UUID),
 				First: o.First.Start, Latest: o.Latest.Start})
 		}
 		page.Inputs = append(page.Inputs, in)
@@ -130,7 +130,7 @@ func (h *Handler) JobReproducibility(c *fiber.Ctx) error {
 	// The filter box gets the summary and table ("repro_inputs").
 	return h.Views.Render(c, fiber.StatusOK, "job_repro", views.Page{
 		Title:    "Reproducibility of job " + j.Name,
-		Crumbs:   []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: jobURL(j.Name)}, {Text: "Reproducibility", URL: url}},
+		Crumbs:   []views.Crumb{views.Home, {Text: "Job " + j.Name, URL: views.JobURL(j.Name)}, {Text: "Reproducibility", URL: url}},
 		Fragment: "repro_inputs",
 		Body:     page,
 	})
@@ -349,7 +349,7 @@ func (h *Handler) Reproducibility(c *fiber.Ctx) error {
 	}
 	for _, n := range names {
 		a := byJob[n]
-		page.Jobs = append(page.Jobs, views.SiteReproJob{Job: n, URL: jobURL(n) + "/reproducibility",
+		page.Jobs = append(page.Jobs, views.SiteReproJob{Job: n, URL: views.JobURL(n) + "/reproducibility",
 			AllTime: reproSummaryView(a.all), Last30d: reproSummaryView(a.recent)})
 	}
 	// htmx (the filter box, the sort links) gets only the table.
@@ -398,15 +398,15 @@ func (h *Handler) standing(ctx context.Context, b *db.BuildInfo) (repro.Standing
 func buildRepro(b *db.BuildInfo, s repro.Standing) *views.BuildRepro {
 	out := &views.BuildRepro{Verdict: reproVerdictView(s.Verdict), Line: s.Line(), Uploader: b.Username,
 		Independent: s.Independent(), Uploaders: strings.Join(s.Uploaders, ", "),
-		ViewURL: jobURL(b.JobName) + "/reproducibility"}
+		ViewURL: views.JobURL(b.JobName) + "/reproducibility"}
 	if len(b.InputID) == 0 {
 		out.Line = "The build's input (opam-switch, build-environment, system-packages) is incomplete"
 	}
 	links := func(bs []repro.Build) []views.BuildLink {
 		var out []views.BuildLink
 		for _, o := range bs {
-			out = append(out, views.BuildLink{Platform: o.Platform, Start: o.Start, URL: BuildURL(o.Job, o.UUID),
-				Uploader: o.Uploader, CompareURL: CompareURL(o.UUID, b.UUID)})
+			out = append(out, views.BuildLink{Platform: o.Platform, Start: o.Start, URL: views.BuildURL(o.Job, o.UUID),
+				Uploader: o.Uploader, CompareURL: views.CompareURL(o.UUID, b.UUID)})
 		}
 		return out
 	}
@@ -444,7 +444,7 @@ func rowRepro(job string, m repro.Mark, ok bool) *views.RowRepro {
 	if !ok {
 		return nil
 	}
-	return &views.RowRepro{Verdict: reproVerdictView(m.Verdict), Text: m.Text(), URL: jobURL(job) + "/reproducibility"}
+	return &views.RowRepro{Verdict: reproVerdictView(m.Verdict), Text: m.Text(), URL: views.JobURL(job) + "/reproducibility"}
 }
 
 // groupRepro is the front page's mark: the verdict of the build's input
@@ -452,7 +452,7 @@ func rowRepro(job string, m repro.Mark, ok bool) *views.RowRepro {
 func groupRepro(job string, n db.ReproCount) *views.RowRepro {
 	v := repro.VerdictOf(n.Builds, n.Outputs)
 	text := views.FormatCount(int64(n.Builds), "build", "builds") + " of this input"
-	return &views.RowRepro{Verdict: reproVerdictView(v), Text: text, URL: jobURL(job) + "/reproducibility"}
+	return &views.RowRepro{Verdict: reproVerdictView(v), Text: text, URL: views.JobURL(job) + "/reproducibility"}
 }
 
 func rowReproJSON(m repro.Mark, ok bool) *views.RowReproJSON {

@@ -108,8 +108,8 @@ func (h *Handler) sendForeign(c *fiber.Ctx, v *viz.Cached) error {
 
 // vizPage is what the visualization pages share: the build, crumbs, title.
 func vizPage(s *vizSource, name, suffix string) (views.VizBuild, []views.Crumb) {
-	url := BuildURL(s.build.JobName, s.build.UUID) + "/" + suffix
-	vb := views.VizBuild{Job: s.build.JobName, Start: s.build.Start(), BuildURL: BuildURL(s.build.JobName, s.build.UUID), URL: url}
+	url := views.BuildURL(s.build.JobName, s.build.UUID) + "/" + suffix
+	vb := views.VizBuild{Job: s.build.JobName, Start: s.build.Start(), BuildURL: views.BuildURL(s.build.JobName, s.build.UUID), URL: url}
 	return vb, append(buildCrumbs(s.build), views.Crumb{Text: name, URL: url})
 }
 
