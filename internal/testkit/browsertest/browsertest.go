@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/builder-web/builder-web/app"
@@ -69,6 +71,20 @@ func NewTimeout(t testing.TB, timeout time.Duration) context.Context {
 	// a clear message rather than in the first step of the test.
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start %s: %v", Chromium, err)
+	}
+	// Transitions off, as for a visitor who asks for reduced motion: Pico
+	// fades colours over 0.2 s, so a contrast check or screenshot right
+	// after a theme switch could see a colour half-way.
+	reduce := chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tgt, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+		return err
+	})
+	if err := chromedp.Do(bctx, reduce); err != nil {
+		t.Fatalf("emulate reduced motion: %v", err)
+	}
+	if on, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`matchMedia("(prefers-reduced-motion: reduce)").matches`)); err != nil || !on {
+		t.Fatalf("reduced motion not in effect (%v)", err)
 	}
 	return bctx
 }
