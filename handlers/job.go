@@ -104,18 +104,10 @@ func (h *Handler) job(c *fiber.Ctx, failed bool) error {
 		}
 		out := views.JobJSON{Builds: make([]views.JobBuildJSON, 0, len(entries))}
 		for _, e := range entries {
+			jb := jobBuildJSON(&e.BuildInfo, e.Count)
 			m, ok := marks[e.UUID]
-			out.Builds = append(out.Builds, views.JobBuildJSON{
-				UUID:       e.UUID,
-				MainBinary: mainBinaryJSON(e.Main),
-				Platform:   e.Platform,
-				StartTime:  views.FormatRFC3339JSON(e.Start()),
-				FinishTime: views.FormatRFC3339JSON(e.Finish()),
-				Result:     resultJSON(builder.UnpackResult(e.ResultCode, e.ResultMsg)),
-				Builds:     e.Count,
-
-				Reproducibility: rowReproJSON(m, ok),
-			})
+			jb.Reproducibility = rowReproJSON(m, ok)
+			out.Builds = append(out.Builds, jb)
 		}
 		if next != nil {
 			out.NextCursor = next.String()
@@ -258,16 +250,8 @@ func (h *Handler) JobOutput(c *fiber.Ctx) error {
 		// Every build of the output, in the job JSON's shape: what a
 		// mirror (builder-db pull) needs beyond the job's one entry.
 		out := views.JobJSON{Builds: make([]views.JobBuildJSON, 0, len(builds))}
-		for _, b := range builds {
-			out.Builds = append(out.Builds, views.JobBuildJSON{
-				UUID:       b.UUID,
-				MainBinary: mainBinaryJSON(b.Main),
-				Platform:   b.Platform,
-				StartTime:  views.FormatRFC3339JSON(b.Start()),
-				FinishTime: views.FormatRFC3339JSON(b.Finish()),
-				Result:     resultJSON(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
-				Builds:     len(builds),
-			})
+		for i := range builds {
+			out.Builds = append(out.Builds, jobBuildJSON(&builds[i], len(builds)))
 		}
 		return c.JSON(out)
 	}
@@ -281,4 +265,18 @@ func (h *Handler) JobOutput(c *fiber.Ctx) error {
 		Fragment: "output_list",
 		Body:     page,
 	})
+}
+
+// jobBuildJSON is one build in the job JSON's shape; count is how many
+// builds produced its main binary.
+func jobBuildJSON(b *db.BuildInfo, count int) views.JobBuildJSON {
+	return views.JobBuildJSON{
+		UUID:       b.UUID,
+		MainBinary: mainBinaryJSON(b.Main),
+		Platform:   b.Platform,
+		StartTime:  views.FormatRFC3339JSON(b.Start()),
+		FinishTime: views.FormatRFC3339JSON(b.Finish()),
+		Result:     resultJSON(builder.UnpackResult(b.ResultCode, b.ResultMsg)),
+		Builds:     count,
+	}
 }
