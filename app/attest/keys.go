@@ -214,34 +214,8 @@ func (k *Keys) Rotate(now time.Time) (PublicKey, error) {
 	return p, nil
 }
 
-// writeAtomic replaces dir/name by data, mode 0600: a crash leaves the old
-// file or the new one, never a part.
+// writeAtomic replaces dir/name by data, mode 0600, synced: a crash
+// leaves the old file or the new one, never a part.
 func writeAtomic(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, "."+name+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o600) // CreateTemp makes 0600 already; say it
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // the rename itself; best effort
-		d.Close()
-	}
-	return nil
+	return store.WriteAtomic(filepath.Join(dir, name), data, 0o600, true)
 }

@@ -133,23 +133,7 @@ func (c *Cache) write(rel string, content []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("visualization cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("visualization cache: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return fmt.Errorf("visualization cache: write %s: %w", rel, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("visualization cache: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("visualization cache: write %s: %w", rel, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := store.WriteAtomic(path, content, 0o644, false); err != nil {
 		return fmt.Errorf("visualization cache: %w", err)
 	}
 	return nil

@@ -30,7 +30,7 @@ func Prune(cacheDir string, exists func(sha string) (bool, error)) (int, error) 
 			}
 			for _, f := range files {
 				name := f.Name()
-				if strings.HasPrefix(name, ".tmp-") {
+				if strings.HasPrefix(name, ".") { // a write's temporary file (store.WriteAtomic)
 					if info, err := f.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
 						_ = os.Remove(filepath.Join(dir, name))
 					}
