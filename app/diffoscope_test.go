@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/internal/testkit/browsertest"
 )
@@ -95,7 +95,7 @@ func TestCompareBinariesDiffoscope(t *testing.T) {
 
 func TestCompareBinariesTimeout(t *testing.T) {
 	needDiffoscope(t)
-	env := apptest.New(t, func(c *app.Config) { c.DiffoscopeTimeout = 50 * time.Millisecond })
+	env := apptest.New(t, func(c *server.Config) { c.DiffoscopeTimeout = 50 * time.Millisecond })
 	env.AddUser(t, ovUser, ovPass, false)
 	ovUpload(t, env, ovBuild{Job: "t", N: 1, Bin: "A"}, ovBuild{Job: "t", N: 2, Bin: "B"})
 	url := "/compare/" + ovUUID(1) + "/" + ovUUID(2) + "/diffoscope"

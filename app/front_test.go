@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -192,7 +192,7 @@ func TestFrontExpiry(t *testing.T) {
 		{1, []string{"fresh-os"}, []string{">recent<", ">ancient<"}},
 	} {
 		t.Run("expired-jobs="+itoa(tc.days), func(t *testing.T) {
-			env := apptest.New(t, func(c *app.Config) { c.ExpiredJobs = tc.days })
+			env := apptest.New(t, func(c *server.Config) { c.ExpiredJobs = tc.days })
 			ovEnv(t, env, builds...)
 			ovRun(t, env, []ovScenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
 		})
@@ -220,7 +220,7 @@ func TestFrontExpiredHint(t *testing.T) {
 		{30, nil, []string{"No successful builds yet."}, []string{"Show expired jobs"}},
 	} {
 		t.Run("expired-jobs="+itoa(tc.days), func(t *testing.T) {
-			env := apptest.New(t, func(c *app.Config) { c.ExpiredJobs = tc.days })
+			env := apptest.New(t, func(c *server.Config) { c.ExpiredJobs = tc.days })
 			ovEnv(t, env, tc.build...)
 			ovRun(t, env, []ovScenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
 		})

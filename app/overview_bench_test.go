@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/opam"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/db/dbtest"
@@ -50,7 +50,7 @@ func BenchmarkOverviewPages(b *testing.B) {
 		cacheSize int64
 	}{{"miss", -1}, {"hit", 0}} {
 		b.Run(mode.name, func(b *testing.B) {
-			a, err := app.New(context.Background(), app.Config{DataDir: dir, NoMigrate: true, ExpiredJobs: app.DefaultExpiredJobs,
+			a, err := server.New(context.Background(), server.Config{DataDir: dir, NoMigrate: true, ExpiredJobs: server.DefaultExpiredJobs,
 				PageCacheSize: mode.cacheSize}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				b.Fatal(err)
@@ -61,7 +61,7 @@ func BenchmarkOverviewPages(b *testing.B) {
 	}
 }
 
-func benchPageCases(b *testing.B, a *app.App, dir string, warm bool) {
+func benchPageCases(b *testing.B, a *server.App, dir string, warm bool) {
 	p, err := pickPages(context.Background(), dbtest.Reader(b, a.DB).DB, dir)
 	if err != nil {
 		b.Fatal(err)

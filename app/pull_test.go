@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -25,7 +25,7 @@ func TestBackgroundPull(t *testing.T) {
 	)
 	url := src.Serve(t)
 	host := strings.TrimPrefix(url, "http://")
-	dst := apptest.New(t, func(c *app.Config) {
+	dst := apptest.New(t, func(c *server.Config) {
 		c.Pull = []string{url}
 		c.PullInterval = 200 * time.Millisecond
 	})
@@ -77,11 +77,11 @@ func TestBackgroundPull(t *testing.T) {
 
 // A malformed --pull URL stops the server at start.
 func TestBackgroundPullBadURL(t *testing.T) {
-	cfg := app.Config{DataDir: t.TempDir(), ConfigDir: t.TempDir(), Pull: []string{"ftp://x"}}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := server.Config{DataDir: t.TempDir(), ConfigDir: t.TempDir(), Pull: []string{"ftp://x"}}
+	a, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil {
 		a.Close()
-		t.Fatal("app.New accepted --pull ftp://x")
+		t.Fatal("server.New accepted --pull ftp://x")
 	}
 	if !strings.Contains(err.Error(), "want http(s)://") {
 		t.Errorf("error %q does not say what is wanted", err)

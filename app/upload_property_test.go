@@ -97,7 +97,7 @@ func TestUploadRandomNames(t *testing.T) {
 			resp = env.Upload(t, "/job/"+neturl.PathEscape(job)+"/platform/debian-12/upload?binary_name="+
 				neturl.QueryEscape(paths[0]), "up", "up-password", []byte("binary"))
 		} else {
-			resp = env.Upload(t, "/upload", "up", "up-password", recordUUID(t, id, job, paths...))
+			resp = env.Upload(t, "/upload", "up", "up-password", apptest.RecordUUID(t, id, job, paths...))
 		}
 		what := func() string {
 			return "seed " + strconv.FormatUint(seed, 10) + " iteration " + strconv.Itoa(i) +

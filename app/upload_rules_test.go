@@ -42,7 +42,7 @@ func TestUploadMainBinary(t *testing.T) {
 	} {
 		name := strings.Join(tc.paths, ",")
 		job := "mb-" + strings.NewReplacer("/", "_", ",", "+").Replace(name)
-		if r := env.Upload(t, "/upload", "up", "up-password", record(t, job, tc.paths...)); r.Status != http.StatusCreated {
+		if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, job, tc.paths...)); r.Status != http.StatusCreated {
 			t.Fatalf("%s: upload: status %d (%s)", name, r.Status, r.Body)
 		}
 		uuid := onlyBuild(t, env, job)

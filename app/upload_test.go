@@ -14,9 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
-	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
@@ -93,7 +91,7 @@ func TestUploadVectors(t *testing.T) {
 				if files := env.Files(t); len(files) != 0 {
 					t.Errorf("files left after a rejected upload: %v", files)
 				}
-				assertNoBuilds(t, env)
+				env.AssertNoBuilds(t)
 				return
 			}
 			if resp.Status != http.StatusCreated {
@@ -158,17 +156,6 @@ func pathEscape(p string) string {
 	return strings.Join(segs, "/")
 }
 
-func assertNoBuilds(t *testing.T, env *apptest.Env) {
-	t.Helper()
-	var n int
-	if err := dbtest.Reader(t, env.App.DB).NewRaw("SELECT count(*) FROM build").Scan(context.Background(), &n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
-		t.Errorf("%d build rows, want none", n)
-	}
-}
-
 func TestUploadAuth(t *testing.T) {
 	env := apptest.New(t)
 	env.AddUser(t, "free", "free-password", false)
@@ -204,36 +191,6 @@ func TestUploadAuth(t *testing.T) {
 	}
 }
 
-// record builds a small valid upload with the given job and artifact
-// paths; its UUID is derived from them, so different records never clash.
-func record(t *testing.T, job string, paths ...string) []byte {
-	t.Helper()
-	sum := sha256.Sum256([]byte(job + "\x00" + strings.Join(paths, "\x00")))
-	id := [16]byte(sum[:16])
-	id[6] = id[6]&0x0f | 0x40
-	id[8] = id[8]&0x3f | 0x80
-	return recordUUID(t, id, job, paths...)
-}
-
-// recordUUID is record with a chosen UUID.
-func recordUUID(t *testing.T, id [16]byte, job string, paths ...string) []byte {
-	t.Helper()
-	e := &builder.Exec{Header: builder.Header{
-		Job:    builder.Job{Name: job, Script: "true", Platform: "debian-12"},
-		UUID:   id,
-		Start:  time.UnixMilli(1700000000000).UTC(),
-		Finish: time.UnixMilli(1700000060000).UTC(),
-	}}
-	for _, p := range paths {
-		e.Files = append(e.Files, builder.File{Path: p, Data: []byte("content of " + p)})
-	}
-	b, err := builder.Encode(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // A job name or artifact path that would leave the data directory is
 // refused and nothing is written anywhere.
 func TestUploadTraversal(t *testing.T) {
@@ -245,30 +202,30 @@ func TestUploadTraversal(t *testing.T) {
 		name string
 		body []byte
 	}{
-		{"dotdot job", record(t, "..", "bin/x")},
-		{"slash job", record(t, "../evil", "bin/x")},
-		{"underscore job", record(t, "_artifacts", "bin/x")},
-		{"empty job", record(t, "", "bin/x")},
-		{"dotdot path", record(t, "ok", "bin/x", "../../etc/passwd")},
-		{"absolute path", record(t, "ok", "/etc/passwd")},
-		{"empty segment", record(t, "ok", "bin//x")},
-		{"duplicate path", record(t, "ok", "bin/x", "bin/x")},
+		{"dotdot job", apptest.Record(t, "..", "bin/x")},
+		{"slash job", apptest.Record(t, "../evil", "bin/x")},
+		{"underscore job", apptest.Record(t, "_artifacts", "bin/x")},
+		{"empty job", apptest.Record(t, "", "bin/x")},
+		{"dotdot path", apptest.Record(t, "ok", "bin/x", "../../etc/passwd")},
+		{"absolute path", apptest.Record(t, "ok", "/etc/passwd")},
+		{"empty segment", apptest.Record(t, "ok", "bin//x")},
+		{"duplicate path", apptest.Record(t, "ok", "bin/x", "bin/x")},
 		// The database's own files (item 1 of #11).
-		{"database job", record(t, "builder.sqlite3", "bin/x")},
-		{"journal job", record(t, "builder.sqlite3-journal", "bin/x")},
-		{"wal job", record(t, "builder.sqlite3-wal", "bin/x")},
-		{"shm job", record(t, "builder.sqlite3-shm", "bin/x")},
-		{"database prefix job", record(t, "builder.sqlite3.bak", "bin/x")},
-		{"invalid UTF-8 job", record(t, "caf\xe9", "bin/x")},
-		{"truncated UTF-8 job", record(t, "x\xe2\x82", "bin/x")},
-		{"newline job", record(t, "a\nb", "bin/x")},
-		{"tab job", record(t, "a\tb", "bin/x")},
-		{"escape job", record(t, "a\x1b[31m", "bin/x")},
-		{"DEL job", record(t, "a\x7f", "bin/x")},
-		{"dot path", record(t, "ok", "bin/x", ".")},
-		{"trailing dot segment", record(t, "ok", "bin/x", "a/.")},
-		{"inner dot segment", record(t, "ok", "bin/x", "a/./b")},
-		{"leading dot segment", record(t, "ok", "./bin/x")},
+		{"database job", apptest.Record(t, "builder.sqlite3", "bin/x")},
+		{"journal job", apptest.Record(t, "builder.sqlite3-journal", "bin/x")},
+		{"wal job", apptest.Record(t, "builder.sqlite3-wal", "bin/x")},
+		{"shm job", apptest.Record(t, "builder.sqlite3-shm", "bin/x")},
+		{"database prefix job", apptest.Record(t, "builder.sqlite3.bak", "bin/x")},
+		{"invalid UTF-8 job", apptest.Record(t, "caf\xe9", "bin/x")},
+		{"truncated UTF-8 job", apptest.Record(t, "x\xe2\x82", "bin/x")},
+		{"newline job", apptest.Record(t, "a\nb", "bin/x")},
+		{"tab job", apptest.Record(t, "a\tb", "bin/x")},
+		{"escape job", apptest.Record(t, "a\x1b[31m", "bin/x")},
+		{"DEL job", apptest.Record(t, "a\x7f", "bin/x")},
+		{"dot path", apptest.Record(t, "ok", "bin/x", ".")},
+		{"trailing dot segment", apptest.Record(t, "ok", "bin/x", "a/.")},
+		{"inner dot segment", apptest.Record(t, "ok", "bin/x", "a/./b")},
+		{"leading dot segment", apptest.Record(t, "ok", "./bin/x")},
 	} {
 		r := env.Upload(t, "/upload", "up", "up-password", tc.body)
 		if r.Status != http.StatusBadRequest {
@@ -291,20 +248,20 @@ func TestUploadTraversal(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("entries next to the data directory changed: %v -> %v", before, after)
 	}
-	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "ok", "bin/x", "a/.b/c..")); r.Status != http.StatusCreated {
+	env.AssertNoBuilds(t)
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "ok", "bin/x", "a/.b/c..")); r.Status != http.StatusCreated {
 		t.Errorf("valid record: status %d (%s)", r.Status, r.Body)
 	}
 	// Names close to the reserved ones, and non-ASCII ones, stay valid.
 	for _, job := range []string{"builder.sqlite", "my-builder.sqlite3", "café-ünïcode"} {
-		if r := env.Upload(t, "/upload", "up", "up-password", record(t, job)); r.Status != http.StatusCreated {
+		if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, job)); r.Status != http.StatusCreated {
 			t.Errorf("job %q: status %d (%s), want 201", job, r.Status, r.Body)
 		}
 	}
 }
 
 func TestUploadTooLarge(t *testing.T) {
-	env := apptest.New(t, func(c *app.Config) { c.MaxUploadSize = 1000 })
+	env := apptest.New(t, func(c *server.Config) { c.MaxUploadSize = 1000 })
 	env.AddUser(t, "up", "up-password", false)
 	r := env.Upload(t, "/upload", "up", "up-password", apptest.Vector(t, "success_hvt.full"))
 	if r.Status != http.StatusRequestEntityTooLarge {

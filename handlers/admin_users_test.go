@@ -188,7 +188,7 @@ func TestAdminCSRF(t *testing.T) {
 }
 
 // snapshot renders the accounts as text, to compare before and after.
-func snapshot(t *testing.T, s *server) string {
+func snapshot(t *testing.T, s *liveServer) string {
 	t.Helper()
 	users, err := s.App.DB.UserSummaries(t.Context())
 	if err != nil {

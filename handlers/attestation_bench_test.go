@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -17,7 +17,7 @@ import (
 func BenchmarkAttestation(b *testing.B) {
 	for _, n := range []int{5, 1000} {
 		b.Run(fmt.Sprintf("artifacts=%d", n), func(b *testing.B) {
-			env := apptest.New(b, func(c *app.Config) { c.PageCacheSize = -1 })
+			env := apptest.New(b, func(c *server.Config) { c.PageCacheSize = -1 })
 			env.AddUser(b, testUser, testPW, false)
 			files := append([]builder.File{binary("bin/big.hvt", "big")}, inputFiles("big")...)
 			for i := len(files); i < n; i++ {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
@@ -26,7 +26,7 @@ type rawConn struct {
 	r *bufio.Reader
 }
 
-func (s *server) dial(t *testing.T) *rawConn {
+func (s *liveServer) dial(t *testing.T) *rawConn {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
 	if err != nil {
@@ -95,7 +95,7 @@ func staged(t *testing.T, env *apptest.Env) []string {
 // byte at a time, is dropped after the header timeout.
 func TestHeaderTimeout(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, func(c *app.Config) { c.HeaderTimeout = time.Second })
+	s := startServer(t, func(c *server.Config) { c.HeaderTimeout = time.Second })
 	t.Run("silence", func(t *testing.T) {
 		c := s.dial(t)
 		c.send(t, "GET / HTTP/1.1\r\nHost: builds\r\nUser-Agent: sl")
@@ -125,7 +125,7 @@ func TestHeaderTimeout(t *testing.T) {
 // idle timeout.
 func TestIdleTimeout(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, func(c *app.Config) { c.IdleTimeout = time.Second })
+	s := startServer(t, func(c *server.Config) { c.IdleTimeout = time.Second })
 	c := s.dial(t)
 	c.send(t, "GET /healthz HTTP/1.1\r\nHost: builds\r\n\r\n")
 	if r := c.response(t, 5*time.Second); r.StatusCode != http.StatusOK || r.Close {
@@ -139,7 +139,7 @@ func TestIdleTimeout(t *testing.T) {
 // flows, longer than the header and idle timeouts together.
 func TestUploadIdleTimeout(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, func(c *app.Config) {
+	s := startServer(t, func(c *server.Config) {
 		c.HeaderTimeout = time.Second
 		c.IdleTimeout = time.Second
 		c.BodyIdleTimeout = time.Second
@@ -187,7 +187,7 @@ func TestUploadIdleTimeout(t *testing.T) {
 // sends.
 func TestDeclaredLengthTooLarge(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, func(c *app.Config) { c.MaxUploadSize = 1 << 20 })
+	s := startServer(t, func(c *server.Config) { c.MaxUploadSize = 1 << 20 })
 	s.AddUser(t, "up", "uploadpw", false)
 	for _, tc := range []struct{ name, head, body string }{
 		{"login, 100 bytes sent", "POST /login HTTP/1.1\r\nHost: builds\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n",
@@ -216,7 +216,7 @@ func TestDeclaredLengthTooLarge(t *testing.T) {
 // _staging.
 func TestChunkedUploadTooLarge(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, func(c *app.Config) { c.MaxUploadSize = 64 << 10 })
+	s := startServer(t, func(c *server.Config) { c.MaxUploadSize = 64 << 10 })
 	s.AddUser(t, "up", "uploadpw", false)
 	body := apptest.Vector(t, "large_artifact.full")
 	c := s.dial(t)

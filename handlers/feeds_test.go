@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -43,7 +43,7 @@ const (
 
 // obsEnv is a server with three builds uploaded in this order: a success,
 // an exit 1 and a SIGKILL, of three jobs.
-func obsEnv(t *testing.T, modify ...func(*app.Config)) *apptest.Env {
+func obsEnv(t *testing.T, modify ...func(*server.Config)) *apptest.Env {
 	t.Helper()
 	env := apptest.New(t, modify...)
 	env.AddUser(t, "up", "upload-pw", false)
@@ -133,7 +133,7 @@ func TestFeedScheme(t *testing.T) {
 	if l := untrusted.Entries[0].Link.Href; !strings.HasPrefix(l, "http://builds.example.org/job/") {
 		t.Errorf("link from an untrusted X-Forwarded-Proto: %q", l)
 	}
-	env := obsEnv(t, func(c *app.Config) { c.TrustedProxies = []string{"0.0.0.0/0", "::/0"} })
+	env := obsEnv(t, func(c *server.Config) { c.TrustedProxies = []string{"0.0.0.0/0", "::/0"} })
 	trusted := obsFeed(t, env, "/feed.atom", "X-Forwarded-Proto", "https")
 	if l := trusted.Entries[0].Link.Href; !strings.HasPrefix(l, "https://builds.example.org/job/") {
 		t.Errorf("link behind a trusted proxy: %q", l)

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/crypto/scrypt"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/db"
 )
@@ -142,7 +142,7 @@ func TestLoginUpgradesScrypt(t *testing.T) {
 // refused.
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
-	trustLoopback := func(c *app.Config) { c.TrustedProxies = []string{"127.0.0.1"} }
+	trustLoopback := func(c *server.Config) { c.TrustedProxies = []string{"127.0.0.1"} }
 	from := func(b *browser, addr string) *browser { b.headers["X-Forwarded-For"] = addr; return b }
 
 	t.Run("per user and address", func(t *testing.T) {
@@ -222,7 +222,7 @@ func assertThrottled(t *testing.T, what string, r response) {
 
 func TestUploadThrottle(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, func(c *app.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	s := startServer(t, func(c *server.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
 	s.AddUser(t, "builder", "builderpw", false)
 	rec := recordFor(t, "hello", 1)
 	for i := range session.DefaultFailureLimit {

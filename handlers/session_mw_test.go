@@ -14,20 +14,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/session"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
-// server is a real builder-web on a loopback port, so that tests talk to it
+// liveServer is a real builder-web on a loopback port, so that tests talk to it
 // as a browser does: real cookies, real redirects.
-type server struct {
+type liveServer struct {
 	*apptest.Env
 	base string
 }
 
-func startServer(t *testing.T, modify ...func(*app.Config)) *server {
+func startServer(t *testing.T, modify ...func(*server.Config)) *liveServer {
 	t.Helper()
 	env := apptest.New(t, modify...)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,11 +40,11 @@ func startServer(t *testing.T, modify ...func(*app.Config)) *server {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return &server{Env: env, base: "http://" + ln.Addr().String()}
+	return &liveServer{Env: env, base: "http://" + ln.Addr().String()}
 }
 
 // addAdmin creates an unrestricted administrator.
-func (s *server) addAdmin(t *testing.T, name, pw string) {
+func (s *liveServer) addAdmin(t *testing.T, name, pw string) {
 	t.Helper()
 	s.AddUser(t, name, pw, false)
 	if err := s.App.DB.SetAdmin(t.Context(), name, true); err != nil {
@@ -52,7 +52,7 @@ func (s *server) addAdmin(t *testing.T, name, pw string) {
 	}
 }
 
-func (s *server) user(t *testing.T, name string) *db.User {
+func (s *liveServer) user(t *testing.T, name string) *db.User {
 	t.Helper()
 	u, err := s.App.DB.UserByName(t.Context(), name)
 	if err != nil {
@@ -62,7 +62,7 @@ func (s *server) user(t *testing.T, name string) *db.User {
 }
 
 // upload posts a record with basic auth, as builder does.
-func (s *server) upload(t *testing.T, user, pw string, body []byte, headers ...string) response {
+func (s *liveServer) upload(t *testing.T, user, pw string, body []byte, headers ...string) response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.base+"/upload", bytes.NewReader(body))
 	if err != nil {
@@ -78,13 +78,13 @@ func (s *server) upload(t *testing.T, user, pw string, body []byte, headers ...s
 // browser is one cookie jar. It does not follow redirects, so tests see
 // the 303s.
 type browser struct {
-	s      *server
+	s      *liveServer
 	client *http.Client
 	// headers are sent with every request (e.g. X-Forwarded-For).
 	headers map[string]string
 }
 
-func (s *server) browser(t *testing.T) *browser {
+func (s *liveServer) browser(t *testing.T) *browser {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -221,7 +221,7 @@ func (b *browser) sessionCookie(t *testing.T) string {
 }
 
 // withCookie sends one request with only the given session cookie.
-func (s *server) withCookie(t *testing.T, path, id string) response {
+func (s *liveServer) withCookie(t *testing.T, path, id string) response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
 	req.AddCookie(&http.Cookie{Name: session.CookieName, Value: id})
@@ -231,7 +231,7 @@ func (s *server) withCookie(t *testing.T, path, id string) response {
 
 // fakeClock replaces the session clock; it is read by the server's
 // goroutines, so it is atomic.
-func fakeClock(s *server) *atomic.Int64 {
+func fakeClock(s *liveServer) *atomic.Int64 {
 	var now atomic.Int64
 	now.Store(time.Now().UnixNano())
 	s.App.Sessions.Now = func() time.Time { return time.Unix(0, now.Load()) }
@@ -277,7 +277,7 @@ func TestCookieFlags(t *testing.T) {
 		{"forwarded http from a trusted proxy", []string{"127.0.0.1"}, "http", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startServer(t, func(c *app.Config) { c.TrustedProxies = tc.trusted })
+			s := startServer(t, func(c *server.Config) { c.TrustedProxies = tc.trusted })
 			s.AddUser(t, "ann", "annpassword", true)
 			b := s.browser(t)
 			if tc.proto != "" {

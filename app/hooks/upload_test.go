@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
@@ -44,7 +44,7 @@ func writeHook(t *testing.T, configDir, name, script string, mode os.FileMode) {
 
 func start(t *testing.T, configDir string, timeout time.Duration) *apptest.Env {
 	t.Helper()
-	env := apptest.New(t, func(c *app.Config) {
+	env := apptest.New(t, func(c *server.Config) {
 		c.ConfigDir = configDir
 		c.HookTimeout = timeout
 	})

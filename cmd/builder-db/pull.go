@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/mirror"
 	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -42,7 +42,7 @@ Flags:
 		var jobs cli.Strings
 		fs.Var(&jobs, "job", "")
 		since := fs.String("since", "", "")
-		maxRecord := cli.Size(app.DefaultMaxUploadSize)
+		maxRecord := cli.Size(server.DefaultMaxUploadSize)
 		fs.Var(&maxRecord, "max-record-size", "")
 		return func(ctx context.Context, e *env, args []string) error {
 			opts := mirror.Options{Jobs: jobs}

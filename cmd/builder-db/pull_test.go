@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
@@ -183,7 +183,7 @@ func TestPull(t *testing.T) {
 
 	// The pulled builds are stored as uploads are: /exec gives the same
 	// record on both servers, and the data directory checks clean.
-	dst := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
+	dst := apptest.New(t, func(c *server.Config) { c.DataDir = dir })
 	for n := 1; n <= 6; n++ {
 		u := "/job/x/build/" + pullUUID(n) + "/exec"
 		a, b := src.env.Get(t, u), dst.Get(t, u)

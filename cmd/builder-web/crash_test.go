@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type server struct {
+type serverProcess struct {
 	cmd  *exec.Cmd
 	addr string
 	dir  string
@@ -55,7 +55,7 @@ func freePort(t *testing.T) int {
 }
 
 // startServer runs builder-web over dir, with a failpoint armed if given.
-func startServer(t *testing.T, dir, failpoint string) *server {
+func startServer(t *testing.T, dir, failpoint string) *serverProcess {
 	t.Helper()
 	port := freePort(t)
 	logf, err := os.OpenFile(filepath.Join(filepath.Dir(dir), "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -69,7 +69,7 @@ func startServer(t *testing.T, dir, failpoint string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, addr: fmt.Sprintf("127.0.0.1:%d", port), dir: dir, log: logf}
+	s := &serverProcess{cmd: cmd, addr: fmt.Sprintf("127.0.0.1:%d", port), dir: dir, log: logf}
 	t.Cleanup(func() { s.kill(); logf.Close() })
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -83,7 +83,7 @@ func startServer(t *testing.T, dir, failpoint string) *server {
 	return nil
 }
 
-func (s *server) kill() {
+func (s *serverProcess) kill() {
 	if s.cmd.ProcessState == nil {
 		_ = s.cmd.Process.Signal(syscall.SIGKILL)
 		_ = s.cmd.Wait()
@@ -91,7 +91,7 @@ func (s *server) kill() {
 }
 
 // waitExit waits for the server to die by its own failpoint.
-func (s *server) waitExit(t *testing.T) {
+func (s *serverProcess) waitExit(t *testing.T) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
@@ -165,7 +165,7 @@ func loadVector(t *testing.T, name string) ([]byte, vectorInfo) {
 // artifact downloads with its hash) or completely absent (404, no build
 // directory, no artifact file that no build references), and that
 // _staging is empty.
-func checkAllOrNothing(t *testing.T, s *server, info vectorInfo) (present bool) {
+func checkAllOrNothing(t *testing.T, s *serverProcess, info vectorInfo) (present bool) {
 	t.Helper()
 	base := "http://" + s.addr + "/job/" + info.Job.Name + "/build/" + info.UUID
 	resp, err := http.Get(base)

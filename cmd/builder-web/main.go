@@ -12,11 +12,11 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/diffoscope"
 	"github.com/builder-web/builder-web/app/hooks"
 	"github.com/builder-web/builder-web/app/pagecache"
+	"github.com/builder-web/builder-web/app/server"
 )
 
 const usage = `Usage: builder-web [flags]
@@ -57,19 +57,19 @@ func main() {
 }
 
 func run(args []string) error {
-	cfg := app.Config{MaxUploadSize: app.DefaultMaxUploadSize}
+	cfg := server.Config{MaxUploadSize: server.DefaultMaxUploadSize}
 	fs := flag.NewFlagSet("builder-web", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
-	fs.StringVar(&cfg.Host, "host", app.DefaultHost, "")
-	fs.IntVar(&cfg.Port, "port", app.DefaultPort, "")
-	fs.IntVar(&cfg.Port, "p", app.DefaultPort, "")
-	dataDir := cli.DataDirDefault(app.DefaultDataDir)
+	fs.StringVar(&cfg.Host, "host", server.DefaultHost, "")
+	fs.IntVar(&cfg.Port, "port", server.DefaultPort, "")
+	fs.IntVar(&cfg.Port, "p", server.DefaultPort, "")
+	dataDir := cli.DataDirDefault(server.DefaultDataDir)
 	fs.StringVar(&cfg.DataDir, "datadir", dataDir, "")
 	fs.StringVar(&cfg.DataDir, "d", dataDir, "")
-	fs.StringVar(&cfg.ConfigDir, "configdir", app.DefaultConfigDir, "")
-	fs.StringVar(&cfg.ConfigDir, "c", app.DefaultConfigDir, "")
-	fs.IntVar(&cfg.ExpiredJobs, "expired-jobs", app.DefaultExpiredJobs, "")
-	maxUpload := cli.Size(app.DefaultMaxUploadSize)
+	fs.StringVar(&cfg.ConfigDir, "configdir", server.DefaultConfigDir, "")
+	fs.StringVar(&cfg.ConfigDir, "c", server.DefaultConfigDir, "")
+	fs.IntVar(&cfg.ExpiredJobs, "expired-jobs", server.DefaultExpiredJobs, "")
+	maxUpload := cli.Size(server.DefaultMaxUploadSize)
 	fs.Var(&maxUpload, "max-upload-size", "")
 	var proxies cli.Strings
 	fs.Var(&proxies, "trusted-proxy", "")
@@ -92,7 +92,7 @@ func run(args []string) error {
 	})
 	var pulls cli.Strings
 	fs.Var(&pulls, "pull", "")
-	fs.DurationVar(&cfg.PullInterval, "pull-interval", app.DefaultPullInterval, "")
+	fs.DurationVar(&cfg.PullInterval, "pull-interval", server.DefaultPullInterval, "")
 	level := fs.String("log-level", "info", "")
 	format := fs.String("log-format", "text", "")
 	pos, err := cli.Parse(fs, args)
@@ -119,7 +119,7 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	a, err := app.New(ctx, cfg, log)
+	a, err := server.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func run(args []string) error {
 	stop() // a second signal kills the process the default way
 	// Uploads in flight and the hooks they start may finish; a stuck one
 	// does not hold the process.
-	if err := a.Shutdown(app.ShutdownRequests, app.ShutdownHooks); err != nil {
+	if err := a.Shutdown(server.ShutdownRequests, server.ShutdownHooks); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -13,27 +14,31 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/accounts"
+	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/db/dbtest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // Env is one server over a fresh data directory.
 type Env struct {
-	App *app.App
+	App *server.App
 	Dir string
 }
 
 // New starts an app over a new data directory; modify adjusts the config.
-func New(tb testing.TB, modify ...func(*app.Config)) *Env {
+func New(tb testing.TB, modify ...func(*server.Config)) *Env {
 	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), "data")
-	cfg := app.Config{
+	cfg := server.Config{
 		Host: "127.0.0.1", Port: 0, DataDir: dir, ConfigDir: tb.TempDir(),
-		ExpiredJobs: app.DefaultExpiredJobs, MaxUploadSize: app.DefaultMaxUploadSize,
+		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize,
 	}
 	for _, m := range modify {
 		m(&cfg)
@@ -42,7 +47,7 @@ func New(tb testing.TB, modify ...func(*app.Config)) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	a, err := app.New(context.Background(), cfg, log)
+	a, err := server.New(context.Background(), cfg, log)
 	if err != nil {
 		tb.Fatalf("start app: %v", err)
 	}
@@ -151,4 +156,47 @@ func (e *Env) Files(tb testing.TB) []string {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// AssertNoBuilds fails the test if the database holds any build row: a
+// refused or interrupted upload must leave nothing behind.
+func (e *Env) AssertNoBuilds(tb testing.TB) {
+	tb.Helper()
+	var n int
+	if err := dbtest.Reader(tb, e.App.DB).NewRaw("SELECT count(*) FROM build").Scan(context.Background(), &n); err != nil {
+		tb.Fatal(err)
+	}
+	if n != 0 {
+		tb.Errorf("%d build rows, want none", n)
+	}
+}
+
+// Record builds a small valid upload with the given job and artifact
+// paths; its UUID is derived from them, so different records never clash.
+func Record(t testing.TB, job string, paths ...string) []byte {
+	t.Helper()
+	sum := sha256.Sum256([]byte(job + "\x00" + strings.Join(paths, "\x00")))
+	id := [16]byte(sum[:16])
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	return RecordUUID(t, id, job, paths...)
+}
+
+// RecordUUID is Record with a chosen UUID.
+func RecordUUID(t testing.TB, id [16]byte, job string, paths ...string) []byte {
+	t.Helper()
+	e := &builder.Exec{Header: builder.Header{
+		Job:    builder.Job{Name: job, Script: "true", Platform: "debian-12"},
+		UUID:   id,
+		Start:  time.UnixMilli(1700000000000).UTC(),
+		Finish: time.UnixMilli(1700000060000).UTC(),
+	}}
+	for _, p := range paths {
+		e.Files = append(e.Files, builder.File{Path: p, Data: []byte("content of " + p)})
+	}
+	b, err := builder.Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

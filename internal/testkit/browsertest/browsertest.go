@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 )
 
 // Chromium is where Debian's chromium package installs the browser.
@@ -91,7 +91,7 @@ func NewTimeout(t testing.TB, timeout time.Duration) context.Context {
 
 // Serve makes a's HTTP application listen on a random port of 127.0.0.1 and
 // returns its base URL ("http://127.0.0.1:PORT"). It stops with the test.
-func Serve(t testing.TB, a *app.App) string {
+func Serve(t testing.TB, a *server.App) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

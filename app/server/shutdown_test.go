@@ -1,4 +1,4 @@
-package app_test
+package server_test
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
@@ -34,7 +34,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(hooks, "mark.sh"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env := apptest.New(t, func(c *app.Config) { c.ConfigDir = configDir })
+	env := apptest.New(t, func(c *server.Config) { c.ConfigDir = configDir })
 	env.AddUser(t, "up", "upload-pw", false)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,4 +1,4 @@
-package app_test
+package server_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -41,7 +41,7 @@ func tmpfs(t *testing.T, size string) string {
 // again, uploads work (#11 item 7).
 func TestUploadDiskFull(t *testing.T) {
 	mnt := tmpfs(t, "8m")
-	env := apptest.New(t, func(c *app.Config) { c.DataDir = filepath.Join(mnt, "data") })
+	env := apptest.New(t, func(c *server.Config) { c.DataDir = filepath.Join(mnt, "data") })
 	env.AddUser(t, "up", "up-password", false)
 	big := make([]byte, 16<<20)
 	if _, err := rand.Read(big); err != nil {
@@ -63,8 +63,8 @@ func TestUploadDiskFull(t *testing.T) {
 	if files := env.Files(t); len(files) != 0 {
 		t.Errorf("files left after a full disk: %v", files)
 	}
-	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "small", "bin/x")); r.Status != http.StatusCreated {
+	env.AssertNoBuilds(t)
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "small", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("small upload afterwards: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
@@ -75,7 +75,7 @@ func TestStartReadOnlyDataDir(t *testing.T) {
 	mnt := tmpfs(t, "8m")
 	withDB := filepath.Join(mnt, "with-db")
 	empty := filepath.Join(mnt, "empty")
-	env := apptest.New(t, func(c *app.Config) { c.DataDir = withDB })
+	env := apptest.New(t, func(c *server.Config) { c.DataDir = withDB })
 	env.App.Close()
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
@@ -84,8 +84,8 @@ func TestStartReadOnlyDataDir(t *testing.T) {
 		t.Skipf("remount read-only: %v", err)
 	}
 	for _, dir := range []string{withDB, empty} {
-		a, err := app.New(context.Background(), app.Config{DataDir: dir, ConfigDir: t.TempDir(),
-			ExpiredJobs: app.DefaultExpiredJobs}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		a, err := server.New(context.Background(), server.Config{DataDir: dir, ConfigDir: t.TempDir(),
+			ExpiredJobs: server.DefaultExpiredJobs}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err == nil {
 			a.Close()
 			t.Errorf("%s: started on a read-only file system", dir)

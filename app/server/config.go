@@ -1,13 +1,14 @@
-// Package app wires builder-web together: configuration, the database,
+// Package server wires builder-web together: configuration, the database,
 // the store, the fiber application and its routes.
-package app
+package server
 
 import (
-	"github.com/builder-web/builder-web/app/cli"
 	"net"
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/builder-web/builder-web/app/cli"
 )
 
 // Config is the server's configuration (product.md §6.4).

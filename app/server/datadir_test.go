@@ -1,4 +1,4 @@
-package app_test
+package server_test
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app"
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -25,8 +25,8 @@ import (
 func restart(t *testing.T, env *apptest.Env, log io.Writer) (*apptest.Env, error) {
 	t.Helper()
 	env.App.Close()
-	a, err := app.New(context.Background(), app.Config{DataDir: env.Dir, ConfigDir: t.TempDir(),
-		ExpiredJobs: app.DefaultExpiredJobs, MaxUploadSize: app.DefaultMaxUploadSize},
+	a, err := server.New(context.Background(), server.Config{DataDir: env.Dir, ConfigDir: t.TempDir(),
+		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize},
 		slog.New(slog.NewTextHandler(log, nil)))
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 			t.Errorf("log does not mention %s:\n%s", entry, log.String())
 		}
 	}
-	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "after", "bin/x")); r.Status != http.StatusCreated {
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "after", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after start: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
@@ -89,7 +89,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 // A database locked by another process past the busy timeout is a 503
 // with Retry-After that leaves nothing behind, not a 500 (#11 item 7).
 func TestUploadDatabaseBusy(t *testing.T) {
-	env := apptest.New(t, func(c *app.Config) { c.BusyTimeout = 200 * time.Millisecond })
+	env := apptest.New(t, func(c *server.Config) { c.BusyTimeout = 200 * time.Millisecond })
 	env.AddUser(t, "up", "up-password", false)
 	ctx := context.Background()
 	// Another process's write transaction, as builder-db or sqlite3 would hold.
@@ -107,7 +107,7 @@ func TestUploadDatabaseBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, accept := range []string{"text/plain", "application/json"} {
-		req := httptest.NewRequest(http.MethodPost, "/upload", bytes.NewReader(record(t, "busy", "bin/x")))
+		req := httptest.NewRequest(http.MethodPost, "/upload", bytes.NewReader(apptest.Record(t, "busy", "bin/x")))
 		req.SetBasicAuth("up", "up-password")
 		req.Header.Set("Accept", accept)
 		r := env.Do(t, req)
@@ -122,8 +122,8 @@ func TestUploadDatabaseBusy(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
-	assertNoBuilds(t, env)
-	if r := env.Upload(t, "/upload", "up", "up-password", record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
+	env.AssertNoBuilds(t)
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
