@@ -24,7 +24,7 @@ fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 bench:
-	go test -run '^$$' -bench . -benchmem ./app/...
+	go test -run '^$$' -bench . -benchmem ./app/... ./handlers
 
 # Load and page benchmarks over a generated data directory (BENCHMARKS.md):
 # make load DATADIR=/tmp/gen200k; make bench-pages DATADIR=/tmp/gen200k

@@ -19,7 +19,7 @@ data=$(cd "$data" && pwd)
 out=$(mktemp "${TMPDIR:-/tmp}/bw-pages.XXXXXX")
 trap 'rm -f "$out"' EXIT
 BUILDER_WEB_BENCH_DATADIR=$data go test -count=1 -run '^$' -bench "^BenchmarkOverviewPages\$/^(miss|hit)\$/^($pages)\$" \
-  -benchtime "$benchtime" -v ./app >"$out" 2>&1 || { cat "$out"; exit 1; }
+  -benchtime "$benchtime" -v ./handlers >"$out" 2>&1 || { cat "$out"; exit 1; }
 builds=$(grep -o 'job [^ ]* ([0-9]* builds)' "$out" | head -1 || true)
 echo "data: $data; picked $builds"
 grep -o 'compare pairs.*' "$out" | head -1 | sed 's/^/picked /'

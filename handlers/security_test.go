@@ -3,12 +3,12 @@ package handlers_test
 import (
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -44,6 +44,7 @@ func TestDownloadHeaders(t *testing.T) {
 	upload(t, env, hostileRecord(t, uuid))
 	base := buildURL("hostile", uuid)
 
+	var downloads []scenario
 	for _, tc := range []struct {
 		url        string
 		attachment string // the file name offered; "" means inline
@@ -64,29 +65,14 @@ func TestDownloadHeaders(t *testing.T) {
 		{url: base + "/all.tar.gz"},
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
-			t.Run(method+" "+tc.url, func(t *testing.T) {
-				r := env.Do(t, httptest.NewRequest(method, tc.url, nil))
-				if r.Status != http.StatusOK {
-					t.Fatalf("status %d, want 200\n%s", r.Status, r.Body)
-				}
-				assertDownloadHeaders(t, r.Header)
-				cd := r.Header.Values("Content-Disposition")
-				if tc.attachment == "" {
-					if len(cd) != 0 {
-						t.Errorf("Content-Disposition %q, want none (inline)", cd)
-					}
-					return
-				}
-				if len(cd) != 1 {
-					t.Fatalf("Content-Disposition %q, want one attachment", cd)
-				}
-				kind, params, err := mime.ParseMediaType(cd[0])
-				if err != nil || kind != "attachment" || params["filename"] != tc.attachment {
-					t.Errorf("Content-Disposition %q = %q %q (%v), want attachment with filename %q", cd[0], kind, params["filename"], err, tc.attachment)
-				}
-			})
+			downloads = append(downloads, scenario{name: method + " " + tc.url, method: method, url: tc.url,
+				status: http.StatusOK, check: func(t *testing.T, r apptest.Response) {
+					assertDownloadHeaders(t, r.Header)
+					assertAttachment(t, r.Header, tc.attachment)
+				}})
 		}
 	}
+	runScenarios(t, env, downloads)
 	if c := get(t, env, base+"/f/"+views.PathEscape(hostileName)).Header.Values("Set-Cookie"); len(c) != 0 {
 		t.Errorf("the hostile name set a cookie: %q", c)
 	}
@@ -218,4 +204,24 @@ func assertPageHeaders(t *testing.T, h http.Header, frameAncestors string) {
 // directive has no ";" of its own.
 func containsDirective(csp, part string) bool {
 	return strings.Contains(csp+";", part)
+}
+
+// assertAttachment checks that a download is offered as an attachment
+// named name, or inline when name is "".
+func assertAttachment(t *testing.T, h http.Header, name string) {
+	t.Helper()
+	cd := h.Values("Content-Disposition")
+	if name == "" {
+		if len(cd) != 0 {
+			t.Errorf("Content-Disposition %q, want none (inline)", cd)
+		}
+		return
+	}
+	if len(cd) != 1 {
+		t.Fatalf("Content-Disposition %q, want one attachment", cd)
+	}
+	kind, params, err := mime.ParseMediaType(cd[0])
+	if err != nil || kind != "attachment" || params["filename"] != name {
+		t.Errorf("Content-Disposition %q = %q %q (%v), want attachment with filename %q", cd[0], kind, params["filename"], err, name)
+	}
 }

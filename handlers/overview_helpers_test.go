@@ -1,9 +1,8 @@
-package app_test
+package handlers_test
 
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -129,65 +128,6 @@ func ovUpload(t *testing.T, env *apptest.Env, builds ...ovBuild) {
 		if r.Status != http.StatusCreated {
 			t.Fatalf("upload %s #%d: %d %s", b.Job, b.N, r.Status, r.Body)
 		}
-	}
-}
-
-// ovScenario is one request and what its answer must show.
-type ovScenario struct {
-	name    string
-	method  string // default GET
-	url     string
-	headers []string // pairs
-	status  int
-	header  map[string]string // exact values; "" means absent
-	vary    []string          // tokens the Vary header must list
-	has     []string          // substrings of the body
-	lacks   []string
-	check   func(t *testing.T, r apptest.Response)
-}
-
-func ovRun(t *testing.T, env *apptest.Env, scenarios []ovScenario) {
-	t.Helper()
-	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			method := sc.method
-			if method == "" {
-				method = http.MethodGet
-			}
-			req := httptest.NewRequest(method, sc.url, nil)
-			for i := 0; i+1 < len(sc.headers); i += 2 {
-				req.Header.Set(sc.headers[i], sc.headers[i+1])
-			}
-			r := env.Do(t, req)
-			if r.Status != sc.status {
-				t.Fatalf("%s %s: status %d, want %d; body:\n%.2000s", method, sc.url, r.Status, sc.status, r.Body)
-			}
-			for k, want := range sc.header {
-				if got := r.Header.Get(k); got != want {
-					t.Errorf("%s %s: header %s = %q, want %q", method, sc.url, k, got, want)
-				}
-			}
-			vary := strings.ToLower(strings.Join(r.Header.Values("Vary"), ","))
-			for _, v := range sc.vary {
-				if !strings.Contains(vary, strings.ToLower(v)) {
-					t.Errorf("%s %s: Vary %q lacks %s", method, sc.url, vary, v)
-				}
-			}
-			body := string(r.Body)
-			for _, s := range sc.has {
-				if !strings.Contains(body, s) {
-					t.Errorf("%s %s: body lacks %q; body:\n%.3000s", method, sc.url, s, body)
-				}
-			}
-			for _, s := range sc.lacks {
-				if strings.Contains(body, s) {
-					t.Errorf("%s %s: body has %q", method, sc.url, s)
-				}
-			}
-			if sc.check != nil {
-				sc.check(t, r)
-			}
-		})
 	}
 }
 

@@ -1,4 +1,4 @@
-package app_test
+package handlers_test
 
 import (
 	"crypto/sha256"
@@ -51,7 +51,7 @@ func wantRows(want ...string) func(t *testing.T, r apptest.Response) {
 func TestJobPage(t *testing.T) {
 	env := apptest.New(t)
 	ovEnv(t, env, jobBuilds()...)
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "grouped by output", url: "/job/j", status: http.StatusOK,
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
@@ -203,7 +203,7 @@ func TestJobJSON(t *testing.T) {
 	if _, got := getJobJSON(t, env, "/job/j?platform=ubuntu-24.04"); got != "03" {
 		t.Errorf("platform filter: %s", got)
 	}
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "bad limit", url: "/job/j?limit=0", headers: []string{"Accept", "application/json"}, status: http.StatusBadRequest, has: []string{`"error"`}},
 		{name: "JSON raw shape", url: "/job/bare", headers: []string{"Accept", "application/json"}, status: http.StatusOK,
 			has: []string{`{"builds":[{"uuid":"` + ovUUID(6) + `","main_binary":{"filename":"bare.hvt","sha256":"` + shaHex("x") + `","size":1}`}},
@@ -261,7 +261,7 @@ func TestJobPagination(t *testing.T) {
 func TestJobNotFoundSuggestions(t *testing.T) {
 	env := apptest.New(t)
 	ovEnv(t, env, ovBuild{Job: "hello-hvt", N: 1, Bin: "a"}, ovBuild{Job: "hello-xen", N: 2, Bin: "b"}, ovBuild{Job: "other", N: 3, Bin: "c"})
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "typo", url: "/job/hello-hvx/build/latest", status: http.StatusNotFound,
 			has:   []string{"Jobs with similar names", `<li><a href="/job/hello-hvt">hello-hvt</a></li>`, `<li><a href="/job/hello-xen">hello-xen</a></li>`, "Search the jobs"},
@@ -276,7 +276,7 @@ func TestJobNotFoundSuggestions(t *testing.T) {
 func TestJobCompareNeedsTwoRows(t *testing.T) {
 	env := apptest.New(t)
 	ovEnv(t, env, ovBuild{Job: "solo", N: 1, Bin: "a"}, ovBuild{Job: "duo", N: 2, Bin: "a"}, ovBuild{Job: "duo", N: 3, Bin: "b"})
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "one row", url: "/job/solo", status: http.StatusOK, has: []string{"nothing to compare yet"}, lacks: []string{`<button type="submit">Compare</button>`}},
 		{name: "two rows", url: "/job/duo", status: http.StatusOK, has: []string{`<button type="submit">Compare</button>`}, lacks: []string{"nothing to compare yet"}},
 	})

@@ -1,4 +1,4 @@
-package app_test
+package handlers_test
 
 import (
 	"encoding/json"
@@ -33,7 +33,7 @@ type diffoscopeState struct {
 func diffoscopeJSON(t *testing.T, env *apptest.Env, url string) diffoscopeState {
 	t.Helper()
 	var s diffoscopeState
-	getJSON(t, env, url, &s)
+	getJSONInto(t, env, url, &s)
 	return s
 }
 
@@ -41,7 +41,7 @@ func TestCompareBinariesDiffoscope(t *testing.T) {
 	needDiffoscope(t)
 	env := reproEnv(t)
 	differ := "/compare/" + ovUUID(1) + "/" + ovUUID(3)
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "offered", url: differ, status: http.StatusOK,
 			has: []string{`<a href="` + differ + `/diffoscope" id="compare-binaries">Compare the binaries with diffoscope</a>`}},
 		{name: "not offered for identical binaries", url: "/compare/" + ovUUID(1) + "/" + ovUUID(2), status: http.StatusOK,
@@ -89,7 +89,7 @@ func TestCompareBinariesDiffoscope(t *testing.T) {
 	if other.State != "done" || env.App.Diffoscope.Started() != 1 {
 		t.Errorf("same binaries, other builds: %+v after %d runs", other, env.App.Diffoscope.Started())
 	}
-	ovRun(t, env, []ovScenario{{name: "page shows the report", url: differ + "/diffoscope", status: http.StatusOK,
+	runScenarios(t, env, []scenario{{name: "page shows the report", url: differ + "/diffoscope", status: http.StatusOK,
 		has: []string{`<iframe class="diffoscope-report" src="` + differ + `/diffoscope/report" title="diffoscope report" sandbox></iframe>`}}})
 }
 
@@ -108,7 +108,7 @@ func TestCompareBinariesTimeout(t *testing.T) {
 	if s.State != "timed-out" {
 		t.Fatalf("state %+v, want timed-out", s)
 	}
-	ovRun(t, env, []ovScenario{{name: "page", url: url, status: http.StatusOK, has: []string{"<strong>Timed out:</strong>"}}})
+	runScenarios(t, env, []scenario{{name: "page", url: url, status: http.StatusOK, has: []string{"<strong>Timed out:</strong>"}}})
 	b, _ := json.Marshal(s)
 	if !strings.Contains(string(b), `"reason":"killed after 50ms"`) {
 		t.Errorf("JSON %s", b)

@@ -1,4 +1,4 @@
-package app_test
+package handlers_test
 
 import (
 	"encoding/json"
@@ -30,7 +30,7 @@ func frontBuilds() []ovBuild {
 func TestFrontPage(t *testing.T) {
 	env := apptest.New(t)
 	ovEnv(t, env, frontBuilds()...)
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "front page", url: "/", status: http.StatusOK,
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
@@ -194,7 +194,7 @@ func TestFrontExpiry(t *testing.T) {
 		t.Run("expired-jobs="+itoa(tc.days), func(t *testing.T) {
 			env := apptest.New(t, func(c *server.Config) { c.ExpiredJobs = tc.days })
 			ovEnv(t, env, builds...)
-			ovRun(t, env, []ovScenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
+			runScenarios(t, env, []scenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
 		})
 	}
 }
@@ -222,7 +222,7 @@ func TestFrontExpiredHint(t *testing.T) {
 		t.Run("expired-jobs="+itoa(tc.days), func(t *testing.T) {
 			env := apptest.New(t, func(c *server.Config) { c.ExpiredJobs = tc.days })
 			ovEnv(t, env, tc.build...)
-			ovRun(t, env, []ovScenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
+			runScenarios(t, env, []scenario{{name: "front", url: "/", status: http.StatusOK, has: tc.has, lacks: tc.lacks}})
 		})
 	}
 }
@@ -233,7 +233,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func TestNewBuildsBanner(t *testing.T) {
 	env := apptest.New(t)
 	ovEnv(t, env, ovBuild{Job: "a", N: 1, Bin: "a"}, ovBuild{Job: "b", N: 2, Bin: "b"})
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "nothing new", url: "/new-builds?since=2", status: http.StatusNoContent},
 		{name: "nothing new for the job", url: "/new-builds?since=1&job=a", status: http.StatusNoContent},
 		{
@@ -246,7 +246,7 @@ func TestNewBuildsBanner(t *testing.T) {
 		{name: "unknown job", url: "/new-builds?since=0&job=nope", status: http.StatusNotFound},
 	})
 	// The pages poll it with the newest build id.
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "front polls", url: "/", status: http.StatusOK, has: []string{`hx-get="/new-builds?since=2"`, `hx-trigger="every 30s"`}},
 		{name: "job polls", url: "/job/a", status: http.StatusOK, has: []string{`hx-get="/new-builds?since=2&amp;job=a"`}},
 	})

@@ -1,4 +1,4 @@
-package app_test
+package handlers_test
 
 import (
 	"encoding/json"
@@ -44,14 +44,14 @@ func wantFailed(want string) func(t *testing.T, r apptest.Response) {
 
 func TestFailedBuildsPage(t *testing.T) {
 	empty := apptest.New(t)
-	ovRun(t, empty, []ovScenario{{
+	runScenarios(t, empty, []scenario{{
 		name: "none", url: "/failed-builds", status: http.StatusOK,
 		has: []string{"<title>Failed builds</title>", "<h1>No failed builds to list</h1>", "&#127881;"},
 	}})
 
 	env := apptest.New(t)
 	ovEnv(t, env, failedBuilds()...)
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "all", url: "/failed-builds", status: http.StatusOK,
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},

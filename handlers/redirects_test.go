@@ -1,4 +1,4 @@
-package app_test
+package handlers_test
 
 import (
 	"net/http"
@@ -20,7 +20,7 @@ func TestLatestRedirect(t *testing.T) {
 	)
 	loc := func(l string) map[string]string { return map[string]string{"Location": l} }
 	b := "/job/j/build/"
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "latest", url: "/job/j/build/latest", status: http.StatusFound, header: loc(b + ovUUID(2))},
 		{name: "platform", url: "/job/j/build/latest?platform=debian-12", status: http.StatusFound, header: loc(b + ovUUID(1))},
 		{name: "trailing slash", url: "/job/j/build/latest/", status: http.StatusFound, header: loc(b + ovUUID(2))},
@@ -49,7 +49,7 @@ func TestHashSearch(t *testing.T) {
 	)
 	sw := shaHex(string(ovOpamSwitch(t)))
 	loc := func(l string) map[string]string { return map[string]string{"Location": l} }
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "newest with hash", url: "/hash?sha256=" + shaHex("A"), status: http.StatusFound, header: loc("/job/k/build/" + ovUUID(2))},
 		{name: "upper case", url: "/hash?sha256=" + strings.ToUpper(shaHex("B")), status: http.StatusFound, header: loc("/job/j/build/" + ovUUID(3))},
 		{name: "blanks trimmed", url: "/hash?sha256=%20" + shaHex("B") + "%20", status: http.StatusFound, header: loc("/job/j/build/" + ovUUID(3))},
@@ -70,7 +70,7 @@ func TestTrailingSlash(t *testing.T) {
 	env := apptest.New(t)
 	ovEnv(t, env, ovBuild{Job: "j", N: 1, Bin: "A"})
 	loc := func(l string) map[string]string { return map[string]string{"Location": l} }
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "root", url: "/", status: http.StatusOK},
 		{name: "job", url: "/job/j/", status: http.StatusMovedPermanently, header: loc("/job/j")},
 		{name: "query kept", url: "/failed-builds/?count=5&platform=x", status: http.StatusMovedPermanently, header: loc("/failed-builds?count=5&platform=x")},
@@ -86,7 +86,7 @@ func TestTrailingSlash(t *testing.T) {
 
 func TestOverviewMisc(t *testing.T) {
 	env := apptest.New(t)
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "api", url: "/api", status: http.StatusOK,
 			header: map[string]string{"Content-Type": "text/html; charset=utf-8"},

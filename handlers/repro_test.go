@@ -1,4 +1,4 @@
-package app_test
+package handlers_test
 
 import (
 	"encoding/json"
@@ -12,9 +12,9 @@ import (
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
-// inputFiles makes the three files an input id is computed from; builds
+// reproInputs makes the three files an input id is computed from; builds
 // with the same name have the same input id.
-func inputFiles(name string) []builder.File {
+func reproInputs(name string) []builder.File {
 	return []builder.File{
 		{Path: "opam-switch", Data: []byte("opam-version: \"2.0\"\n# " + name + "\n")},
 		{Path: "build-environment", Data: []byte("PATH=/bin\n")},
@@ -32,15 +32,15 @@ type reproUpload struct {
 // failed build of a known input, another platform, another job.
 func reproBuilds() []reproUpload {
 	return []reproUpload{
-		{ovBuild{Job: "r", N: 1, Bin: "A", Files: inputFiles("I1")}, ovUser},
-		{ovBuild{Job: "r", N: 2, Bin: "A", Files: inputFiles("I1")}, "second"},
-		{ovBuild{Job: "r", N: 3, Bin: "B", Files: inputFiles("I1")}, ovUser},
-		{ovBuild{Job: "r", N: 4, Bin: "B", Files: inputFiles("I2")}, ovUser},
-		{ovBuild{Job: "r", N: 5, Result: builder.Result{Kind: builder.Exited, Code: 1}, Files: inputFiles("I2")}, ovUser},
-		{ovBuild{Job: "r", N: 6, Bin: "C", Files: inputFiles("I3")}, ovUser},
-		{ovBuild{Job: "r", N: 7, Bin: "C", Files: inputFiles("I3")}, ovUser},
-		{ovBuild{Job: "r", N: 8, Bin: "A", Platform: "ubuntu-24.04", Files: inputFiles("I1")}, ovUser},
-		{ovBuild{Job: "other", N: 9, Bin: "Z", Files: inputFiles("I9")}, ovUser},
+		{ovBuild{Job: "r", N: 1, Bin: "A", Files: reproInputs("I1")}, ovUser},
+		{ovBuild{Job: "r", N: 2, Bin: "A", Files: reproInputs("I1")}, "second"},
+		{ovBuild{Job: "r", N: 3, Bin: "B", Files: reproInputs("I1")}, ovUser},
+		{ovBuild{Job: "r", N: 4, Bin: "B", Files: reproInputs("I2")}, ovUser},
+		{ovBuild{Job: "r", N: 5, Result: builder.Result{Kind: builder.Exited, Code: 1}, Files: reproInputs("I2")}, ovUser},
+		{ovBuild{Job: "r", N: 6, Bin: "C", Files: reproInputs("I3")}, ovUser},
+		{ovBuild{Job: "r", N: 7, Bin: "C", Files: reproInputs("I3")}, ovUser},
+		{ovBuild{Job: "r", N: 8, Bin: "A", Platform: "ubuntu-24.04", Files: reproInputs("I1")}, ovUser},
+		{ovBuild{Job: "other", N: 9, Bin: "Z", Files: reproInputs("I9")}, ovUser},
 	}
 }
 
@@ -58,7 +58,7 @@ func reproEnv(t *testing.T) *apptest.Env {
 	return env
 }
 
-func getJSON(t *testing.T, env *apptest.Env, url string, v any) {
+func getJSONInto(t *testing.T, env *apptest.Env, url string, v any) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Accept", "application/json")
@@ -94,7 +94,7 @@ func TestJobReproducibility(t *testing.T) {
 		Summary    map[string]int `json:"summary"`
 		NextCursor string         `json:"next_cursor"`
 	}
-	getJSON(t, env, "/job/r/reproducibility", &got)
+	getJSONInto(t, env, "/job/r/reproducibility", &got)
 	if got.Job != "r" || got.NextCursor != "" {
 		t.Errorf("job %q next %q", got.Job, got.NextCursor)
 	}
@@ -139,12 +139,12 @@ func TestJobReproducibility(t *testing.T) {
 		} `json:"platforms"`
 		NextCursor string `json:"next_cursor"`
 	}
-	getJSON(t, env, "/job/r/reproducibility?limit=1&cursor=1", &page)
+	getJSONInto(t, env, "/job/r/reproducibility?limit=1&cursor=1", &page)
 	if page.NextCursor != "2" || len(page.Platforms) != 1 || page.Platforms[0].Inputs[0].Verdict != "unverified" {
 		t.Errorf("page 2: %+v", page)
 	}
 
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "html", url: "/job/r/reproducibility", status: http.StatusOK,
 			vary: []string{"Accept", "HX-Request"},
@@ -174,7 +174,7 @@ func TestSiteReproducibility(t *testing.T) {
 		AllTime map[string]int `json:"all_time"`
 		Last30d map[string]int `json:"last_30_days"`
 	}
-	getJSON(t, env, "/reproducibility?sort=share", &got)
+	getJSONInto(t, env, "/reproducibility?sort=share", &got)
 	site := map[string]int{"reproducible": 1, "not_reproducible": 1, "unverified": 3}
 	if !reflect.DeepEqual(got.AllTime, site) || !reflect.DeepEqual(got.Last30d, site) {
 		t.Errorf("site totals %v / %v, want %v", got.AllTime, got.Last30d, site)
@@ -187,7 +187,7 @@ func TestSiteReproducibility(t *testing.T) {
 			t.Errorf("share of %s = %v, want %v", got.Jobs[i].Job, s, want)
 		}
 	}
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{
 			name: "html", url: "/reproducibility", status: http.StatusOK,
 			has: []string{"<title>Reproducibility</title>", `<a href="/job/r/reproducibility">r</a>`,
@@ -225,17 +225,17 @@ func TestCompareReproducibility(t *testing.T) {
 	} {
 		url := "/compare/" + ovUUID(c.l) + "/" + ovUUID(c.r)
 		var got pair
-		getJSON(t, env, url, &got)
+		getJSONInto(t, env, url, &got)
 		if got.MainBinary.Identical != c.identical || got.SameInput != c.same ||
 			got.MainBinary.Left == nil || got.MainBinary.Right == nil {
 			t.Errorf("%s: %+v, want identical %v same input %v", url, got, c.identical, c.same)
 		}
-		ovRun(t, env, []ovScenario{{name: url, url: url, status: http.StatusOK, has: []string{c.line}}})
+		runScenarios(t, env, []scenario{{name: url, url: url, status: http.StatusOK, has: []string{c.line}}})
 	}
-	ovRun(t, env, []ovScenario{{name: "itself", url: "/compare/" + ovUUID(1) + "/" + ovUUID(1), status: http.StatusOK,
+	runScenarios(t, env, []scenario{{name: "itself", url: "/compare/" + ovUUID(1) + "/" + ovUUID(1), status: http.StatusOK,
 		has: []string{"Both sides are the same build: there is nothing to compare."}}})
 	var failed pair
-	getJSON(t, env, "/compare/"+ovUUID(4)+"/"+ovUUID(5), &failed)
+	getJSONInto(t, env, "/compare/"+ovUUID(4)+"/"+ovUUID(5), &failed)
 	if failed.MainBinary.Right != nil || failed.MainBinary.Identical || !failed.SameInput {
 		t.Errorf("compare with a failed build: %+v", failed)
 	}
@@ -254,7 +254,7 @@ func TestJobPageReproducibilityColumn(t *testing.T) {
 			} `json:"reproducibility"`
 		} `json:"builds"`
 	}
-	getJSON(t, env, "/job/r/failed?platform=debian-12", &got)
+	getJSONInto(t, env, "/job/r/failed?platform=debian-12", &got)
 	want := map[string]string{
 		ovUUID(7): "reproducible 2 1", ovUUID(5): "none", ovUUID(4): "unverified 1 1",
 		ovUUID(2): "not-reproducible 2 2",
@@ -271,7 +271,7 @@ func TestJobPageReproducibilityColumn(t *testing.T) {
 			t.Errorf("%s: %s, want %s", b.UUID, s, want[b.UUID])
 		}
 	}
-	ovRun(t, env, []ovScenario{{
+	runScenarios(t, env, []scenario{{
 		name: "column", url: "/job/r?platform=debian-12", status: http.StatusOK,
 		has: []string{"<th>Reproducible</th>",
 			`<span class="verdict verdict-reproducible"><span class="mark" aria-hidden="true">✓</span> reproducible</span></a> <small>×2</small>`,
@@ -282,7 +282,7 @@ func TestJobPageReproducibilityColumn(t *testing.T) {
 // The front page marks each job and platform's latest build.
 func TestFrontPageReproducibilityMark(t *testing.T) {
 	env := reproEnv(t)
-	ovRun(t, env, []ovScenario{{
+	runScenarios(t, env, []scenario{{
 		name: "marks", url: "/", status: http.StatusOK,
 		has: []string{
 			// r on debian-12: build 7, input I3, reproduced.
@@ -296,16 +296,16 @@ func TestFrontPageReproducibilityMark(t *testing.T) {
 // The badge adds the verdict of the newest build's input.
 func TestBadgeReproducibility(t *testing.T) {
 	env := reproEnv(t)
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "job", url: "/job/r/badge.svg", status: http.StatusOK,
 			has: []string{">debian-12: ok, reproducible<", ">ubuntu-24.04: ok, unverified<"}},
 	})
 	// A new build of I1 on debian-12 with a third binary: not reproducible.
-	r := env.Upload(t, "/upload", ovUser, ovPass, ovBuild{Job: "r", N: 10, Bin: "D", Files: inputFiles("I1")}.encode(t))
+	r := env.Upload(t, "/upload", ovUser, ovPass, ovBuild{Job: "r", N: 10, Bin: "D", Files: reproInputs("I1")}.encode(t))
 	if r.Status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
-	ovRun(t, env, []ovScenario{
+	runScenarios(t, env, []scenario{
 		{name: "not reproducible", url: "/job/r/badge.svg?platform=debian-12", status: http.StatusOK,
 			has: []string{">debian-12: ok, not reproducible<", `fill="#fe7d37"`}},
 	})
@@ -337,7 +337,7 @@ func TestBuildReproducibilityJSON(t *testing.T) {
 		{5, "none"},
 	} {
 		var got standing
-		getJSON(t, env, "/job/r/build/"+ovUUID(c.n), &got)
+		getJSONInto(t, env, "/job/r/build/"+ovUUID(c.n), &got)
 		s := "none"
 		if r := got.Reproducibility; r != nil {
 			s = fmt.Sprintf("%s %s %v %v %v %v", r.Verdict, r.Uploader, r.Independent, r.ReproducedBy, r.DiffersFrom, r.Unchanged)
