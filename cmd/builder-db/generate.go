@@ -100,15 +100,11 @@ Flags:
 			})
 			fmt.Fprintf(e.stdout, "generating %d builds, the newest finishing at --end %s\n", g.Count(), end.Format(time.RFC3339Nano))
 			in := &ingest.Ingester{DB: d, Store: st, Log: e.log}
-			p := newProgress(e.stderr)
-			last := time.Time{}
+			p := newProgress(e.stderr, g.Count())
 			res, err := ops.Generate(ctx, in, u, g, *workers, func(done, total int) {
-				if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == total {
-					last = now
-					p.show(fmt.Sprintf("[%d/%d]", done, total))
-				}
+				progressTo(p, done, total)
 			})
-			p.done()
+			_ = p.Finish()
 			rate := float64(res.Stored) / max(res.Elapsed.Seconds(), 1e-9)
 			fmt.Fprintf(e.stdout, "generated %d builds in %s (%.1f builds/s)", res.Stored,
 				res.Elapsed.Round(time.Millisecond), rate)

@@ -42,11 +42,12 @@ Flags:
 				return userError(*user, err)
 			}
 			in := &ingest.Ingester{DB: d, Store: st, Log: e.log}
-			p := newProgress(e.stderr)
+			p := newProgress(e.stderr, len(files))
 			rep, err := ops.Include(ctx, in, u, files, func(n, total int, file string) {
-				p.show(fmt.Sprintf("[%d/%d] %s", n, total, filepath.Base(file)))
+				p.Describe(filepath.Base(file))
+				progressTo(p, n, total)
 			})
-			p.done()
+			_ = p.Finish()
 			for _, f := range rep.Failed {
 				fmt.Fprintf(e.stderr, "%s: %s\n", f.File, f.Reason())
 			}

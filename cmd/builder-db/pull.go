@@ -67,14 +67,14 @@ Flags:
 				MaxRecord: int64(maxRecord),
 				Log:       e.log,
 			}
-			bar := newProgress(e.stderr)
+			bar := newProgress(e.stderr, -1)
 			opts.Progress = func(ev mirror.Event) {
 				r := ev.Report
-				bar.show(fmt.Sprintf("%d new, %d skipped, %d refused, %s: %s %s",
+				bar.Describe(fmt.Sprintf("%d new, %d skipped, %d refused, %s: %s %s",
 					r.New, r.Skipped, len(r.Refused), views.FormatSize(r.Bytes), ev.Job, ev.UUID))
 			}
 			rep, err := p.Pull(ctx, args[0], opts)
-			bar.done()
+			_ = bar.Finish()
 			for _, f := range rep.Refused {
 				fmt.Fprintf(e.stderr, "refused %s\n", f)
 			}

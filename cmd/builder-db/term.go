@@ -9,7 +9,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/builder-web/builder-web/app/accounts"
@@ -107,24 +109,26 @@ func promptHidden(tty *os.File, r *bufio.Reader, out io.Writer, prompt string) (
 	}
 }
 
-// progress shows a one-line status on a terminal and nothing elsewhere.
-type progress struct {
-	w  io.Writer
-	on bool
+// newProgress returns the status line of a long command on w: a bar over
+// total steps, or a spinner with a count when total is -1 (not known yet).
+// It draws only on a terminal; elsewhere (cron mail, a pipe, a log file) it
+// writes nothing at all, so no control characters land in files. Redraws
+// are throttled, so callers report every step. Finish clears the line.
+func newProgress(w io.Writer, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetVisibility(isTerminal(w)),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
 }
 
-func newProgress(w io.Writer) *progress { return &progress{w: w, on: isTerminal(w)} }
-
-// show replaces the status line.
-func (p *progress) show(s string) {
-	if p.on {
-		fmt.Fprintf(p.w, "\r\x1b[K%s", s)
+// progressTo moves p to done of total, taking a total that grew on the way.
+func progressTo(p *progressbar.ProgressBar, done, total int) {
+	if p.GetMax() != total {
+		p.ChangeMax(total)
 	}
-}
-
-// done clears the status line.
-func (p *progress) done() {
-	if p.on {
-		fmt.Fprint(p.w, "\r\x1b[K")
-	}
+	_ = p.Set(done) // an error is a failed write to the terminal: nothing to do
 }

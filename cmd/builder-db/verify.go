@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/schollz/progressbar/v3"
 )
 
 var verifyDataDirCmd = &command{
@@ -36,15 +36,11 @@ server is up: what a concurrent upload or removal explains is not reported.`,
 			return err
 		}
 		defer d.Close()
-		p := newProgress(e.stderr)
-		var last time.Time
+		p := newProgress(e.stderr, -1)
 		rep, err := ops.VerifyDataDir(ctx, d, e.dataDir, e.finding(p), func(done, total int) {
-			if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == total {
-				last = now
-				p.show(fmt.Sprintf("[%d/%d]", done, total))
-			}
+			progressTo(p, done, total)
 		})
-		p.done()
+		_ = p.Finish()
 		if err != nil {
 			return err
 		}
@@ -127,10 +123,10 @@ Flags:
 
 // finding prints a verify finding on standard output, first clearing the
 // progress line (when there is one) that shares the terminal.
-func (e *env) finding(p *progress) func(ops.Finding) {
+func (e *env) finding(p *progressbar.ProgressBar) func(ops.Finding) {
 	return func(f ops.Finding) {
 		if p != nil {
-			p.done()
+			_ = p.Clear() // redrawn by the next step
 		}
 		fmt.Fprintln(e.stdout, f)
 	}

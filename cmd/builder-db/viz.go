@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/builder-web/builder-web/app/viz"
 )
@@ -34,15 +33,12 @@ Flags:
 				return err
 			}
 			defer d.Close()
-			p := newProgress(e.stderr)
-			var last time.Time
+			p := newProgress(e.stderr, -1)
+			p.Describe("builds")
 			rep, err := viz.Regenerate(ctx, d, viz.NewCache(st, *jobs), *jobs, *force, func(n int) {
-				if now := time.Now(); now.Sub(last) >= 100*time.Millisecond {
-					last = now
-					p.show(fmt.Sprintf("[%d builds]", n))
-				}
+				_ = p.Set(n)
 			})
-			p.done()
+			_ = p.Finish()
 			if err != nil {
 				return err
 			}
