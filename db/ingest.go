@@ -206,37 +206,31 @@ func (w *BuildWriter) Insert(ctx context.Context, b NewBuild) (int64, error) {
 
 // ensureJob returns the id of the named job, creating it if needed.
 func (w *BuildWriter) ensureJob(ctx context.Context, name string) (int64, error) {
-	if id, ok := w.jobs[name]; ok {
-		return id, nil
-	}
-	id, found, err := w.lookup(ctx, sqlJobIDByName, name)
-	if err != nil {
-		return 0, fmt.Errorf("find job %s: %w", name, err)
-	}
-	if !found {
-		if id, err = w.insert(ctx, sqlInsertJob, name); err != nil {
-			return 0, fmt.Errorf("add job %s: %w", name, err)
-		}
-	}
-	w.jobs[name] = id
-	return id, nil
+	return w.ensureNamed(ctx, w.jobs, sqlJobIDByName, sqlInsertJob, "job", name)
 }
 
 // ensureTag returns the id of the named tag, creating it if needed.
 func (w *BuildWriter) ensureTag(ctx context.Context, name string) (int64, error) {
-	if id, ok := w.tags[name]; ok {
+	return w.ensureNamed(ctx, w.tags, sqlTagByName, sqlInsertTag, "tag", name)
+}
+
+// ensureNamed returns the id of the row called name (a job or a tag),
+// inserting it when lookup finds none; ids are remembered in seen for the
+// rest of the transaction.
+func (w *BuildWriter) ensureNamed(ctx context.Context, seen map[string]int64, lookup, insert, kind, name string) (int64, error) {
+	if id, ok := seen[name]; ok {
 		return id, nil
 	}
-	id, found, err := w.lookup(ctx, sqlTagByName, name)
+	id, found, err := w.lookup(ctx, lookup, name)
 	if err != nil {
-		return 0, fmt.Errorf("find tag %s: %w", name, err)
+		return 0, fmt.Errorf("find %s %s: %w", kind, name, err)
 	}
 	if !found {
-		if id, err = w.insert(ctx, sqlInsertTag, name); err != nil {
-			return 0, fmt.Errorf("add tag %s: %w", name, err)
+		if id, err = w.insert(ctx, insert, name); err != nil {
+			return 0, fmt.Errorf("add %s %s: %w", kind, name, err)
 		}
 	}
-	w.tags[name] = id
+	seen[name] = id
 	return id, nil
 }
 
