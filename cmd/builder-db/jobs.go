@@ -20,43 +20,35 @@ func accessError(user, job string, err error) error {
 	return err
 }
 
-var accessAddCmd = &command{
-	name: "access-add", args: "USER JOB", minArgs: 2, maxArgs: 2,
-	summary: "let a restricted account upload builds of a job",
-	help: `Adds JOB to the access list of USER, so that the restricted account USER
+var accessAddCmd = accessCmd("access-add", "let a restricted account upload builds of a job",
+	`Adds JOB to the access list of USER, so that the restricted account USER
 may upload builds of JOB. The job must exist already. Granting twice is not
 an error.`,
-	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, _, err := e.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer d.Close()
-		if err := d.AccessAdd(ctx, args[0], args[1]); err != nil {
-			return accessError(args[0], args[1], err)
-		}
-		fmt.Fprintf(e.stdout, "%s may upload builds of %s\n", args[0], args[1])
-		return nil
-	}),
-}
+	(*db.DB).AccessAdd, "%s may upload builds of %s\n")
 
-var accessRemoveCmd = &command{
-	name: "access-remove", args: "USER JOB", minArgs: 2, maxArgs: 2,
-	summary: "revoke what access-add granted",
-	help: `Removes JOB from the access list of USER. Removing what was not granted is
+var accessRemoveCmd = accessCmd("access-remove", "revoke what access-add granted",
+	`Removes JOB from the access list of USER. Removing what was not granted is
 not an error.`,
-	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, _, err := e.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer d.Close()
-		if err := d.AccessRemove(ctx, args[0], args[1]); err != nil {
-			return accessError(args[0], args[1], err)
-		}
-		fmt.Fprintf(e.stdout, "%s may no longer upload builds of %s\n", args[0], args[1])
-		return nil
-	}),
+	(*db.DB).AccessRemove, "%s may no longer upload builds of %s\n")
+
+// accessCmd is a command USER JOB that changes an access list through
+// change and then says so with done (a format of the user and the job).
+func accessCmd(name, summary, help string, change func(*db.DB, context.Context, string, string) error, done string) *command {
+	return &command{
+		name: name, args: "USER JOB", minArgs: 2, maxArgs: 2, summary: summary, help: help,
+		setup: noFlags(func(ctx context.Context, e *env, args []string) error {
+			d, _, err := e.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if err := change(d, ctx, args[0], args[1]); err != nil {
+				return accessError(args[0], args[1], err)
+			}
+			fmt.Fprintf(e.stdout, done, args[0], args[1])
+			return nil
+		}),
+	}
 }
 
 var jobRemoveCmd = &command{
