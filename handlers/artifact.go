@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"path"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/builder-web/builder-web/app/httperr"
 	"github.com/builder-web/builder-web/db"
 )
 
@@ -26,11 +24,8 @@ func (h *Handler) Artifact(c *fiber.Ctx) error {
 		return err
 	}
 	a, err := h.DB.ArtifactByPath(c.UserContext(), uuid, p)
-	if errors.Is(err, db.ErrNotFound) {
-		return httperr.NotFound("Artifact not found")
-	}
 	if err != nil {
-		return fmt.Errorf("load artifact %s of %s: %w", p, uuid, err)
+		return lookupErr(err, "Artifact not found", fmt.Sprintf("load artifact %s of %s", p, uuid))
 	}
 	etag := base64.StdEncoding.EncodeToString(a.SHA256)
 	c.Set(fiber.HeaderETag, `"`+etag+`"`)

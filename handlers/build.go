@@ -59,11 +59,8 @@ func (h *Handler) loadBuild(c *fiber.Ctx) (*db.BuildInfo, error) {
 		return nil, err
 	}
 	b, err := h.DB.BuildByUUID(c.UserContext(), uuid)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, httperr.NotFound("Build not found")
-	}
 	if err != nil {
-		return nil, fmt.Errorf("load build %s: %w", uuid, err)
+		return nil, lookupErr(err, "Build not found", "load build "+uuid)
 	}
 	return b, nil
 }

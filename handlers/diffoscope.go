@@ -26,11 +26,8 @@ func (h *Handler) comparedBinaries(c *fiber.Ctx) (l, r *db.BuildInfo, err error)
 	var builds [2]*db.BuildInfo
 	for i, u := range []string{left, right} {
 		b, err := h.DB.BuildByUUID(c.UserContext(), u)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil, nil, httperr.NotFound("Build not found")
-		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("diffoscope: load build %s: %w", u, err)
+			return nil, nil, lookupErr(err, "Build not found", "diffoscope: load build "+u)
 		}
 		if b.Main == nil {
 			return nil, nil, httperr.NotFound("Build " + b.UUID + " has no main binary to compare")

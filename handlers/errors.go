@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -79,4 +80,13 @@ func jsonErrors(c *fiber.Ctx) { c.Locals(jsonErrorsKey{}, true) }
 // NotFound answers every request no route took.
 func (h *Handler) NotFound(c *fiber.Ctx) error {
 	return httperr.NotFound("Page not found")
+}
+
+// lookupErr answers a failed store lookup: db.ErrNotFound becomes a 404
+// saying notFound, any other error is wrapped with what was looked up.
+func lookupErr(err error, notFound, what string) error {
+	if errors.Is(err, db.ErrNotFound) {
+		return httperr.NotFound(notFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -2,14 +2,11 @@ package handlers
 
 import (
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
-	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -27,11 +24,8 @@ func (h *Handler) Hash(c *fiber.Ctx) error {
 		return httperr.BadRequest("Bad request: sha256 is not hex", err)
 	}
 	job, uuid, err := h.DB.NewestWithHash(c.UserContext(), sha)
-	if errors.Is(err, db.ErrNotFound) {
-		return httperr.NotFound("No artifact with this hash")
-	}
 	if err != nil {
-		return fmt.Errorf("hash search: %w", err)
+		return lookupErr(err, "No artifact with this hash", "hash search")
 	}
 	return c.Redirect(views.BuildURL(job, uuid), fiber.StatusFound)
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
 	"path"
@@ -34,11 +33,8 @@ func (h *Handler) loadJob(c *fiber.Ctx) (*db.Job, error) {
 		return nil, err
 	}
 	j, err := h.DB.JobByName(c.UserContext(), name)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, httperr.NotFound("Job not found")
-	}
 	if err != nil {
-		return nil, fmt.Errorf("load job %q: %w", name, err)
+		return nil, lookupErr(err, "Job not found", fmt.Sprintf("load job %q", name))
 	}
 	return j, nil
 }

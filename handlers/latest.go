@@ -1,15 +1,12 @@
 package handlers
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
-	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -27,11 +24,8 @@ func (h *Handler) Latest(c *fiber.Ctx) error {
 		return err
 	}
 	uuid, err := h.DB.LatestSuccessful(c.UserContext(), j.ID, c.Query("platform"))
-	if errors.Is(err, db.ErrNotFound) {
-		return httperr.NotFound("No successful build")
-	}
 	if err != nil {
-		return fmt.Errorf("latest build of %s: %w", j.Name, err)
+		return lookupErr(err, "No successful build", "latest build of "+j.Name)
 	}
 	return c.Redirect(views.BuildURL(j.Name, uuid)+suffix, fiber.StatusFound)
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/builder-web/builder-web/app/httperr"
-	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -28,11 +26,8 @@ func (h *Handler) NewBuilds(c *fiber.Ctx) error {
 	back := "/"
 	if name := c.Query("job"); name != "" {
 		j, err := h.DB.JobByName(c.UserContext(), name)
-		if errors.Is(err, db.ErrNotFound) {
-			return httperr.NotFound("Job not found")
-		}
 		if err != nil {
-			return fmt.Errorf("new builds: %w", err)
+			return lookupErr(err, "Job not found", "new builds")
 		}
 		jobID, back = j.ID, views.JobURL(j.Name)
 	}
