@@ -182,14 +182,24 @@ func (d *Decoder) readField(tag byte, where string) ([]byte, error) {
 // readFieldIn reads one whole element that must carry tag and lie before
 // end.
 func (d *Decoder) readFieldIn(tag byte, where string, end int64) ([]byte, error) {
-	got, n, err := d.readTLVHeader(where, end)
+	n, err := d.readHeaderOf(tag, where, end)
 	if err != nil {
 		return nil, err
 	}
-	if got != tag {
-		return nil, malformedf(where, "expected %s, got %s", tagName(tag), tagName(got))
-	}
 	return d.readContent(n, where)
+}
+
+// readHeaderOf reads the header of an element that must have this tag,
+// within end, and returns its content length.
+func (d *Decoder) readHeaderOf(tag byte, where string, end int64) (int64, error) {
+	got, n, err := d.readTLVHeader(where, end)
+	if err != nil {
+		return 0, err
+	}
+	if got != tag {
+		return 0, malformedf(where, "expected %s, got %s", tagName(tag), tagName(got))
+	}
+	return n, nil
 }
 
 // Header reads everything before the output files. It is safe to call more
@@ -225,12 +235,9 @@ func (d *Decoder) readHeader() (*Header, error) {
 		return nil, malformedf("record", "expected [0] EXPLICIT (0xA0), got %s", tagName(tag))
 	}
 	outer := d.off + n
-	tag, n, err = d.readTLVHeader("exec", outer)
+	n, err = d.readHeaderOf(tagSequence, "exec", outer)
 	if err != nil {
 		return nil, err
-	}
-	if tag != tagSequence {
-		return nil, malformedf("exec", "expected %s, got %s", tagName(tagSequence), tagName(tag))
 	}
 	if d.off+n != outer {
 		return nil, malformedf("record", "[0] holds more than one element")
@@ -270,12 +277,9 @@ func (d *Decoder) readHeader() (*Header, error) {
 	if h.Result, err = parseResult(tag, c); err != nil {
 		return nil, err
 	}
-	tag, n, err = d.readTLVHeader("output", d.end)
+	n, err = d.readHeaderOf(tagSequence, "output", d.end)
 	if err != nil {
 		return nil, err
-	}
-	if tag != tagSequence {
-		return nil, malformedf("output", "expected %s, got %s", tagName(tagSequence), tagName(tag))
 	}
 	if d.off+n != d.end {
 		return nil, malformedf("exec", "unexpected trailing element after output")
@@ -314,20 +318,14 @@ func (d *Decoder) next() (string, int64, io.Reader, error) {
 	}
 	d.nfile++
 	where := fmt.Sprintf("output file %d", d.nfile)
-	tag, n, err := d.readTLVHeader(where, d.end)
+	n, err := d.readHeaderOf(tagSequence, where, d.end)
 	if err != nil {
 		return "", 0, nil, err
-	}
-	if tag != tagSequence {
-		return "", 0, nil, malformedf(where, "expected %s, got %s", tagName(tagSequence), tagName(tag))
 	}
 	fileEnd := d.off + n
-	tag, n, err = d.readTLVHeader(where+": path", fileEnd)
+	n, err = d.readHeaderOf(tagUTF8String, where+": path", fileEnd)
 	if err != nil {
 		return "", 0, nil, err
-	}
-	if tag != tagUTF8String {
-		return "", 0, nil, malformedf(where+": path", "expected %s, got %s", tagName(tagUTF8String), tagName(tag))
 	}
 	p, err := d.readContent(n, where+": path")
 	if err != nil {
@@ -337,12 +335,9 @@ func (d *Decoder) next() (string, int64, io.Reader, error) {
 		return "", 0, nil, err
 	}
 	where = fmt.Sprintf("output file %d (%q)", d.nfile, p)
-	tag, n, err = d.readTLVHeader(where+": data", fileEnd)
+	n, err = d.readHeaderOf(tagUTF8String, where+": data", fileEnd)
 	if err != nil {
 		return "", 0, nil, err
-	}
-	if tag != tagUTF8String {
-		return "", 0, nil, malformedf(where+": data", "expected %s, got %s", tagName(tagUTF8String), tagName(tag))
 	}
 	// Known before the contents arrive, so reject now rather than after
 	// the caller has staged the whole file.

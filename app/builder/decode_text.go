@@ -71,12 +71,9 @@ func (d *Decoder) feed(n int64, where string, sink func(io.Reader) error) error 
 // (checked and dropped without keeping their contents) and the optional
 // platform.
 func (d *Decoder) readJob(job *Job) error {
-	tag, n, err := d.readTLVHeader("job", d.end)
+	n, err := d.readHeaderOf(tagSequence, "job", d.end)
 	if err != nil {
 		return err
-	}
-	if tag != tagSequence {
-		return malformedf("job", "expected %s, got %s", tagName(tagSequence), tagName(tag))
 	}
 	end := d.off + n
 	name, err := d.readFieldIn(tagUTF8String, "job: name", end)
@@ -110,12 +107,9 @@ func (d *Decoder) readScript(job *Job, end int64) error {
 		job.Script = string(s)
 		return err
 	}
-	tag, n, err := d.readTLVHeader(where, end)
+	n, err := d.readHeaderOf(tagUTF8String, where, end)
 	if err != nil {
 		return err
-	}
-	if tag != tagUTF8String {
-		return malformedf(where, "expected %s, got %s", tagName(tagUTF8String), tagName(tag))
 	}
 	return d.feed(n, where, func(r io.Reader) error {
 		_, err := io.Copy(d.script, r)
@@ -127,22 +121,16 @@ func (d *Decoder) readScript(job *Job, end int64) error {
 // reference still parses them as File values, so a broken one fails the
 // record; their contents are skipped.
 func (d *Decoder) skipJobFiles(jobEnd int64) error {
-	tag, n, err := d.readTLVHeader("job: files", jobEnd)
+	n, err := d.readHeaderOf(tagSequence, "job: files", jobEnd)
 	if err != nil {
 		return err
-	}
-	if tag != tagSequence {
-		return malformedf("job: files", "expected %s, got %s", tagName(tagSequence), tagName(tag))
 	}
 	end := d.off + n
 	for i := 1; d.off < end; i++ {
 		where := fmt.Sprintf("job: files: file %d", i)
-		tag, n, err := d.readTLVHeader(where, end)
+		n, err := d.readHeaderOf(tagSequence, where, end)
 		if err != nil {
 			return err
-		}
-		if tag != tagSequence {
-			return malformedf(where, "expected %s, got %s", tagName(tagSequence), tagName(tag))
 		}
 		fileEnd := d.off + n
 		p, err := d.readFieldIn(tagUTF8String, where+": path", fileEnd)
@@ -154,12 +142,9 @@ func (d *Decoder) skipJobFiles(jobEnd int64) error {
 		if err := checkPath(p, where+": path"); err != nil {
 			return err
 		}
-		tag, n, err = d.readTLVHeader(where+": data", fileEnd)
+		n, err = d.readHeaderOf(tagUTF8String, where+": data", fileEnd)
 		if err != nil {
 			return err
-		}
-		if tag != tagUTF8String {
-			return malformedf(where+": data", "expected %s, got %s", tagName(tagUTF8String), tagName(tag))
 		}
 		if d.off+n != fileEnd {
 			return malformedf(where, "unexpected trailing element (%d bytes)", fileEnd-d.off-n)
@@ -174,30 +159,21 @@ func (d *Decoder) skipJobFiles(jobEnd int64) error {
 // readConsole reads the SEQUENCE OF ConsoleLine, keeping the lines in h
 // (newest first, as the record has them) or handing them to the sink.
 func (d *Decoder) readConsole(h *Header) error {
-	tag, n, err := d.readTLVHeader("console", d.end)
+	n, err := d.readHeaderOf(tagSequence, "console", d.end)
 	if err != nil {
 		return err
-	}
-	if tag != tagSequence {
-		return malformedf("console", "expected %s, got %s", tagName(tagSequence), tagName(tag))
 	}
 	end := d.off + n
 	for i := 1; d.off < end; i++ {
 		where := fmt.Sprintf("console line %d", i)
-		tag, n, err := d.readTLVHeader(where, end)
+		n, err := d.readHeaderOf(tagSequence, where, end)
 		if err != nil {
 			return err
-		}
-		if tag != tagSequence {
-			return malformedf(where, "expected %s, got %s", tagName(tagSequence), tagName(tag))
 		}
 		lineEnd := d.off + n
-		tag, n, err = d.readTLVHeader(where+": delta", lineEnd)
+		n, err = d.readHeaderOf(tagInteger, where+": delta", lineEnd)
 		if err != nil {
 			return err
-		}
-		if tag != tagInteger {
-			return malformedf(where+": delta", "expected %s, got %s", tagName(tagInteger), tagName(tag))
 		}
 		if n > 8 { // refused below anyway; do not read it into memory
 			return malformedf(where+": delta", "INTEGER overflow (%d octets)", n)
@@ -210,12 +186,9 @@ func (d *Decoder) readConsole(h *Header) error {
 		if problem != "" {
 			return malformedf(where+": delta", "%s", problem)
 		}
-		tag, n, err = d.readTLVHeader(where+": data", lineEnd)
+		n, err = d.readHeaderOf(tagUTF8String, where+": data", lineEnd)
 		if err != nil {
 			return err
-		}
-		if tag != tagUTF8String {
-			return malformedf(where+": data", "expected %s, got %s", tagName(tagUTF8String), tagName(tag))
 		}
 		if d.off+n != lineEnd {
 			return malformedf(where, "unexpected trailing element (%d bytes)", lineEnd-d.off-n)
