@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,12 +15,14 @@ import (
 // real server over a temp data directory seeded through the real upload
 // path (apptest). A test builds its data, then lists its scenarios.
 
-// scenario is one request and what its answer must show.
+// scenario is one request and what its answer must show. Scenarios run in
+// order, so a later one may depend on what an earlier one stored.
 type scenario struct {
 	name    string
 	method  string // default GET
 	url     string
 	headers []string // pairs
+	body    []byte
 	status  int
 	header  map[string]string // exact values; "" means absent
 	vary    []string          // tokens the Vary header must list
@@ -37,7 +40,7 @@ func runScenarios(t *testing.T, env *apptest.Env, scenarios []scenario) {
 			if method == "" {
 				method = http.MethodGet
 			}
-			req := httptest.NewRequest(method, sc.url, nil)
+			req := httptest.NewRequest(method, sc.url, bytes.NewReader(sc.body))
 			for i := 0; i+1 < len(sc.headers); i += 2 {
 				req.Header.Set(sc.headers[i], sc.headers[i+1])
 			}

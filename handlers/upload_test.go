@@ -162,33 +162,29 @@ func TestUploadAuth(t *testing.T) {
 	env.AddUser(t, "bound", "pw-bound", true)
 	rec := apptest.Vector(t, "success_hvt.full")
 	other := apptest.Vector(t, "compare_left.full") // also job hello-hvt
-	for _, tc := range []struct {
-		name, user, pw string
-		body           []byte
-		want           int
-	}{
-		{"no credentials", "", "", rec, http.StatusUnauthorized},
-		{"unknown user", "nobody", "x", rec, http.StatusUnauthorized},
-		{"wrong password", "free", "wrong", rec, http.StatusUnauthorized},
-		{"restricted, job unknown", "bound", "pw-bound", rec, http.StatusForbidden},
-		{"unrestricted", "free", "free-password", rec, http.StatusCreated},
-		{"duplicate", "free", "free-password", rec, http.StatusConflict},
-		{"restricted, no access to existing job", "bound", "pw-bound", other, http.StatusForbidden},
-	} {
-		r := env.Upload(t, "/upload", tc.user, tc.pw, tc.body)
-		if r.Status != tc.want {
-			t.Errorf("%s: status %d (%s), want %d", tc.name, r.Status, r.Body, tc.want)
+	upload := func(name, user, pw string, body []byte, status int) scenario {
+		sc := scenario{name: name, method: http.MethodPost, url: "/upload", body: body, status: status}
+		if user != "" {
+			sc.headers = []string{"Authorization", apptest.BasicAuth(user, pw)}
 		}
-		if r.Status == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") != `Basic realm="builder-web"` {
-			t.Errorf("%s: WWW-Authenticate %q", tc.name, r.Header.Get("WWW-Authenticate"))
+		if status == http.StatusUnauthorized {
+			sc.header = map[string]string{"WWW-Authenticate": `Basic realm="builder-web"`}
 		}
+		return sc
 	}
+	runScenarios(t, env, []scenario{
+		upload("no credentials", "", "", rec, http.StatusUnauthorized),
+		upload("unknown user", "nobody", "x", rec, http.StatusUnauthorized),
+		upload("wrong password", "free", "wrong", rec, http.StatusUnauthorized),
+		upload("restricted, job unknown", "bound", "pw-bound", rec, http.StatusForbidden),
+		upload("unrestricted", "free", "free-password", rec, http.StatusCreated),
+		upload("duplicate", "free", "free-password", rec, http.StatusConflict),
+		upload("restricted, no access to existing job", "bound", "pw-bound", other, http.StatusForbidden),
+	})
 	if err := env.App.DB.AccessAdd(context.Background(), "bound", "hello-hvt"); err != nil {
 		t.Fatal(err)
 	}
-	if r := env.Upload(t, "/upload", "bound", "pw-bound", other); r.Status != http.StatusCreated {
-		t.Errorf("restricted with access: status %d (%s), want 201", r.Status, r.Body)
-	}
+	runScenarios(t, env, []scenario{upload("restricted with access", "bound", "pw-bound", other, http.StatusCreated)})
 }
 
 // A job name or artifact path that would leave the data directory is
@@ -198,6 +194,7 @@ func TestUploadTraversal(t *testing.T) {
 	env.AddUser(t, "up", "up-password", false)
 	outside := filepath.Dir(env.Dir)
 	before, _ := os.ReadDir(outside)
+	var refused []scenario
 	for _, tc := range []struct {
 		name string
 		body []byte
@@ -227,11 +224,10 @@ func TestUploadTraversal(t *testing.T) {
 		{"inner dot segment", apptest.Record(t, "ok", "bin/x", "a/./b")},
 		{"leading dot segment", apptest.Record(t, "ok", "./bin/x")},
 	} {
-		r := env.Upload(t, "/upload", "up", "up-password", tc.body)
-		if r.Status != http.StatusBadRequest {
-			t.Errorf("%s: status %d (%s), want 400", tc.name, r.Status, r.Body)
-		}
+		refused = append(refused, scenario{name: tc.name, method: http.MethodPost, url: "/upload", body: tc.body,
+			headers: []string{"Authorization", apptest.BasicAuth("up", "up-password")}, status: http.StatusBadRequest})
 	}
+	runScenarios(t, env, refused)
 	if files := env.Files(t); len(files) != 0 {
 		t.Errorf("files written: %v", files)
 	}

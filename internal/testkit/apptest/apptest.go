@@ -114,9 +114,14 @@ func (e *Env) Upload(tb testing.TB, target, user, pw string, body []byte) Respon
 	tb.Helper()
 	req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 	if user != "" {
-		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pw)))
+		req.Header.Set("Authorization", BasicAuth(user, pw))
 	}
 	return e.Do(tb, req)
+}
+
+// BasicAuth is the Authorization header value of HTTP basic auth.
+func BasicAuth(user, pw string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pw))
 }
 
 // Vector reads a shared test vector.
