@@ -149,6 +149,7 @@ func TestAttestationErrors(t *testing.T) {
 	env := newEnv(t)
 	uploadVectors(t, env, "success_hvt", "failed_exit1")
 	failed := sidecarOf(t, "failed_exit1")
+	var scenarios []scenario
 	for _, c := range []struct {
 		url    string
 		status int
@@ -161,11 +162,10 @@ func TestAttestationErrors(t *testing.T) {
 			"no other build of the same input produced the same main binary"},
 		{buildURL(failed.Job.Name, failed.UUID) + "/reproducibility-attestation", 404, "no other build"},
 	} {
-		r := get(t, env, c.url)
-		if r.Status != c.status || !bytes.Contains(r.Body, []byte(c.text)) || r.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("GET %s: status %d (%s), want %d with %q in JSON\n%s", c.url, r.Status, r.Header.Get("Content-Type"), c.status, c.text, r.Body)
-		}
+		scenarios = append(scenarios, scenario{name: c.url, url: c.url, status: c.status, has: []string{c.text},
+			header: map[string]string{"Content-Type": "application/json"}})
 	}
+	runScenarios(t, env, scenarios)
 }
 
 // Once another build of the same input made the same binary, the build

@@ -3,8 +3,9 @@ package handlers_test
 import (
 	"encoding/xml"
 	"net/http"
-	"strings"
 	"testing"
+
+	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
 func TestBadge(t *testing.T) {
@@ -28,36 +29,20 @@ func TestBadge(t *testing.T) {
 		{"/job/hello-hvt/badge.svg", []string{">debian-12: ok, unverified<"}, nil},
 		{"/job/x%3Cy%26z/badge.svg", []string{">x&lt;y&amp;z<", ">p: ok<"}, []string{"x<y"}},
 	}
+	var scenarios []scenario
 	for _, c := range cases {
-		t.Run(c.url, func(t *testing.T) {
-			r := env.Get(t, c.url)
-			if r.Status != http.StatusOK {
-				t.Fatalf("status %d (%s)", r.Status, r.Body)
-			}
-			if ct, cc := r.Header.Get("Content-Type"), r.Header.Get("Cache-Control"); ct != "image/svg+xml" || cc != "public, max-age=60" {
-				t.Errorf("Content-Type %q, Cache-Control %q", ct, cc)
-			}
-			var svg struct {
-				XMLName xml.Name `xml:"http://www.w3.org/2000/svg svg"`
-				Title   string   `xml:"title"`
-			}
-			if err := xml.Unmarshal(r.Body, &svg); err != nil {
-				t.Fatalf("not SVG: %v\n%s", err, r.Body)
-			}
-			body := string(r.Body)
-			for _, w := range c.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("badge lacks %q:\n%s", w, body)
+		scenarios = append(scenarios, scenario{name: c.url, url: c.url, status: http.StatusOK,
+			header: map[string]string{"Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=60"},
+			has:    c.want, lacks: c.absent, check: func(t *testing.T, r apptest.Response) {
+				var svg struct {
+					XMLName xml.Name `xml:"http://www.w3.org/2000/svg svg"`
+					Title   string   `xml:"title"`
 				}
-			}
-			for _, a := range c.absent {
-				if strings.Contains(body, a) {
-					t.Errorf("badge has %q:\n%s", a, body)
+				if err := xml.Unmarshal(r.Body, &svg); err != nil {
+					t.Fatalf("not SVG: %v\n%s", err, r.Body)
 				}
-			}
-		})
+			}})
 	}
-	if r := env.Get(t, "/job/nope/badge.svg"); r.Status != http.StatusNotFound {
-		t.Errorf("badge of an unknown job: status %d, want 404", r.Status)
-	}
+	scenarios = append(scenarios, scenario{name: "unknown job", url: "/job/nope/badge.svg", status: http.StatusNotFound})
+	runScenarios(t, env, scenarios)
 }

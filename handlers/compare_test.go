@@ -380,13 +380,14 @@ func TestCompareJSON(t *testing.T) {
 func TestCompareErrors(t *testing.T) {
 	env := compareEnv(t, "compare_left", "compare_right", "minimal", "failed_exit1")
 	unknown := "00000000-0000-4000-8000-000000000000"
-	tests := []struct {
+	var scenarios []scenario
+	for _, tt := range []struct {
 		name    string
 		url     string
 		json    bool
 		status  int
 		want    string // in the body
-		wantLoc string
+		wantLoc string // "" means no Location header
 	}{
 		{"unknown left build", "/compare/" + unknown + "/" + rightUUID, false, 404, "This page does not exist", ""},
 		{"unknown right build", "/compare/" + leftUUID + "/" + unknown, false, 404, "This page does not exist", ""},
@@ -404,25 +405,15 @@ func TestCompareErrors(t *testing.T) {
 		{"form keeps the view", "/compare?left=" + strings.ToUpper(rightUUID) + "&right=" + leftUUID + "&all=1", false, 302, "", "/compare/" + rightUUID + "/" + leftUUID + "?all=1"},
 		{"form with a bad uuid", "/compare?left=" + leftUUID + "&right=x", false, 400, "Bad uuid", ""},
 		{"form without parameters", "/compare", false, 400, "Bad uuid", ""},
+	} {
+		sc := scenario{name: tt.name, url: tt.url, status: tt.status, has: []string{tt.want},
+			header: map[string]string{"Location": tt.wantLoc}}
+		if tt.json {
+			sc.headers = []string{"Accept", "application/json"}
+		}
+		scenarios = append(scenarios, sc)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var headers []string
-			if tt.json {
-				headers = []string{"Accept", "application/json"}
-			}
-			r := env.Get(t, tt.url, headers...)
-			if r.Status != tt.status {
-				t.Fatalf("status %d, want %d (%s)", r.Status, tt.status, r.Body)
-			}
-			if !strings.Contains(string(r.Body), tt.want) {
-				t.Errorf("body lacks %q:\n%s", tt.want, r.Body)
-			}
-			if loc := r.Header.Get("Location"); loc != tt.wantLoc {
-				t.Errorf("Location = %q, want %q", loc, tt.wantLoc)
-			}
-		})
-	}
+	runScenarios(t, env, scenarios)
 }
 
 func TestCompareOpamFile(t *testing.T) {

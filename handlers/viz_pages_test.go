@@ -75,18 +75,11 @@ func TestVizDependenciesPage(t *testing.T) {
 	}
 	assertContains(t, "hostile filter", page(t, env, url+"?q=%3Cscript%3E"), `No package matches “&lt;script&gt;”.`)
 
-	for _, bad := range []struct {
-		url    string
-		status int
-	}{
-		{url + "?package=no-such-package", http.StatusNotFound},
-		{url + "?package=%3Cb%3E", http.StatusNotFound},
-		{url + "?q=" + strings.Repeat("x", 201), http.StatusBadRequest},
-	} {
-		if r := get(t, env, bad.url); r.Status != bad.status {
-			t.Errorf("GET %s: status %d, want %d", bad.url, r.Status, bad.status)
-		}
-	}
+	runScenarios(t, env, []scenario{
+		{name: "unknown package", url: url + "?package=no-such-package", status: http.StatusNotFound},
+		{name: "markup package", url: url + "?package=%3Cb%3E", status: http.StatusNotFound},
+		{name: "long filter", url: url + "?q=" + strings.Repeat("x", 201), status: http.StatusBadRequest},
+	})
 }
 
 // The treemap page: libraries link to ?lib= (their modules, with a way
