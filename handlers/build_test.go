@@ -34,10 +34,12 @@ const (
 	uuidKilled  = "c41e2b7a-6f09-4b8d-8e25-19a3d70c5f62"
 )
 
-// vectorSidecar is the part of a vector's JSON these tests compare with.
+// vectorSidecar is the part of a vector's JSON (its sidecar) these tests
+// compare with.
 type vectorSidecar struct {
-	UUID string `json:"uuid"`
-	Job  struct {
+	DecodeOK bool   `json:"decode_ok"`
+	UUID     string `json:"uuid"`
+	Job      struct {
 		Name         string `json:"name"`
 		Platform     string `json:"platform"`
 		Script       string `json:"script"`
@@ -62,6 +64,9 @@ type vectorSidecar struct {
 			Text   string `json:"text"`
 		} `json:"console_txt"`
 	} `json:"builder_web_derived"`
+	Files []struct {
+		Path string `json:"path"`
+	} `json:"files"`
 }
 
 func sidecarOf(t *testing.T, name string) vectorSidecar {

@@ -33,7 +33,7 @@ type Handler struct {
 	Log           *slog.Logger
 	MaxUploadSize int64
 	// BodyIdle is how long a request body may send nothing before the
-	// connection is dropped (HeaderReceived, uploadBody); app.New sets it.
+	// connection is dropped (HeaderReceived, uploadBody); server.New sets it.
 	BodyIdle time.Duration
 	// Metrics counts requests and uploads (RequestLog) for /metrics.
 	Metrics *metrics.Metrics

@@ -19,46 +19,19 @@ import (
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
-// sidecar is the part of a vector's JSON these tests compare against.
-type sidecar struct {
-	DecodeOK bool   `json:"decode_ok"`
-	UUID     string `json:"uuid"`
-	Job      struct {
-		Name     string `json:"name"`
-		Platform string `json:"platform"`
-	} `json:"job"`
-	Start struct {
-		UnixMS int64 `json:"unix_ms"`
-	} `json:"start"`
-	Finish struct {
-		UnixMS int64 `json:"unix_ms"`
-	} `json:"finish"`
-	Derived struct {
-		Stored []struct {
-			Path   string `json:"path"`
-			Size   int64  `json:"size"`
-			SHA256 string `json:"sha256"`
-		} `json:"stored_artifacts"`
-		MainBinary *string `json:"main_binary"`
-	} `json:"builder_web_derived"`
-	Files []struct {
-		Path string `json:"path"`
-	} `json:"files"`
-}
-
-func vectors(t *testing.T) map[string]sidecar {
+func vectors(t *testing.T) map[string]vectorSidecar {
 	t.Helper()
 	names, err := filepath.Glob(filepath.Join(testenv.SharedTestdata(t), "*.json"))
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no vectors: %v", err)
 	}
-	out := map[string]sidecar{}
+	out := map[string]vectorSidecar{}
 	for _, n := range names {
 		b, err := os.ReadFile(n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var s sidecar
+		var s vectorSidecar
 		if err := json.Unmarshal(b, &s); err != nil {
 			t.Fatalf("%s: %v", n, err)
 		}
