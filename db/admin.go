@@ -30,12 +30,12 @@ const (
 	// A user with their build count and newest build. The subqueries are
 	// searches of idx_build_user (migration 0003), never scans of build.
 	sqlUserSummarySelect = `SELECT u.*,
-		(SELECT count(*) FROM build b WHERE b.user = u.id) AS builds,
-		(SELECT b.start_d FROM build b WHERE b.user = u.id
+		(SELECT count(*) FROM build b WHERE b."user" = u.id) AS builds,
+		(SELECT b.start_d FROM build b WHERE b."user" = u.id
 			ORDER BY b.start_d DESC, b.start_ps DESC LIMIT 1) AS last_start_d,
-		(SELECT b.start_ps FROM build b WHERE b.user = u.id
+		(SELECT b.start_ps FROM build b WHERE b."user" = u.id
 			ORDER BY b.start_d DESC, b.start_ps DESC LIMIT 1) AS last_start_ps
-	FROM user u`
+	FROM "user" u`
 	// All users: the user table is read whole, it holds a handful of accounts.
 	sqlUserSummaries = sqlUserSummarySelect + " ORDER BY u.username"
 	sqlUserSummary   = sqlUserSummarySelect + " WHERE u.username = ?"
@@ -44,8 +44,8 @@ const (
 	// unique index, which LIKE (case-insensitive) could not use.
 	sqlJobNamesFrom = "SELECT name FROM job WHERE name >= ? AND name < ? ORDER BY name LIMIT ?"
 
-	sqlSetRestricted = "UPDATE user SET restricted = ? WHERE username = ?"
-	sqlSetAdmin      = "UPDATE user SET admin = ? WHERE username = ?"
+	sqlSetRestricted = `UPDATE "user" SET restricted = ? WHERE username = ?`
+	sqlSetAdmin      = `UPDATE "user" SET admin = ? WHERE username = ?`
 )
 
 // UserSummaries lists every user by name with their build statistics.

@@ -33,7 +33,7 @@ const (
 	sqlBuildsWithInput = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build b
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN user u ON u.id = b.user
+	JOIN "user" u ON u.id = b."user"
 	WHERE b.input_id = ? AND b.id <> ? AND +b.job = ? AND +b.platform = ?`
 
 	// The builds of the same job and platform whose main binary has this
@@ -43,7 +43,7 @@ const (
 	sqlBuildsWithOutput = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build_artifact a
 	JOIN build b ON b.main_binary = a.id
-	JOIN user u ON u.id = b.user
+	JOIN "user" u ON u.id = b."user"
 	WHERE a.sha256 = ? AND b.input_id IS NOT NULL AND b.input_id <> ? AND +b.job = ? AND +b.platform = ?`
 
 	// idx_build_job_platform (migration 0004) orders a job's builds per

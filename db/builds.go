@@ -23,12 +23,12 @@ const (
 	sqlBuildByUUID = `SELECT build.id, build.uuid, build.start_d, build.start_ps,
 		build.finish_d, build.finish_ps, build.result_code, build.result_msg,
 		build.console, build.script, build.platform, build.main_binary,
-		build.user, build.job, build.input_id,
-		job.name, user.username,
+		build."user", build.job, build.input_id,
+		job.name, "user".username,
 		build_artifact.id, build_artifact.filepath, build_artifact.sha256, build_artifact.size
 	FROM build
 	JOIN job ON job.id = build.job
-	LEFT JOIN user ON user.id = build.user
+	LEFT JOIN "user" ON "user".id = build."user"
 	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
 	WHERE build.uuid = ?`
 

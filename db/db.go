@@ -188,7 +188,10 @@ func (d *DB) Close() error {
 
 // Tx is a write transaction of WriteTx. Its operations are the functions
 // of this package that take it; bun stays inside this package.
-type Tx struct{ tx bun.Tx }
+type Tx struct {
+	tx      bun.Tx
+	dialect dialect
+}
 
 // WriteTx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer
 // connection) and commits if fn returns nil. It is the only way to write.
@@ -197,7 +200,7 @@ type Tx struct{ tx bun.Tx }
 // another writer connection would wait forever, and reads outside tx do not
 // see the transaction's own changes.
 func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, &Tx{tx}) })
+	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, &Tx{tx, d.dialect}) })
 }
 
 // writeTx is WriteTx for this package's own writes.

@@ -20,6 +20,9 @@ type dialect interface {
 	header(ctx context.Context, q bun.IDB) (appID, version int64, err error)
 	// tables lists the names of the database's tables.
 	tables(ctx context.Context, q bun.IDB) ([]string, error)
+	// bind rewrites a query's ? parameters into the driver's own, for
+	// statements prepared without bun.
+	bind(query string) string
 	// bulkLoad trades durability for speed on the writer (DB.BulkLoad).
 	bulkLoad(ctx context.Context, w *bun.DB) error
 }

@@ -171,7 +171,7 @@ func (d *DB) adopt(ctx context.Context) error {
 			migrations.Baseline, time.Now()); err != nil {
 			return fmt.Errorf("record %s: %w", migrations.Baseline, err)
 		}
-		w := NewBuildWriter(&Tx{tx})
+		w := NewBuildWriter(&Tx{tx, d.dialect})
 		defer w.Close()
 		for _, name := range TagNames() {
 			if _, err := w.ensureTag(ctx, name); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,6 +55,22 @@ func (postgresDialect) tables(ctx context.Context, q bun.IDB) ([]string, error) 
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
 	return names, nil
+}
+
+// bind numbers the parameters ($1, $2, …). Our queries have no ? inside
+// string literals, so every ? is a parameter.
+func (postgresDialect) bind(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func (postgresDialect) bulkLoad(ctx context.Context, w *bun.DB) error {

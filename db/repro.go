@@ -60,7 +60,7 @@ const (
 	sqlJobReproBuilds = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build b
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN user u ON u.id = b.user
+	JOIN "user" u ON u.id = b."user"
 	WHERE b.job = ? AND b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
 	ORDER BY b.platform, b.start_d DESC, b.start_ps DESC`
 
@@ -83,7 +83,7 @@ const (
 	FROM json_each(?) k
 	JOIN build b ON b.input_id = unhex(k.value) AND +b.job = ?
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN user u ON u.id = b.user`
+	JOIN "user" u ON u.id = b."user"`
 
 	// The groups (same job, platform and input id) of a list of builds:
 	// every successful build of each. Driven by idx_build_input_id: the
@@ -95,7 +95,7 @@ const (
 	JOIN build s ON s.id = ids.value
 	JOIN build o ON o.input_id = s.input_id AND +o.job = s.job AND +o.platform = s.platform
 	JOIN build_artifact a ON a.id = o.main_binary
-	JOIN user u ON u.id = o.user
+	JOIN "user" u ON u.id = o."user"
 	JOIN job j ON j.id = o.job
 	WHERE s.input_id IS NOT NULL AND o.main_binary IS NOT NULL`
 )

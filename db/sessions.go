@@ -25,11 +25,11 @@ type Session struct {
 var ErrNoSession error = notFoundError("no such session")
 
 const (
-	sqlSessionByHash = "SELECT id_hash, user, csrf, created, last_seen FROM session WHERE id_hash = ?"
+	sqlSessionByHash = `SELECT id_hash, "user", csrf, created, last_seen FROM session WHERE id_hash = ?`
 	sqlTouchSession  = "UPDATE session SET last_seen = ? WHERE id_hash = ?"
 	sqlDeleteSession = "DELETE FROM session WHERE id_hash = ?"
 	// Uses idx_session_user.
-	sqlDeleteUserSessions = "DELETE FROM session WHERE user = ? AND id_hash <> ?"
+	sqlDeleteUserSessions = `DELETE FROM session WHERE "user" = ? AND id_hash <> ?`
 	// Sessions are few (one per logged-in browser), so this scan is cheap;
 	// it runs at login only.
 	sqlDeleteExpiredSessions = "DELETE FROM session WHERE last_seen < ? OR created < ?"

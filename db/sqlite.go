@@ -35,6 +35,8 @@ func (sqliteDialect) tables(ctx context.Context, q bun.IDB) ([]string, error) {
 	return names, nil
 }
 
+func (sqliteDialect) bind(query string) string { return query }
+
 func (sqliteDialect) bulkLoad(ctx context.Context, w *bun.DB) error {
 	// A bigger page cache on the writer keeps the indexes that grow at
 	// random places (build uuid, artifact sha256) in memory: at a million

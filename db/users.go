@@ -19,10 +19,10 @@ const (
 )
 
 const (
-	sqlUserByName = "SELECT * FROM user WHERE username = ?"
-	sqlUserByID   = "SELECT * FROM user WHERE id = ?"
+	sqlUserByName = `SELECT * FROM "user" WHERE username = ?`
+	sqlUserByID   = `SELECT * FROM "user" WHERE id = ?`
 	// Uses idx_build_user (migration 0003).
-	sqlUserUploaded = "SELECT EXISTS (SELECT 1 FROM build WHERE user = ?)"
+	sqlUserUploaded = `SELECT EXISTS (SELECT 1 FROM build WHERE "user" = ?)`
 )
 
 // UserByName returns the named user, or ErrUnknownUser.
@@ -121,7 +121,7 @@ func (d *DB) RemoveUser(ctx context.Context, name string) error {
 		if uploaded {
 			return ErrUserHasBuilds
 		}
-		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where("user = ?", u.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where(`"user" = ?`, u.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete access list: %w", err)
 		}
 		if _, err := tx.NewDelete().Model((*User)(nil)).Where("id = ?", u.ID).Exec(ctx); err != nil {
@@ -146,7 +146,7 @@ func (d *DB) DisableUser(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where("user = ?", u.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where(`"user" = ?`, u.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete access list: %w", err)
 		}
 		at := now.Unix()
