@@ -50,10 +50,11 @@ const (
 	WHERE build.uuid = ? AND build_artifact.filepath = ?`
 
 	// job_tag's only index is UNIQUE(tag, job), so the few tag names drive
-	// the loop (CROSS JOIN fixes that order) and each probes (tag, job);
-	// starting from job_tag would read all of it.
+	// the loop (CROSS JOIN fixes that order in SQLite) and each probes
+	// (tag, job); starting from job_tag would read all of it. The join's
+	// condition stands in WHERE: PostgreSQL has no CROSS JOIN … ON.
 	sqlJobTags = `SELECT tag.tag, job_tag.value FROM tag
-	CROSS JOIN job_tag ON job_tag.tag = tag.id AND job_tag.job = ?`
+	CROSS JOIN job_tag WHERE job_tag.tag = tag.id AND job_tag.job = ?`
 
 	sqlJobByName = "SELECT id, name FROM job WHERE name = ?"
 )

@@ -136,13 +136,15 @@ const (
 	GROUP BY build.id`
 
 	// sqlOutputBuilds lists a job's builds whose main binary has this hash.
-	// CROSS JOIN starts from the few artifacts with that hash; the other
-	// way round would read every build of the job.
+	// CROSS JOIN starts from the few artifacts with that hash (in SQLite;
+	// its condition stands in WHERE, as PostgreSQL has no CROSS JOIN …
+	// ON); the other way round would read every build of the job.
 	sqlOutputBuilds = `SELECT ` + listColumns + `
 	FROM build_artifact
-	CROSS JOIN build ON build.main_binary = build_artifact.id
+	CROSS JOIN build
 	JOIN job ON job.id = build.job
-	WHERE build_artifact.sha256 = ? AND build.job = ? AND (? = '' OR build.platform = ?)
+	WHERE build.main_binary = build_artifact.id
+	AND build_artifact.sha256 = ? AND build.job = ? AND (? = '' OR build.platform = ?)
 	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
 
 	// sqlJobPlatforms lists a job's distinct platforms with one seek each.

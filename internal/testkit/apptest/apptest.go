@@ -1,5 +1,7 @@
 // Package apptest runs a real builder-web (real SQLite, real data
-// directory in a temp dir) for HTTP tests through fiber's app.Test.
+// directory in a temp dir) for HTTP tests through fiber's app.Test. With
+// BUILDER_WEB_TEST_DATABASE set its database is a fresh PostgreSQL schema
+// instead (pgtest).
 package apptest
 
 import (
@@ -18,6 +20,7 @@ import (
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
@@ -34,6 +37,7 @@ func New(tb testing.TB, modify ...func(*app.Config)) *Env {
 	cfg := app.Config{
 		Host: "127.0.0.1", Port: 0, DataDir: dir, ConfigDir: tb.TempDir(),
 		ExpiredJobs: app.DefaultExpiredJobs, MaxUploadSize: app.DefaultMaxUploadSize,
+		Database: pgtest.Database(tb),
 	}
 	for _, m := range modify {
 		m(&cfg)
