@@ -18,6 +18,7 @@ import (
 
 	"github.com/builder-web/builder-web/app"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 )
 
 // restart closes env's app and starts a new one over the same data
@@ -89,6 +90,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 // A database locked by another process past the busy timeout is a 503
 // with Retry-After that leaves nothing behind, not a 500 (#11 item 7).
 func TestUploadDatabaseBusy(t *testing.T) {
+	pgtest.SQLiteOnly(t, "holds SQLite's write lock from another connection")
 	env := apptest.New(t, func(c *app.Config) { c.BusyTimeout = 200 * time.Millisecond })
 	env.AddUser(t, "up", "up-password", false)
 	ctx := context.Background()

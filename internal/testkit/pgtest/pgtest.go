@@ -72,3 +72,12 @@ func exec(tb testing.TB, dsn, stmt string) {
 		tb.Fatalf("%s: %v", stmt, err)
 	}
 }
+
+// SQLiteOnly skips tb on PostgreSQL: it tests something only SQLite has
+// (its file, its locks, its query plans).
+func SQLiteOnly(tb testing.TB, what string) {
+	tb.Helper()
+	if Enabled() {
+		tb.Skipf("SQLite only: %s", what)
+	}
+}
