@@ -74,7 +74,7 @@ func (d *DB) HasAccess(ctx context.Context, userID int64, job string) (bool, err
 // UserJobs returns the names of the jobs on the user's access list, sorted.
 func (d *DB) UserJobs(ctx context.Context, userID int64) ([]string, error) {
 	var names []string
-	err := d.read.NewRaw(sqlUserJobs, userID).Scan(ctx, &names)
+	err := d.read.NewRaw(sqlFor(d.read, sqlUserJobs), userID).Scan(ctx, &names)
 	if err != nil {
 		return nil, fmt.Errorf("access list of user %d: %w", userID, err)
 	}

@@ -364,7 +364,7 @@ func artifactExistsIn(ctx context.Context, q bun.IDB, sha256 []byte) (bool, erro
 // exists runs a SELECT EXISTS (...) query.
 func exists(ctx context.Context, q bun.IDB, query string, args ...any) (bool, error) {
 	var ok bool
-	if err := q.NewRaw(query, args...).Scan(ctx, &ok); err != nil {
+	if err := q.NewRaw(sqlFor(q, query), args...).Scan(ctx, &ok); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}

@@ -37,7 +37,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func userBy(ctx context.Context, q bun.IDB, query string, arg any) (*User, error) {
 	var u User
-	if err := q.NewRaw(query, arg).Scan(ctx, &u); err != nil {
+	if err := q.NewRaw(sqlFor(q, query), arg).Scan(ctx, &u); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("user %v: %w", arg, ErrUnknownUser)
 		}
