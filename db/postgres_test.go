@@ -167,3 +167,40 @@ func TestPostgresMigrationTwins(t *testing.T) {
 		}
 	}
 }
+
+// TestDataVersionSeenByOtherHandle: a change committed through one handle
+// (builder-db, another node) raises the data version that another handle
+// of the same database reads, on either backend; a read does not.
+func TestDataVersionSeenByOtherHandle(t *testing.T) {
+	ctx := t.Context()
+	server := newDB(t)
+	tool, err := OpenLocation(ctx, server.Location(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tool.Close()
+	version := func() int64 {
+		t.Helper()
+		v, err := server.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	u := addFixtureUser(t, tool)
+	v1 := version()
+	if v1 <= v0 {
+		t.Fatalf("data version %d after adding a user elsewhere, was %d", v1, v0)
+	}
+	if _, err := tool.UserByName(ctx, u.Username); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != v1 {
+		t.Errorf("data version %d after a read, want %d", v, v1)
+	}
+	insertBuild(t, tool, fixtureBuild(u.ID, 1))
+	if v := version(); v <= v1 {
+		t.Errorf("data version %d after a build elsewhere, was %d", v, v1)
+	}
+}
