@@ -17,6 +17,7 @@ const (
 	pgDeadlockDetected     = "40P01"
 	pgLockNotAvailable     = "55P03"
 	pgDiskFull             = "53100"
+	pgUntranslatable       = "22021" // character_not_in_repertoire
 )
 
 // pgCode is the SQLSTATE of a PostgreSQL server error, or "".
@@ -79,6 +80,12 @@ func IsBusy(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
+
+// IsUnstorableText reports whether err says that a text value (an
+// artifact path, a job name) is not valid UTF-8 or holds a NUL byte,
+// which PostgreSQL's text columns refuse and SQLite stores. It is the
+// client's input, not a server fault.
+func IsUnstorableText(err error) bool { return pgCode(err) == pgUntranslatable }
 
 // IsFull reports whether err says the disk (or the quota) is full, from
 // SQLite or from the file system.
