@@ -28,6 +28,10 @@ import (
 type Env struct {
 	App *app.App
 	Dir string
+	// Database is the server's --database: "" for SQLite in Dir, or the
+	// test's PostgreSQL schema. Another process of the test opens the
+	// same database with it.
+	Database string
 }
 
 // New starts an app over a new data directory; modify adjusts the config.
@@ -51,7 +55,7 @@ func New(tb testing.TB, modify ...func(*app.Config)) *Env {
 		tb.Fatalf("start app: %v", err)
 	}
 	tb.Cleanup(func() { a.Close() })
-	return &Env{App: a, Dir: cfg.DataDir}
+	return &Env{App: a, Dir: cfg.DataDir, Database: cfg.Database}
 }
 
 // Serve makes the app answer on a real socket (127.0.0.1, a free port)
