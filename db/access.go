@@ -9,11 +9,11 @@ import (
 
 const sqlHasAccess = `SELECT EXISTS (SELECT 1 FROM access_list
 	JOIN job ON job.id = access_list.job
-	WHERE access_list.user = ? AND job.name = ?)`
+	WHERE access_list."user" = ? AND job.name = ?)`
 
 const sqlUserJobs = `SELECT job.name FROM access_list
 	JOIN job ON job.id = access_list.job
-	WHERE access_list.user = ? ORDER BY job.name`
+	WHERE access_list."user" = ? ORDER BY job.name`
 
 // AccessAdd lets a restricted user upload builds of an existing job. Granting
 // twice is not an error. Errors: ErrUnknownUser, ErrJobNotFound.
@@ -23,7 +23,7 @@ func (d *DB) AccessAdd(ctx context.Context, user, job string) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.NewRaw("INSERT INTO access_list (user, job) VALUES (?, ?) ON CONFLICT DO NOTHING", uid, jid).Exec(ctx)
+		_, err = tx.NewRaw(`INSERT INTO access_list ("user", job) VALUES (?, ?) ON CONFLICT DO NOTHING`, uid, jid).Exec(ctx)
 		return err
 	})
 	if err != nil {
@@ -40,7 +40,7 @@ func (d *DB) AccessRemove(ctx context.Context, user, job string) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.NewDelete().Model((*AccessList)(nil)).Where("user = ? AND job = ?", uid, jid).Exec(ctx)
+		_, err = tx.NewDelete().Model((*AccessList)(nil)).Where(`"user" = ? AND job = ?`, uid, jid).Exec(ctx)
 		return err
 	})
 	if err != nil {
@@ -74,7 +74,7 @@ func (d *DB) HasAccess(ctx context.Context, userID int64, job string) (bool, err
 // UserJobs returns the names of the jobs on the user's access list, sorted.
 func (d *DB) UserJobs(ctx context.Context, userID int64) ([]string, error) {
 	var names []string
-	err := d.read.NewRaw(sqlUserJobs, userID).Scan(ctx, &names)
+	err := d.read.NewRaw(sqlFor(d.read, sqlUserJobs), userID).Scan(ctx, &names)
 	if err != nil {
 		return nil, fmt.Errorf("access list of user %d: %w", userID, err)
 	}

@@ -30,12 +30,12 @@ const (
 	// A user with their build count and newest build. The subqueries are
 	// searches of idx_build_user (migration 0003), never scans of build.
 	sqlUserSummarySelect = `SELECT u.*,
-		(SELECT count(*) FROM build b WHERE b.user = u.id) AS builds,
-		(SELECT b.start_d FROM build b WHERE b.user = u.id
+		(SELECT count(*) FROM build b WHERE b."user" = u.id) AS builds,
+		(SELECT b.start_d FROM build b WHERE b."user" = u.id
 			ORDER BY b.start_d DESC, b.start_ps DESC LIMIT 1) AS last_start_d,
-		(SELECT b.start_ps FROM build b WHERE b.user = u.id
+		(SELECT b.start_ps FROM build b WHERE b."user" = u.id
 			ORDER BY b.start_d DESC, b.start_ps DESC LIMIT 1) AS last_start_ps
-	FROM user u`
+	FROM "user" u`
 	// All users: the user table is read whole, it holds a handful of accounts.
 	sqlUserSummaries = sqlUserSummarySelect + " ORDER BY u.username"
 	sqlUserSummary   = sqlUserSummarySelect + " WHERE u.username = ?"
@@ -44,14 +44,14 @@ const (
 	// unique index, which LIKE (case-insensitive) could not use.
 	sqlJobNamesFrom = "SELECT name FROM job WHERE name >= ? AND name < ? ORDER BY name LIMIT ?"
 
-	sqlSetRestricted = "UPDATE user SET restricted = ? WHERE username = ?"
-	sqlSetAdmin      = "UPDATE user SET admin = ? WHERE username = ?"
+	sqlSetRestricted = `UPDATE "user" SET restricted = ? WHERE username = ?`
+	sqlSetAdmin      = `UPDATE "user" SET admin = ? WHERE username = ?`
 )
 
 // UserSummaries lists every user by name with their build statistics.
 func (d *DB) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 	var out []UserSummary
-	if err := d.read.NewRaw(sqlUserSummaries).Scan(ctx, &out); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlUserSummaries)).Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
@@ -60,7 +60,7 @@ func (d *DB) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 // UserSummary returns one user with their build statistics, or ErrUnknownUser.
 func (d *DB) UserSummary(ctx context.Context, name string) (*UserSummary, error) {
 	var out []UserSummary
-	if err := d.read.NewRaw(sqlUserSummary, name).Scan(ctx, &out); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlUserSummary), name).Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("user %s: %w", name, err)
 	}
 	if len(out) == 0 {
@@ -73,7 +73,7 @@ func (d *DB) UserSummary(ctx context.Context, name string) (*UserSummary, error)
 // (case-sensitive, as job names are), sorted.
 func (d *DB) JobNamesWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error) {
 	names := []string{}
-	if err := d.read.NewRaw(sqlJobNamesFrom, prefix, prefixEnd(prefix), limit).Scan(ctx, &names); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlJobNamesFrom), prefix, prefixEnd(prefix), limit).Scan(ctx, &names); err != nil {
 		return nil, fmt.Errorf("job names starting with %q: %w", prefix, err)
 	}
 	return names, nil
@@ -108,7 +108,7 @@ func (d *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
 // user at once do not overwrite each other's change.
 func (d *DB) setFlag(ctx context.Context, name, flag, query string, v bool) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewRaw(query, v, name).Exec(ctx)
+		res, err := tx.NewRaw(sqlFor(tx, query), v, name).Exec(ctx)
 		if err != nil {
 			return err
 		}

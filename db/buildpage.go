@@ -33,7 +33,7 @@ const (
 	sqlBuildsWithInput = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build b
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN user u ON u.id = b.user
+	JOIN "user" u ON u.id = b."user"
 	WHERE b.input_id = ? AND b.id <> ? AND +b.job = ? AND +b.platform = ?`
 
 	// The builds of the same job and platform whose main binary has this
@@ -43,7 +43,7 @@ const (
 	sqlBuildsWithOutput = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build_artifact a
 	JOIN build b ON b.main_binary = a.id
-	JOIN user u ON u.id = b.user
+	JOIN "user" u ON u.id = b."user"
 	WHERE a.sha256 = ? AND b.input_id IS NOT NULL AND b.input_id <> ? AND +b.job = ? AND +b.platform = ?`
 
 	// idx_build_job_platform (migration 0004) orders a job's builds per
@@ -104,7 +104,7 @@ func (d *DB) ReproRelatives(ctx context.Context, b *BuildInfo) ([]ReproBuild, er
 		if q.what == "output" {
 			args = []any{q.key, b.InputID, b.JobID, b.Platform}
 		}
-		rows, err := d.read.QueryContext(ctx, q.query, args...)
+		rows, err := d.read.QueryContext(ctx, sqlFor(d.read, q.query), args...)
 		if err != nil {
 			return nil, fmt.Errorf("builds with the %s of %s: %w", q.what, b.UUID, err)
 		}
@@ -147,7 +147,7 @@ func (d *DB) buildRef(ctx context.Context, query string, args ...any) (*BuildRef
 		ref    BuildRef
 		sd, sp int64
 	)
-	err := d.read.QueryRowContext(ctx, query, args...).Scan(&ref.UUID, &ref.JobName, &ref.Platform, &sd, &sp)
+	err := d.read.QueryRowContext(ctx, sqlFor(d.read, query), args...).Scan(&ref.UUID, &ref.JobName, &ref.Platform, &sd, &sp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -163,7 +163,7 @@ func (d *DB) buildRef(ctx context.Context, query string, args ...any) (*BuildRef
 func (d *DB) DebugArtifact(ctx context.Context, buildID int64, mainPath string) (*BuildArtifact, error) {
 	name := path.Base(mainPath) + ".debug"
 	var a BuildArtifact
-	if err := d.read.NewRaw(sqlDebugArtifact, buildID, name, name, name).Scan(ctx, &a); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlDebugArtifact), buildID, name, name, name).Scan(ctx, &a); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("debug binary %s of build %d: %w", name, buildID, ErrNotFound)
 		}

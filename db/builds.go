@@ -23,12 +23,12 @@ const (
 	sqlBuildByUUID = `SELECT build.id, build.uuid, build.start_d, build.start_ps,
 		build.finish_d, build.finish_ps, build.result_code, build.result_msg,
 		build.console, build.script, build.platform, build.main_binary,
-		build.user, build.job, build.input_id,
-		job.name, user.username,
+		build."user", build.job, build.input_id,
+		job.name, "user".username,
 		build_artifact.id, build_artifact.filepath, build_artifact.sha256, build_artifact.size
 	FROM build
 	JOIN job ON job.id = build.job
-	LEFT JOIN user ON user.id = build.user
+	LEFT JOIN "user" ON "user".id = build."user"
 	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
 	WHERE build.uuid = ?`
 
@@ -50,10 +50,11 @@ const (
 	WHERE build.uuid = ? AND build_artifact.filepath = ?`
 
 	// job_tag's only index is UNIQUE(tag, job), so the few tag names drive
-	// the loop (CROSS JOIN fixes that order) and each probes (tag, job);
-	// starting from job_tag would read all of it.
+	// the loop (CROSS JOIN fixes that order in SQLite) and each probes
+	// (tag, job); starting from job_tag would read all of it. The join's
+	// condition stands in WHERE: PostgreSQL has no CROSS JOIN … ON.
 	sqlJobTags = `SELECT tag.tag, job_tag.value FROM tag
-	CROSS JOIN job_tag ON job_tag.tag = tag.id AND job_tag.job = ?`
+	CROSS JOIN job_tag WHERE job_tag.tag = tag.id AND job_tag.job = ?`
 
 	sqlJobByName = "SELECT id, name FROM job WHERE name = ?"
 )
@@ -71,7 +72,7 @@ func (d *DB) BuildByUUID(ctx context.Context, uuid string) (*BuildInfo, error) {
 		mainSize sql.NullInt64
 	)
 	b := &bi.Build
-	err := d.read.QueryRowContext(ctx, sqlBuildByUUID, uuid).Scan(
+	err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlBuildByUUID), uuid).Scan(
 		&b.ID, &b.UUID, &b.StartD, &b.StartPS, &b.FinishD, &b.FinishPS,
 		&b.ResultCode, &b.ResultMsg, &b.Console, &b.Script, &b.Platform,
 		&b.MainBinary, &b.UserID, &b.JobID, &b.InputID,
@@ -95,7 +96,7 @@ func (d *DB) BuildByUUID(ctx context.Context, uuid string) (*BuildInfo, error) {
 // main binary first, then upload order).
 func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, error) {
 	var arts []BuildArtifact
-	if err := d.read.NewRaw(sqlArtifacts, buildID).Scan(ctx, &arts); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlArtifacts), buildID).Scan(ctx, &arts); err != nil {
 		return nil, fmt.Errorf("artifacts of build %d: %w", buildID, err)
 	}
 	return arts, nil
@@ -105,7 +106,7 @@ func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, err
 // order, starting after the artifact with id after (0: from the first).
 func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int) ([]BuildArtifact, error) {
 	var arts []BuildArtifact
-	if err := d.read.NewRaw(sqlArtifactsAfter, buildID, after, limit).Scan(ctx, &arts); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlArtifactsAfter), buildID, after, limit).Scan(ctx, &arts); err != nil {
 		return nil, fmt.Errorf("artifacts of build %d after %d: %w", buildID, after, err)
 	}
 	return arts, nil
@@ -114,7 +115,7 @@ func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int
 // CountArtifacts counts a build's artifacts.
 func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
 	var n int
-	if err := d.read.QueryRowContext(ctx, sqlCountBuildArtifacts, buildID).Scan(&n); err != nil {
+	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountBuildArtifacts), buildID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count artifacts of build %d: %w", buildID, err)
 	}
 	return n, nil
@@ -125,7 +126,7 @@ func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
 func (d *DB) ArtifactByPath(ctx context.Context, uuid, path string) (*BuildArtifact, error) {
 	uuid = NormalizeUUID(uuid)
 	var a BuildArtifact
-	if err := d.read.NewRaw(sqlArtifactByPath, uuid, path).Scan(ctx, &a); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlArtifactByPath), uuid, path).Scan(ctx, &a); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("artifact %s of build %s: %w", path, uuid, ErrNotFound)
 		}
@@ -137,7 +138,7 @@ func (d *DB) ArtifactByPath(ctx context.Context, uuid, path string) (*BuildArtif
 // JobTags returns a job's tags by name (section, synopsis, description,
 // readme.md); missing tags are absent.
 func (d *DB) JobTags(ctx context.Context, jobID int64) (map[string]string, error) {
-	rows, err := d.read.QueryContext(ctx, sqlJobTags, jobID)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobTags), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("tags of job %d: %w", jobID, err)
 	}
@@ -163,7 +164,7 @@ func (d *DB) JobByName(ctx context.Context, name string) (*Job, error) {
 
 func jobBy(ctx context.Context, q bun.IDB, query string, arg any) (*Job, error) {
 	var j Job
-	if err := q.NewRaw(query, arg).Scan(ctx, &j); err != nil {
+	if err := q.NewRaw(sqlFor(q, query), arg).Scan(ctx, &j); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("job %v: %w", arg, ErrJobNotFound)
 		}

@@ -228,7 +228,7 @@ func TestEmptyResults(t *testing.T) {
 		if _, err := tx.NewInsert().Model(&Job{Name: "empty"}).Exec(ctx); err != nil {
 			return err
 		}
-		got, err := d.RemoveJob(ctx, &Tx{tx}, "empty")
+		got, err := d.RemoveJob(ctx, &Tx{tx, d.dialect}, "empty")
 		if got.Builds != 0 || len(got.Dirs) != 0 || len(got.Unreferenced) != 0 {
 			t.Errorf("RemoveJob(empty) = %+v", got)
 		}

@@ -38,7 +38,7 @@ func TestBuildWriterJobTags(t *testing.T) {
 	}
 	ids := func() string {
 		var s string
-		if err := d.read.NewRaw("SELECT group_concat(id || ':' || value, ',') FROM (SELECT id, value FROM job_tag ORDER BY id)").
+		if err := d.read.NewRaw("SELECT string_agg(CAST(id AS TEXT) || ':' || value, ',' ORDER BY id) FROM job_tag").
 			Scan(ctx, &s); err != nil {
 			t.Fatal(err)
 		}

@@ -23,12 +23,12 @@ func (u *User) UseArgon2id(hash string) {
 // disabled in the meantime disabled.
 func (d *DB) SetArgon2id(ctx context.Context, userID int64, hash string) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewRaw(`UPDATE user SET password_argon2id = ?,
-				password_hash = X'', password_salt = X'',
+		_, err := tx.NewRaw(`UPDATE "user" SET password_argon2id = ?,
+				password_hash = ?, password_salt = ?,
 				scrypt_n = ?, scrypt_r = ?, scrypt_p = ?
 			WHERE id = ? AND disabled_at IS NULL
 				AND (password_argon2id IS NOT NULL OR length(password_hash) > 0)`,
-			hash, DefaultScryptN, DefaultScryptR, DefaultScryptP, userID).Exec(ctx)
+			hash, []byte{}, []byte{}, DefaultScryptN, DefaultScryptR, DefaultScryptP, userID).Exec(ctx)
 		return err
 	})
 	if err != nil {

@@ -1,5 +1,7 @@
 // Package db stores builds, artifacts, jobs and accounts in the SQLite database
-// of the reference builder-web (schema version 18), through bun.
+// of the reference builder-web (schema version 18), through bun, or in a
+// PostgreSQL database of the same schema (OpenLocation) shared by several
+// nodes.
 //
 // Reads go to a pool of connections (DB.read); all writes go through WriteTx,
 // which runs on a single connection with BEGIN IMMEDIATE, so writers queue in
@@ -21,6 +23,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/schema"
 )
 
 const (
@@ -56,11 +59,28 @@ type DB struct {
 	// by database/sql's pool and never contend for SQLite's lock.
 	w *bun.DB
 
-	path string // absolute
+	path string // absolute; empty for PostgreSQL
+	loc  Location
+
+	// dialect holds the SQL that differs between the backends.
+	dialect dialect
 }
 
-// Path is the database file.
+// Path is the SQLite database file; empty for PostgreSQL.
 func (d *DB) Path() string { return d.path }
+
+// Location is where the database lives.
+func (d *DB) Location() Location { return d.loc }
+
+// OpenLocation opens the database at loc: SQLite (as Open) or PostgreSQL.
+// A PostgreSQL database must exist (an empty one is fine); opts.Create
+// only matters for SQLite's file.
+func OpenLocation(ctx context.Context, loc Location, opts Options) (*DB, error) {
+	if loc.Postgres() {
+		return openPostgres(ctx, loc, opts)
+	}
+	return Open(ctx, loc.Path, opts)
+}
 
 // Open opens (or, with opts.Create, creates) the SQLite database at path.
 // It does not migrate; call Migrate or CheckVersion afterwards.
@@ -107,11 +127,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database %s for reading: %w", abs, err)
 	}
 
-	return &DB{
-		read: bun.NewDB(rsql, sqlitedialect.New()),
-		w:    bun.NewDB(wsql, sqlitedialect.New()),
-		path: abs,
-	}, nil
+	return wrapPools(rsql, wsql, func() schema.Dialect { return sqlitedialect.New() }, sqliteDialect{}, Location{Path: abs}), nil
 }
 
 // readerCacheKiB bounds each reader connection's page cache. SQLite's
@@ -172,7 +188,10 @@ func (d *DB) Close() error {
 
 // Tx is a write transaction of WriteTx. Its operations are the functions
 // of this package that take it; bun stays inside this package.
-type Tx struct{ tx bun.Tx }
+type Tx struct {
+	tx      bun.Tx
+	dialect dialect
+}
 
 // WriteTx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer
 // connection) and commits if fn returns nil. It is the only way to write.
@@ -181,7 +200,7 @@ type Tx struct{ tx bun.Tx }
 // another writer connection would wait forever, and reads outside tx do not
 // see the transaction's own changes.
 func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, &Tx{tx}) })
+	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, &Tx{tx, d.dialect}) })
 }
 
 // writeTx is WriteTx for this package's own writes.
@@ -194,14 +213,5 @@ func (d *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 // 128 MiB of pages. For loads that are simply rerun after a crash
 // (builder-db generate); never for the server.
 func (d *DB) BulkLoad(ctx context.Context) error {
-	// A bigger page cache on the writer keeps the indexes that grow at
-	// random places (build uuid, artifact sha256) in memory: at a million
-	// builds they are hundreds of MiB, and reading their pages back from
-	// the file dominated a commit.
-	for _, pragma := range []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -131072"} {
-		if _, err := d.w.ExecContext(ctx, pragma); err != nil {
-			return fmt.Errorf("bulk load: %w", err)
-		}
-	}
-	return nil
+	return d.dialect.bulkLoad(ctx, d.w)
 }

@@ -9,13 +9,21 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/password"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"golang.org/x/crypto/scrypt"
 )
 
-// newDB opens a fresh, migrated database in a temporary directory.
+// newDB opens a fresh, migrated database: SQLite in a temporary
+// directory, or with BUILDER_WEB_TEST_DATABASE a PostgreSQL schema of the
+// test's own.
 func newDB(t *testing.T) *DB {
 	t.Helper()
-	d := openPath(t, filepath.Join(t.TempDir(), "builder.sqlite3"), true)
+	var d *DB
+	if pgtest.Enabled() {
+		d = openPostgresTest(t)
+	} else {
+		d = openPath(t, filepath.Join(t.TempDir(), "builder.sqlite3"), true)
+	}
 	if _, err := d.Migrate(t.Context()); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}

@@ -62,8 +62,11 @@ func (d *DB) InsertBuild(ctx context.Context, tx *Tx, b NewBuild) (int64, error)
 // same statements, so the same triggers fire. Close it before the
 // transaction ends.
 type BuildWriter struct {
-	tx    bun.Tx
-	stmts map[string]*sql.Stmt
+	tx bun.Tx
+	// dialect binds the statements' parameters, which go to the driver
+	// as they are, without bun.
+	dialect dialect
+	stmts   map[string]*sql.Stmt
 	// Ids looked up or created in this transaction, which no one else
 	// can change while it runs.
 	jobs    map[string]int64
@@ -76,7 +79,7 @@ type jobTagKey struct{ job, tag int64 }
 // NewBuildWriter returns a BuildWriter for tx.
 func NewBuildWriter(wtx *Tx) *BuildWriter {
 	tx := wtx.tx
-	return &BuildWriter{tx: tx, stmts: map[string]*sql.Stmt{}, jobs: map[string]int64{}, tags: map[string]int64{},
+	return &BuildWriter{tx: tx, dialect: wtx.dialect, stmts: map[string]*sql.Stmt{}, jobs: map[string]int64{}, tags: map[string]int64{},
 		jobTags: map[jobTagKey]string{}}
 }
 
@@ -94,7 +97,7 @@ func (w *BuildWriter) stmt(ctx context.Context, query string) (*sql.Stmt, error)
 	if st, ok := w.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := w.tx.Tx.PrepareContext(ctx, query)
+	st, err := w.tx.Tx.PrepareContext(ctx, w.dialect.bind(query))
 	if err != nil {
 		return nil, err
 	}
@@ -110,13 +113,19 @@ func (w *BuildWriter) exec(ctx context.Context, query string, args ...any) (sql.
 	return st.ExecContext(ctx, args...)
 }
 
-// insert runs an INSERT and returns the new row's id.
+// insert runs an INSERT and returns the new row's id. RETURNING works on
+// both backends (SQLite since 3.35); PostgreSQL's driver has no
+// LastInsertId.
 func (w *BuildWriter) insert(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := w.exec(ctx, query, args...)
+	st, err := w.stmt(ctx, query+" RETURNING id")
 	if err != nil {
 		return 0, err
 	}
-	return res.LastInsertId()
+	var id int64
+	if err := st.QueryRowContext(ctx, args...).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // lookup runs a query for one id; found is false when there is no row.
@@ -134,7 +143,7 @@ func (w *BuildWriter) lookup(ctx context.Context, query string, arg any) (id int
 
 const (
 	sqlInsertBuild = "INSERT INTO build (uuid, start_d, start_ps, finish_d, finish_ps, result_code, result_msg, " +
-		"console, script, platform, main_binary, input_id, user, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)"
+		`console, script, platform, main_binary, input_id, "user", job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`
 	sqlInsertArtifact = "INSERT INTO build_artifact (filepath, sha256, size, build) VALUES (?, ?, ?, ?)"
 	sqlSetMainBinary  = "UPDATE build SET main_binary = ? WHERE id = ?"
 	sqlJobIDByName    = "SELECT id FROM job WHERE name = ?"
@@ -349,7 +358,7 @@ func artifactExistsIn(ctx context.Context, q bun.IDB, sha256 []byte) (bool, erro
 // exists runs a SELECT EXISTS (...) query.
 func exists(ctx context.Context, q bun.IDB, query string, args ...any) (bool, error) {
 	var ok bool
-	if err := q.NewRaw(query, args...).Scan(ctx, &ok); err != nil {
+	if err := q.NewRaw(sqlFor(q, query), args...).Scan(ctx, &ok); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}

@@ -136,13 +136,15 @@ const (
 	GROUP BY build.id`
 
 	// sqlOutputBuilds lists a job's builds whose main binary has this hash.
-	// CROSS JOIN starts from the few artifacts with that hash; the other
-	// way round would read every build of the job.
+	// CROSS JOIN starts from the few artifacts with that hash (in SQLite;
+	// its condition stands in WHERE, as PostgreSQL has no CROSS JOIN …
+	// ON); the other way round would read every build of the job.
 	sqlOutputBuilds = `SELECT ` + listColumns + `
 	FROM build_artifact
-	CROSS JOIN build ON build.main_binary = build_artifact.id
+	CROSS JOIN build
 	JOIN job ON job.id = build.job
-	WHERE build_artifact.sha256 = ? AND build.job = ? AND (? = '' OR build.platform = ?)
+	WHERE build.main_binary = build_artifact.id
+	AND build_artifact.sha256 = ? AND build.job = ? AND (? = '' OR build.platform = ?)
 	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
 
 	// sqlJobPlatforms lists a job's distinct platforms with one seek each.
@@ -205,7 +207,7 @@ func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewE
 		synopsis *string
 	}
 	tags := map[int64]*jobTags{}
-	rows, err := d.read.QueryContext(ctx, sqlOverviewTags)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlOverviewTags))
 	if err != nil {
 		return nil, fmt.Errorf("overview tags: %w", err)
 	}
@@ -235,10 +237,10 @@ func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewE
 	// Sized up front: the entries are large, and growing the slice from
 	// empty copied them nine times over.
 	var n int
-	if err := d.read.QueryRowContext(ctx, sqlCountLatest).Scan(&n); err != nil {
+	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountLatest)).Scan(&n); err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}
-	rows, err = d.read.QueryContext(ctx, sqlOverview, fd, fps)
+	rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlOverview), fd, fps)
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}
@@ -365,7 +367,7 @@ func (d *DB) jobHeads(ctx context.Context, q JobQuery, ids []int64, earlier []an
 		return nil, err
 	}
 	args := append(slices.Clip(earlier), string(arr), q.Platform, q.Platform)
-	rows, err := d.read.QueryContext(ctx, sqlJobHeads, args...)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobHeads), args...)
 	if err != nil {
 		return nil, fmt.Errorf("outputs of job %d: %w", q.JobID, err)
 	}
@@ -394,10 +396,10 @@ func (d *DB) jobHeads(ctx context.Context, q JobQuery, ids []int64, earlier []an
 func (d *DB) jobCandidates(ctx context.Context, q JobQuery, pos Cursor, seen map[string]bool, n int) (ids []int64, last Cursor, done bool, err error) {
 	var rows *sql.Rows
 	if q.Platform == "" {
-		rows, err = d.read.QueryContext(ctx, sqlJobScan, q.JobID,
+		rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlJobScan), q.JobID,
 			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
 	} else {
-		rows, err = d.read.QueryContext(ctx, sqlJobScanPlatform, q.JobID, q.Platform,
+		rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlJobScanPlatform), q.JobID, q.Platform,
 			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
 	}
 	if err != nil {
@@ -431,7 +433,7 @@ func (d *DB) jobCandidates(ctx context.Context, q JobQuery, pos Cursor, seen map
 // OutputBuilds lists the builds of a job whose main binary has this hash,
 // newest first (the "built N times" list of the job page).
 func (d *DB) OutputBuilds(ctx context.Context, jobID int64, sha256 []byte, platform string) ([]BuildInfo, error) {
-	rows, err := d.read.QueryContext(ctx, sqlOutputBuilds, sha256, jobID, platform, platform)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlOutputBuilds), sha256, jobID, platform, platform)
 	if err != nil {
 		return nil, fmt.Errorf("builds of job %d with output %x: %w", jobID, sha256, err)
 	}
@@ -453,7 +455,7 @@ func (d *DB) OutputBuilds(ctx context.Context, jobID int64, sha256 []byte, platf
 // JobPlatforms returns the platforms a job has builds on, sorted.
 func (d *DB) JobPlatforms(ctx context.Context, jobID int64) ([]string, error) {
 	var out []string
-	if err := d.read.NewRaw(sqlJobPlatforms, jobID, jobID).Scan(ctx, &out); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlJobPlatforms), jobID, jobID).Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("platforms of job %d: %w", jobID, err)
 	}
 	return out, nil
@@ -464,9 +466,9 @@ func (d *DB) JobPlatforms(ctx context.Context, jobID int64) ([]string, error) {
 func (d *DB) LatestSuccessful(ctx context.Context, jobID int64, platform string) (string, error) {
 	var row *sql.Row
 	if platform == "" {
-		row = d.read.QueryRowContext(ctx, sqlLatest, jobID)
+		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlLatest), jobID)
 	} else {
-		row = d.read.QueryRowContext(ctx, sqlLatestPlatform, jobID, platform)
+		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlLatestPlatform), jobID, platform)
 	}
 	var uuid string
 	if err := row.Scan(&uuid); err != nil {
@@ -481,7 +483,7 @@ func (d *DB) LatestSuccessful(ctx context.Context, jobID int64, platform string)
 // NewestWithHash returns the job name and UUID of the newest build having an
 // artifact with this hash; ErrNotFound when none has.
 func (d *DB) NewestWithHash(ctx context.Context, sha256 []byte) (job, uuid string, err error) {
-	err = d.read.QueryRowContext(ctx, sqlNewestWithHash, sha256).Scan(&job, &uuid)
+	err = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlNewestWithHash), sha256).Scan(&job, &uuid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", fmt.Errorf("artifact %x: %w", sha256, ErrNotFound)
 	}
@@ -495,7 +497,7 @@ func (d *DB) NewestWithHash(ctx context.Context, sha256 []byte) (job, uuid strin
 // pages remember it to ask later how many builds came since.
 func (d *DB) MaxBuildID(ctx context.Context) (int64, error) {
 	var id int64
-	if err := d.read.QueryRowContext(ctx, sqlMaxBuildID).Scan(&id); err != nil {
+	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlMaxBuildID)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("newest build id: %w", err)
 	}
 	return id, nil
@@ -506,9 +508,9 @@ func (d *DB) MaxBuildID(ctx context.Context) (int64, error) {
 func (d *DB) CountBuildsSince(ctx context.Context, since, jobID int64) (int, error) {
 	var row *sql.Row
 	if jobID == 0 {
-		row = d.read.QueryRowContext(ctx, sqlCountBuildsSince, since)
+		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountBuildsSince), since)
 	} else {
-		row = d.read.QueryRowContext(ctx, sqlCountJobBuildsSince, since, jobID)
+		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountJobBuildsSince), since, jobID)
 	}
 	var n int
 	if err := row.Scan(&n); err != nil {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -123,6 +124,7 @@ func TestLatestBuildFollowsBuilds(t *testing.T) {
 // walking the successful builds' index (issue 17: a front page miss took
 // 14 ms on 80,000 builds).
 func TestOverviewReadsLatestBuild(t *testing.T) {
+	pgtest.SQLiteOnly(t, "SQLite query plans")
 	d := newDB(t)
 	rows, err := d.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+sqlOverview, 0, 0)
 	if err != nil {

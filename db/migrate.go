@@ -39,17 +39,15 @@ func (s *schemaState) baselineRecorded() bool {
 
 // inspect reads the header fields, the reference's tables and our migration
 // records without creating anything.
-func inspect(ctx context.Context, q bun.IDB) (*schemaState, error) {
+func (d *DB) inspect(ctx context.Context, q bun.IDB) (*schemaState, error) {
 	var s schemaState
-	if err := q.NewRaw("PRAGMA application_id").Scan(ctx, &s.appID); err != nil {
-		return nil, fmt.Errorf("read application_id: %w", err)
+	var err error
+	if s.appID, s.userVersion, err = d.dialect.header(ctx, q); err != nil {
+		return nil, err
 	}
-	if err := q.NewRaw("PRAGMA user_version").Scan(ctx, &s.userVersion); err != nil {
-		return nil, fmt.Errorf("read user_version: %w", err)
-	}
-	var names []string
-	if err := q.NewRaw("SELECT name FROM sqlite_master WHERE type = 'table'").Scan(ctx, &names); err != nil {
-		return nil, fmt.Errorf("list tables: %w", err)
+	names, err := d.dialect.tables(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	have := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -86,7 +84,7 @@ func inspect(ctx context.Context, q bun.IDB) (*schemaState, error) {
 // Adoptable reports whether Migrate would adopt this database: it holds the
 // reference's tables but no record of our baseline.
 func (d *DB) Adoptable(ctx context.Context) (bool, error) {
-	s, err := inspect(ctx, d.read)
+	s, err := d.inspect(ctx, d.read)
 	if err != nil {
 		return false, err
 	}
@@ -135,7 +133,7 @@ func (s *schemaState) plan() (adopt bool, err error) {
 // migrations run; no existing row changes. Anything older than schema 18 is
 // refused.
 func (d *DB) Migrate(ctx context.Context) (int, error) {
-	st, err := inspect(ctx, d.w)
+	st, err := d.inspect(ctx, d.w)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
@@ -148,11 +146,11 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("migrate: adopt existing schema %d: %w", SchemaVersion, err)
 		}
 	}
-	n, err := migrations.Set().ExecContext(ctx, d.w.DB, "sqlite3", migrations.Source(), migrate.Up)
+	n, err := migrations.Set().ExecContext(ctx, d.w.DB, d.dialect.migrateName(), d.dialect.migrations(), migrate.Up)
 	if err != nil {
 		return n, fmt.Errorf("migrate: %w", err)
 	}
-	if err := checkHeader(ctx, d.w); err != nil {
+	if err := d.checkHeader(ctx, d.w); err != nil {
 		return n, fmt.Errorf("migrate: after %d migrations: %w", n, err)
 	}
 	return n, nil
@@ -163,7 +161,7 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 func (d *DB) adopt(ctx context.Context) error {
 	// Let sql-migrate create its table, so that its layout is exactly the
 	// one sql-migrate reads later.
-	if _, err := migrations.Set().GetMigrationRecords(d.w.DB, "sqlite3"); err != nil {
+	if _, err := migrations.Set().GetMigrationRecords(d.w.DB, d.dialect.migrateName()); err != nil {
 		return fmt.Errorf("create %s: %w", migrations.TableName, err)
 	}
 	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -173,7 +171,7 @@ func (d *DB) adopt(ctx context.Context) error {
 			migrations.Baseline, time.Now()); err != nil {
 			return fmt.Errorf("record %s: %w", migrations.Baseline, err)
 		}
-		w := NewBuildWriter(&Tx{tx})
+		w := NewBuildWriter(&Tx{tx, d.dialect})
 		defer w.Close()
 		for _, name := range TagNames() {
 			if _, err := w.ensureTag(ctx, name); err != nil {
@@ -187,11 +185,11 @@ func (d *DB) adopt(ctx context.Context) error {
 // MigrationStatus lists our migrations in order with their state. It does not
 // create the migration table.
 func (d *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
-	all, err := migrations.Source().FindMigrations()
+	all, err := d.dialect.migrations().FindMigrations()
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
-	st, err := inspect(ctx, d.read)
+	st, err := d.inspect(ctx, d.read)
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
@@ -224,7 +222,7 @@ func (d *DB) MigrateDown(ctx context.Context, n int) (int, error) {
 	if n <= 0 {
 		return 0, nil
 	}
-	st, err := inspect(ctx, d.w)
+	st, err := d.inspect(ctx, d.w)
 	if err != nil {
 		return 0, fmt.Errorf("migrate down: %w", err)
 	}
@@ -237,7 +235,7 @@ func (d *DB) MigrateDown(ctx context.Context, n int) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	done, err := migrations.Set().ExecMaxContext(ctx, d.w.DB, "sqlite3", migrations.Source(), migrate.Down, n)
+	done, err := migrations.Set().ExecMaxContext(ctx, d.w.DB, d.dialect.migrateName(), d.dialect.migrations(), migrate.Down, n)
 	if err != nil {
 		return done, fmt.Errorf("migrate down: %w", err)
 	}
@@ -248,19 +246,16 @@ func (d *DB) MigrateDown(ctx context.Context, n int) (int, error) {
 // version 18, with the reference's error messages. Whether our own migrations
 // are pending is a separate question (Pending).
 func (d *DB) CheckVersion(ctx context.Context) error {
-	return checkHeader(ctx, d.read)
+	return d.checkHeader(ctx, d.read)
 }
 
-func checkHeader(ctx context.Context, q bun.IDB) error {
-	var appID, version int64
-	if err := q.NewRaw("PRAGMA application_id").Scan(ctx, &appID); err != nil {
-		return fmt.Errorf("read application_id: %w", err)
+func (d *DB) checkHeader(ctx context.Context, q bun.IDB) error {
+	appID, version, err := d.dialect.header(ctx, q)
+	if err != nil {
+		return err
 	}
 	if appID != ApplicationID {
 		return errWrongAppID(appID)
-	}
-	if err := q.NewRaw("PRAGMA user_version").Scan(ctx, &version); err != nil {
-		return fmt.Errorf("read user_version: %w", err)
 	}
 	if version != SchemaVersion {
 		return fmt.Errorf("Wrong database version: %d, expected %d (use the reference's builder-migrations)", version, SchemaVersion) //nolint:staticcheck // reference wording

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -210,6 +211,7 @@ func tags(t *testing.T, d *DB) []string {
 }
 
 func TestMigrateFresh(t *testing.T) {
+	pgtest.SQLiteOnly(t, "SQLite header and schema text (TestPostgresMigrations covers PostgreSQL)")
 	d := newDB(t)
 	ctx := t.Context()
 
@@ -300,6 +302,7 @@ func TestReadersCannotWrite(t *testing.T) {
 }
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
+	pgtest.SQLiteOnly(t, "SQLite schema text (TestPostgresMigrations covers PostgreSQL)")
 	d := newDB(t)
 	before := schemaSQL(t, d.read, "table")
 	n, err := d.Migrate(t.Context())
@@ -473,6 +476,7 @@ func TestRefuseWrongApplicationID(t *testing.T) {
 }
 
 func TestMigrateDownUp(t *testing.T) {
+	pgtest.SQLiteOnly(t, "SQLite schema text (TestPostgresMigrations covers PostgreSQL)")
 	ctx := t.Context()
 	d := newDB(t)
 	u := addFixtureUser(t, d)

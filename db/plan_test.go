@@ -1,6 +1,7 @@
 package db
 
 import (
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ var fullScan = regexp.MustCompile(`^SCAN (build|build_artifact|job|job_tag|user|
 // TestQueriesUseIndices runs EXPLAIN QUERY PLAN on every lookup of this
 // package and fails on a full scan (product §4: every page query is indexed).
 func TestQueriesUseIndices(t *testing.T) {
+	pgtest.SQLiteOnly(t, "SQLite query plans")
 	d := newDB(t)
 	sha := sum([]byte("x"))
 	queries := []struct {
@@ -126,6 +128,7 @@ func TestQueriesUseIndices(t *testing.T) {
 // a handful of builds share one. Searching the job and platform instead
 // reads every build of them: the front page took 140 ms on 80,000 builds.
 func TestReproQueriesStartFromInput(t *testing.T) {
+	pgtest.SQLiteOnly(t, "SQLite query plans")
 	d := newDB(t)
 	sha := sum([]byte("x"))
 	for _, q := range []struct {

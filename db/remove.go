@@ -38,7 +38,7 @@ func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds
 	}
 
 	var uuids []string
-	if err := tx.NewRaw(sqlJobBuildUUIDs, job.ID).Scan(ctx, &uuids); err != nil {
+	if err := tx.NewRaw(sqlFor(tx, sqlJobBuildUUIDs), job.ID).Scan(ctx, &uuids); err != nil {
 		return out, fmt.Errorf("remove job %s: list builds: %w", name, err)
 	}
 	for _, u := range uuids {
@@ -49,7 +49,7 @@ func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds
 	// Distinct hashes of the job's artifacts, collected before the rows go;
 	// whether another job still uses each is asked afterwards.
 	var hashes [][]byte
-	if err := tx.NewRaw(sqlJobArtifactHashes, job.ID).Scan(ctx, &hashes); err != nil {
+	if err := tx.NewRaw(sqlFor(tx, sqlJobArtifactHashes), job.ID).Scan(ctx, &hashes); err != nil {
 		return out, fmt.Errorf("remove job %s: list artifacts: %w", name, err)
 	}
 
@@ -63,7 +63,7 @@ func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds
 		{"job", "DELETE FROM job WHERE id = ?"},
 	}
 	for _, s := range steps {
-		if _, err := tx.NewRaw(s.query, job.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewRaw(sqlFor(tx, s.query), job.ID).Exec(ctx); err != nil {
 			return out, fmt.Errorf("remove job %s: delete %s: %w", name, s.what, err)
 		}
 	}

@@ -63,8 +63,8 @@ func TestRemoveJob(t *testing.T) {
 	for table, where := range map[string]string{
 		"build":          "job NOT IN (SELECT id FROM job)",
 		"build_artifact": "build NOT IN (SELECT id FROM build)",
-		"access_list":    "1",
-		"job_tag":        "1",
+		"access_list":    "1 = 1",
+		"job_tag":        "1 = 1",
 	} {
 		var n int
 		if err := d.read.NewRaw("SELECT count(*) FROM "+table+" WHERE "+where).Scan(ctx, &n); err != nil || n != 0 {

@@ -60,7 +60,7 @@ const (
 	sqlJobReproBuilds = `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
 	FROM build b
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN user u ON u.id = b.user
+	JOIN "user" u ON u.id = b."user"
 	WHERE b.job = ? AND b.main_binary IS NOT NULL AND b.input_id IS NOT NULL
 	ORDER BY b.platform, b.start_d DESC, b.start_ps DESC`
 
@@ -83,7 +83,7 @@ const (
 	FROM json_each(?) k
 	JOIN build b ON b.input_id = unhex(k.value) AND +b.job = ?
 	JOIN build_artifact a ON a.id = b.main_binary
-	JOIN user u ON u.id = b.user`
+	JOIN "user" u ON u.id = b."user"`
 
 	// The groups (same job, platform and input id) of a list of builds:
 	// every successful build of each. Driven by idx_build_input_id: the
@@ -95,7 +95,7 @@ const (
 	JOIN build s ON s.id = ids.value
 	JOIN build o ON o.input_id = s.input_id AND +o.job = s.job AND +o.platform = s.platform
 	JOIN build_artifact a ON a.id = o.main_binary
-	JOIN user u ON u.id = o.user
+	JOIN "user" u ON u.id = o."user"
 	JOIN job j ON j.id = o.job
 	WHERE s.input_id IS NOT NULL AND o.main_binary IS NOT NULL`
 )
@@ -116,7 +116,7 @@ func (d *DB) ReproGroupsOf(ctx context.Context, buildIDs []int64) ([]ReproBuild,
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility groups: %w", err)
 	}
-	rows, err := d.read.QueryContext(ctx, sqlReproGroupsOf, string(ids))
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlReproGroupsOf), string(ids))
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility groups: %w", err)
 	}
@@ -130,7 +130,7 @@ func (d *DB) ReproGroupsOf(ctx context.Context, buildIDs []int64) ([]ReproBuild,
 // JobReproBuilds returns the successful builds with an input id of a job,
 // by platform, newest first.
 func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlJobReproBuilds, jobID)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobReproBuilds), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
 	}
@@ -166,7 +166,7 @@ func scanReproBuilds(rows *sql.Rows, out []ReproBuild, withJob bool) ([]ReproBui
 // ReproBuckets counts every job's groups by capped build and output counts
 // and by whether their newest build started at or after since.
 func (d *DB) ReproBuckets(ctx context.Context, since time.Time) ([]ReproBucket, error) {
-	rows, err := d.read.QueryContext(ctx, sqlReproBuckets, latestKey(since))
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlReproBuckets), latestKey(since))
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility counts: %w", err)
 	}
@@ -187,7 +187,7 @@ func (d *DB) ReproBuckets(ctx context.Context, since time.Time) ([]ReproBucket, 
 
 // JobReproGroups returns a job's groups by platform, newest first.
 func (d *DB) JobReproGroups(ctx context.Context, jobID int64) ([]ReproGroup, error) {
-	rows, err := d.read.QueryContext(ctx, sqlJobReproGroups, jobID)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobReproGroups), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility groups of job %d: %w", jobID, err)
 	}
@@ -231,7 +231,7 @@ func (d *DB) JobReproBuildsOf(ctx context.Context, jobID int64, groups []ReproGr
 	if err != nil {
 		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
 	}
-	rows, err := d.read.QueryContext(ctx, sqlJobReproBuildsOf, string(arr), jobID)
+	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobReproBuildsOf), string(arr), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
 	}

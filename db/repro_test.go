@@ -13,7 +13,7 @@ import (
 const (
 	groupsTruth = `SELECT j.name, b.platform, COUNT(*), COUNT(DISTINCT a.sha256), MAX(b.start_d * 100000 + b.start_ps / 1000000000000)
 	FROM build b JOIN build_artifact a ON a.id = b.main_binary JOIN job j ON j.id = b.job
-	WHERE b.input_id IS NOT NULL GROUP BY b.job, b.platform, b.input_id`
+	WHERE b.input_id IS NOT NULL GROUP BY b.job, j.name, b.platform, b.input_id`
 	groupsTable = `SELECT j.name, g.platform, g.builds, g.outputs, g.latest FROM repro_group g JOIN job j ON j.id = g.job`
 )
 

@@ -25,11 +25,11 @@ type Session struct {
 var ErrNoSession error = notFoundError("no such session")
 
 const (
-	sqlSessionByHash = "SELECT id_hash, user, csrf, created, last_seen FROM session WHERE id_hash = ?"
+	sqlSessionByHash = `SELECT id_hash, "user", csrf, created, last_seen FROM session WHERE id_hash = ?`
 	sqlTouchSession  = "UPDATE session SET last_seen = ? WHERE id_hash = ?"
 	sqlDeleteSession = "DELETE FROM session WHERE id_hash = ?"
 	// Uses idx_session_user.
-	sqlDeleteUserSessions = "DELETE FROM session WHERE user = ? AND id_hash <> ?"
+	sqlDeleteUserSessions = `DELETE FROM session WHERE "user" = ? AND id_hash <> ?`
 	// Sessions are few (one per logged-in browser), so this scan is cheap;
 	// it runs at login only.
 	sqlDeleteExpiredSessions = "DELETE FROM session WHERE last_seen < ? OR created < ?"
@@ -50,7 +50,7 @@ func (d *DB) InsertSession(ctx context.Context, s Session) error {
 // SessionByHash returns the session whose id hashes to idHash, or ErrNoSession.
 func (d *DB) SessionByHash(ctx context.Context, idHash []byte) (*Session, error) {
 	var s Session
-	if err := d.read.NewRaw(sqlSessionByHash, idHash).Scan(ctx, &s); err != nil {
+	if err := d.read.NewRaw(sqlFor(d.read, sqlSessionByHash), idHash).Scan(ctx, &s); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNoSession
 		}
@@ -87,7 +87,7 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 
 func (d *DB) execWrite(ctx context.Context, what, query string, args ...any) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewRaw(query, args...).Exec(ctx)
+		_, err := tx.NewRaw(sqlFor(tx, query), args...).Exec(ctx)
 		return err
 	})
 	if err != nil {

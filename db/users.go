@@ -19,10 +19,10 @@ const (
 )
 
 const (
-	sqlUserByName = "SELECT * FROM user WHERE username = ?"
-	sqlUserByID   = "SELECT * FROM user WHERE id = ?"
+	sqlUserByName = `SELECT * FROM "user" WHERE username = ?`
+	sqlUserByID   = `SELECT * FROM "user" WHERE id = ?`
 	// Uses idx_build_user (migration 0003).
-	sqlUserUploaded = "SELECT EXISTS (SELECT 1 FROM build WHERE user = ?)"
+	sqlUserUploaded = `SELECT EXISTS (SELECT 1 FROM build WHERE "user" = ?)`
 )
 
 // UserByName returns the named user, or ErrUnknownUser.
@@ -37,7 +37,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func userBy(ctx context.Context, q bun.IDB, query string, arg any) (*User, error) {
 	var u User
-	if err := q.NewRaw(query, arg).Scan(ctx, &u); err != nil {
+	if err := q.NewRaw(sqlFor(q, query), arg).Scan(ctx, &u); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("user %v: %w", arg, ErrUnknownUser)
 		}
@@ -121,7 +121,7 @@ func (d *DB) RemoveUser(ctx context.Context, name string) error {
 		if uploaded {
 			return ErrUserHasBuilds
 		}
-		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where("user = ?", u.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where(`"user" = ?`, u.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete access list: %w", err)
 		}
 		if _, err := tx.NewDelete().Model((*User)(nil)).Where("id = ?", u.ID).Exec(ctx); err != nil {
@@ -146,7 +146,7 @@ func (d *DB) DisableUser(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where("user = ?", u.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*AccessList)(nil)).Where(`"user" = ?`, u.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete access list: %w", err)
 		}
 		at := now.Unix()

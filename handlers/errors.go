@@ -44,6 +44,9 @@ func (h *Handler) Error(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, retryAfter)
 	case db.IsFull(err):
 		status, safe = http.StatusInsufficientStorage, "Insufficient storage on the server"
+	case db.IsUnstorableText(err):
+		// PostgreSQL only: SQLite stores any bytes.
+		status, safe = http.StatusBadRequest, "A name or path is not valid UTF-8 (or holds a NUL byte), which this server's database cannot store"
 	}
 	if status >= 500 && h.Log != nil {
 		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)

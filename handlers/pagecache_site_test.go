@@ -77,7 +77,7 @@ func TestPageCacheSeesOtherProcess(t *testing.T) {
 		ovBuild{Job: "beta", N: 3, Bin: "b3"})
 	warm(t, env, "/", "/job/alpha")
 
-	data, err := datadir.Open(t.Context(), env.Dir, datadir.Options{})
+	data, err := datadir.Open(t.Context(), env.Dir, datadir.Options{Database: env.Database})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,10 @@
 // embedded into the binaries so that a deployed server can migrate its database
 // without the source tree.
 //
+// The files here are SQLite's; postgres/ holds their PostgreSQL twins, one
+// file per step with the same name, so that `builder-migrations status`
+// lists the same steps on both backends.
+//
 // 0001_baseline.sql creates the reference's schema version 18 exactly; every later
 // file only adds tables, nullable columns or indices so that the reference
 // (OCaml builder-web) can still open the database. PRAGMA user_version stays 18.
@@ -23,12 +27,18 @@ const TableName = "builder_web_migrations"
 // it is never rolled back.
 const Baseline = "0001_baseline.sql"
 
-//go:embed *.sql
+//go:embed *.sql postgres/*.sql
 var files embed.FS
 
-// Source returns the embedded migrations in the form sql-migrate reads them.
+// Source returns the embedded SQLite migrations in the form sql-migrate
+// reads them.
 func Source() migrate.MigrationSource {
 	return migrate.EmbedFileSystemMigrationSource{FileSystem: files, Root: "."}
+}
+
+// PostgresSource returns the embedded PostgreSQL migrations.
+func PostgresSource() migrate.MigrationSource {
+	return migrate.EmbedFileSystemMigrationSource{FileSystem: files, Root: "postgres"}
 }
 
 // Set returns the sql-migrate configuration that every caller must use, so

@@ -1,6 +1,6 @@
 // Package cli holds what the three commands share: flags that may stand
-// before or after positional arguments, the data directory default, sizes
-// with units, and the logger.
+// before or after positional arguments, the data directory default and the
+// --database flag, sizes with units, and the logger.
 package cli
 
 import (
@@ -16,6 +16,22 @@ import (
 
 // EnvDataDir names the data directory when no flag does.
 const EnvDataDir = "BUILDER_WEB_DATADIR"
+
+// EnvDatabase names the database when no --database flag does.
+const EnvDatabase = "BUILDER_WEB_DATABASE"
+
+// DatabaseUsage is the help line of --database, the same in all three
+// commands.
+const DatabaseUsage = `      --database URL       PostgreSQL database postgres://USER@HOST:PORT/DB (env BUILDER_WEB_DATABASE);
+                           default: SQLite in the data directory
+`
+
+// DatabaseVar declares --database on fs, defaulting to $BUILDER_WEB_DATABASE.
+// Empty means SQLite in the data directory; db.ParseLocation reads the
+// value.
+func DatabaseVar(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "database", os.Getenv(EnvDatabase), "")
+}
 
 // DefaultDataDir is the data directory when neither flag nor environment
 // names one (reference §11). It lives here, not in app, so that the

@@ -46,6 +46,9 @@ type Options struct {
 	Mode Mode
 	// BusyTimeout is SQLite's busy_timeout; 0 is db's default.
 	BusyTimeout time.Duration
+	// Database is the --database value: empty for SQLite in the data
+	// directory, or a postgres:// URL (db.ParseLocation).
+	Database string
 }
 
 // Data is an open data directory. Close closes its database.
@@ -57,7 +60,7 @@ type Data struct {
 
 // Report says what opening with Migrated did.
 type Report struct {
-	// Path is the database file.
+	// Path is the database file, or the PostgreSQL URL without password.
 	Path string
 	// Created is set when the database file did not exist before.
 	Created bool
@@ -90,14 +93,20 @@ func (d *Data) Close() error { return d.DB.Close() }
 // Open opens the data directory dir.
 func Open(ctx context.Context, dir string, o Options) (*Data, error) {
 	path := filepath.Join(dir, store.DBFile)
-	rep := Report{Path: path}
+	loc, err := db.ParseLocation(o.Database, path)
+	if err != nil {
+		return nil, err
+	}
+	rep := Report{Path: loc.String()}
 	if o.Mode == Migrated {
-		_, err := os.Stat(path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			rep.Created = true
-		case err != nil:
-			return nil, fmt.Errorf("open %s: %w", path, err)
+		if !loc.Postgres() {
+			_, err := os.Stat(path)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				rep.Created = true
+			case err != nil:
+				return nil, fmt.Errorf("open %s: %w", path, err)
+			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
@@ -111,7 +120,7 @@ func Open(ctx context.Context, dir string, o Options) (*Data, error) {
 			return nil, fmt.Errorf("data directory %s is not a directory", dir)
 		}
 	}
-	d, err := db.Open(ctx, path, db.Options{Create: o.Mode == Migrated, BusyTimeout: o.BusyTimeout})
+	d, err := db.OpenLocation(ctx, loc, db.Options{Create: o.Mode == Migrated, BusyTimeout: o.BusyTimeout})
 	if err != nil {
 		return nil, err
 	}

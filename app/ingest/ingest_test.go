@@ -18,13 +18,14 @@ import (
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 func newIngester(tb testing.TB) (*ingest.Ingester, ingest.Uploader) {
 	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), "data")
-	data, err := datadir.Open(context.Background(), dir, datadir.Options{Mode: datadir.Migrated})
+	data, err := datadir.Open(context.Background(), dir, datadir.Options{Mode: datadir.Migrated, Database: pgtest.Database(tb)})
 	if err != nil {
 		tb.Fatal(err)
 	}

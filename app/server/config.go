@@ -16,6 +16,7 @@ type Config struct {
 	Host           string
 	Port           int
 	DataDir        string
+	Database       string // --database: a postgres:// URL; empty for SQLite in DataDir
 	ConfigDir      string
 	ExpiredJobs    int   // days; 0 means never
 	MaxUploadSize  int64 // bytes

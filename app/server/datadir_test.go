@@ -18,6 +18,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 )
 
 // restart closes env's app and starts a new one over the same data
@@ -26,13 +27,13 @@ func restart(t *testing.T, env *apptest.Env, log io.Writer) (*apptest.Env, error
 	t.Helper()
 	env.App.Close()
 	a, err := server.New(context.Background(), server.Config{DataDir: env.Dir, ConfigDir: t.TempDir(),
-		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize},
+		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize, Database: env.Database},
 		slog.New(slog.NewTextHandler(log, nil)))
 	if err != nil {
 		return nil, err
 	}
 	t.Cleanup(func() { a.Close() })
-	return &apptest.Env{App: a, Dir: env.Dir}, nil
+	return &apptest.Env{App: a, Dir: env.Dir, Database: env.Database}, nil
 }
 
 // Interrupted uploads that name the database as their job, or whose job
@@ -67,7 +68,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start over odd leftovers: %v", err)
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "builder.sqlite3")); err != nil || !fi.Mode().IsRegular() {
+	if fi, err := os.Stat(filepath.Join(dir, "builder.sqlite3")); env.Database == "" && (err != nil || !fi.Mode().IsRegular()) {
 		t.Errorf("database file after start: %v", err)
 	}
 	if left, _ := os.ReadDir(filepath.Join(dir, "_staging")); len(left) != 0 {
@@ -89,6 +90,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 // A database locked by another process past the busy timeout is a 503
 // with Retry-After that leaves nothing behind, not a 500 (#11 item 7).
 func TestUploadDatabaseBusy(t *testing.T) {
+	pgtest.SQLiteOnly(t, "holds SQLite's write lock from another connection")
 	env := apptest.New(t, func(c *server.Config) { c.BusyTimeout = 200 * time.Millisecond })
 	env.AddUser(t, "up", "up-password", false)
 	ctx := context.Background()

@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.NoMigrate {
 		mode = datadir.Checked
 	}
-	data, err := datadir.Open(ctx, cfg.DataDir, datadir.Options{Mode: mode, BusyTimeout: cfg.BusyTimeout})
+	data, err := datadir.Open(ctx, cfg.DataDir, datadir.Options{Mode: mode, BusyTimeout: cfg.BusyTimeout, Database: cfg.Database})
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,11 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(env.Dir, "builder.sqlite3-wal")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("write-ahead log left behind: %v", err)
 	}
-	d, err := db.Open(context.Background(), filepath.Join(env.Dir, "builder.sqlite3"), db.Options{})
+	loc, err := db.ParseLocation(env.Database, filepath.Join(env.Dir, "builder.sqlite3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.OpenLocation(context.Background(), loc, db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,13 +74,14 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	dataDir        string
+	database       string // --database; empty for SQLite in dataDir
 	log            *slog.Logger
 }
 
 // open opens the data directory for a command: it must exist and be
 // migrated (datadir.Current).
 func (e *env) open(ctx context.Context) (*db.DB, *store.Store, error) {
-	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{})
+	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Database: e.database})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,7 +90,7 @@ func (e *env) open(ctx context.Context) (*db.DB, *store.Store, error) {
 
 // migrate creates the data directory when missing and migrates it.
 func (e *env) migrate(ctx context.Context) (*db.DB, datadir.Report, error) {
-	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Mode: datadir.Migrated})
+	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Mode: datadir.Migrated, Database: e.database})
 	if err != nil {
 		return nil, datadir.Report{}, err
 	}
@@ -164,7 +165,7 @@ func splitCommand(args []string) (string, []string) {
 			return "", nil
 		}
 		switch strings.TrimLeft(a, "-") {
-		case "d", "datadir", "log-level":
+		case "d", "datadir", "database", "log-level":
 			i++ // its value
 		}
 	}
@@ -187,6 +188,7 @@ func (e *env) parse(c *command, args []string) (runFunc, []string, error) {
 	def := cli.DataDirDefault(cli.DefaultDataDir)
 	fs.StringVar(&e.dataDir, "datadir", def, "")
 	fs.StringVar(&e.dataDir, "d", def, "")
+	cli.DatabaseVar(fs, &e.database)
 	level := fs.String("log-level", "warn", "")
 	verbose := fs.Bool("v", false, "")
 	cmdRun := c.setup(fs)
@@ -244,7 +246,7 @@ func mainUsage() string {
 }
 
 const commonFlags = `  -d, --datadir DIR    data directory (env BUILDER_WEB_DATADIR, default /var/lib/builder-web)
-      --log-level L    debug, info, warn or error (default warn); logs go to stderr
+` + cli.DatabaseUsage + `      --log-level L    debug, info, warn or error (default warn); logs go to stderr
   -v                   same as --log-level info
   -h, --help           show this help
 `

@@ -54,13 +54,15 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	dataDir := cli.DataDirDefault(cli.DefaultDataDir)
 	fs.StringVar(&dataDir, "datadir", dataDir, "")
 	fs.StringVar(&dataDir, "d", dataDir, "")
+	var database string
+	cli.DatabaseVar(fs, &database)
 	pos, err := cli.Parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) || err == nil && len(pos) > 0 && pos[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	if err == nil {
-		err = dispatch(ctx, dataDir, pos, stdout)
+		err = dispatch(ctx, target{dataDir, database}, pos, stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "builder-migrations: %v\n", err)
@@ -69,7 +71,17 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func dispatch(ctx context.Context, dataDir string, pos []string, stdout io.Writer) error {
+// target is the data directory and database the command works on.
+type target struct {
+	dataDir  string
+	database string // --database; empty for SQLite in dataDir
+}
+
+func (t target) open(ctx context.Context, mode datadir.Mode) (*datadir.Data, error) {
+	return datadir.Open(ctx, t.dataDir, datadir.Options{Mode: mode, Database: t.database})
+}
+
+func dispatch(ctx context.Context, dataDir target, pos []string, stdout io.Writer) error {
 	if len(pos) == 0 {
 		return errors.New("missing command: status, up or down (see --help)")
 	}
@@ -102,15 +114,15 @@ func dispatch(ctx context.Context, dataDir string, pos []string, stdout io.Write
 
 // open opens an existing database without checking what is applied.
 // open opens the database as it is: status and down work on any version.
-func open(ctx context.Context, dataDir string) (*db.DB, error) {
-	data, err := datadir.Open(ctx, dataDir, datadir.Options{Mode: datadir.AsIs})
+func open(ctx context.Context, dataDir target) (*db.DB, error) {
+	data, err := dataDir.open(ctx, datadir.AsIs)
 	if err != nil {
 		return nil, err
 	}
 	return data.DB, nil
 }
 
-func status(ctx context.Context, dataDir string, w io.Writer) error {
+func status(ctx context.Context, dataDir target, w io.Writer) error {
 	d, err := open(ctx, dataDir)
 	if err != nil {
 		return err
@@ -138,8 +150,8 @@ func status(ctx context.Context, dataDir string, w io.Writer) error {
 	return nil
 }
 
-func up(ctx context.Context, dataDir string, w io.Writer) error {
-	data, err := datadir.Open(ctx, dataDir, datadir.Options{Mode: datadir.Migrated})
+func up(ctx context.Context, dataDir target, w io.Writer) error {
+	data, err := dataDir.open(ctx, datadir.Migrated)
 	if err != nil {
 		return err
 	}
@@ -148,7 +160,7 @@ func up(ctx context.Context, dataDir string, w io.Writer) error {
 	return nil
 }
 
-func down(ctx context.Context, dataDir string, n int, w io.Writer) error {
+func down(ctx context.Context, dataDir target, n int, w io.Writer) error {
 	d, err := open(ctx, dataDir)
 	if err != nil {
 		return err

@@ -29,6 +29,8 @@ Flags:
       --host ADDR            address to listen on (default 0.0.0.0)
   -p, --port N               port (default 3000)
   -d, --datadir DIR          data directory (env BUILDER_WEB_DATADIR, default /var/lib/builder-web)
+      --database URL         PostgreSQL database postgres://USER@HOST:PORT/DB (env BUILDER_WEB_DATABASE);
+                             default: SQLite in the data directory
   -c, --configdir DIR        configuration directory; hooks in DIR/upload-hooks (default /etc/builder-web)
       --expired-jobs DAYS    hide jobs without a successful build in DAYS days from / (default 30, 0 = never)
       --max-upload-size N    largest upload body, with K/M/G suffix (default 2G)
@@ -66,6 +68,7 @@ func run(args []string) error {
 	dataDir := cli.DataDirDefault(server.DefaultDataDir)
 	fs.StringVar(&cfg.DataDir, "datadir", dataDir, "")
 	fs.StringVar(&cfg.DataDir, "d", dataDir, "")
+	cli.DatabaseVar(fs, &cfg.Database)
 	fs.StringVar(&cfg.ConfigDir, "configdir", server.DefaultConfigDir, "")
 	fs.StringVar(&cfg.ConfigDir, "c", server.DefaultConfigDir, "")
 	fs.IntVar(&cfg.ExpiredJobs, "expired-jobs", server.DefaultExpiredJobs, "")

@@ -7,17 +7,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ops"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 )
 
 // The page cache of a running server (a process of its own) notices what
 // builder-db did in another process, here this test's: job-remove and
 // vacuum change the cached pages within the second that the data version
-// may be trusted in memory (pagecache.DefaultMaxAge).
+// may be trusted in memory (pagecache.DefaultMaxAge). With
+// BUILDER_WEB_TEST_DATABASE both use PostgreSQL, where the data version is
+// a row that triggers bump in every write transaction.
 func TestPageCacheSeesBuilderDB(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	addUser(t, dir)
+	database := pgtest.Database(t)
+	if database != "" {
+		t.Setenv(cli.EnvDatabase, database) // the server's --database
+	}
+	addUserTo(t, dir, database)
 	s := startServer(t, dir, "")
 	uuids := map[string]string{}
 	for _, v := range []string{"success_hvt", "compare_left", "compare_right", "empty_console"} {
@@ -54,7 +62,7 @@ func TestPageCacheSeesBuilderDB(t *testing.T) {
 	eventually("/all-builds", "static-tool", true)
 	eventually("/job/hello-hvt", uuids["compare_left"], true)
 
-	data, err := datadir.Open(t.Context(), dir, datadir.Options{})
+	data, err := datadir.Open(t.Context(), dir, datadir.Options{Database: database})
 	if err != nil {
 		t.Fatal(err)
 	}

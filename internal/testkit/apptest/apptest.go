@@ -1,5 +1,7 @@
 // Package apptest runs a real builder-web (real SQLite, real data
-// directory in a temp dir) for HTTP tests through fiber's app.Test.
+// directory in a temp dir) for HTTP tests through fiber's app.Test. With
+// BUILDER_WEB_TEST_DATABASE set its database is a fresh PostgreSQL schema
+// instead (pgtest).
 package apptest
 
 import (
@@ -23,6 +25,7 @@ import (
 	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
@@ -30,6 +33,10 @@ import (
 type Env struct {
 	App *server.App
 	Dir string
+	// Database is the server's --database: "" for SQLite in Dir, or the
+	// test's PostgreSQL schema. Another process of the test opens the
+	// same database with it.
+	Database string
 }
 
 // New starts an app over a new data directory; modify adjusts the config.
@@ -39,6 +46,7 @@ func New(tb testing.TB, modify ...func(*server.Config)) *Env {
 	cfg := server.Config{
 		Host: "127.0.0.1", Port: 0, DataDir: dir, ConfigDir: tb.TempDir(),
 		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize,
+		Database: pgtest.Database(tb),
 	}
 	for _, m := range modify {
 		m(&cfg)
@@ -52,7 +60,7 @@ func New(tb testing.TB, modify ...func(*server.Config)) *Env {
 		tb.Fatalf("start app: %v", err)
 	}
 	tb.Cleanup(func() { a.Close() })
-	return &Env{App: a, Dir: cfg.DataDir}
+	return &Env{App: a, Dir: cfg.DataDir, Database: cfg.Database}
 }
 
 // Serve makes the app answer on a real socket (127.0.0.1, a free port)

@@ -1,0 +1,28 @@
+package db
+
+import (
+	"context"
+
+	migrate "github.com/rubenv/sql-migrate"
+	"github.com/uptrace/bun"
+)
+
+// dialect is everything whose SQL differs between SQLite and PostgreSQL,
+// chosen once at Open: queries elsewhere in this package are written once
+// for both.
+type dialect interface {
+	// migrateName is sql-migrate's name of the dialect.
+	migrateName() string
+	// migrations are the backend's migration files.
+	migrations() migrate.MigrationSource
+	// header reads the application id and schema version the reference
+	// checks; both are zero in a database that has neither.
+	header(ctx context.Context, q bun.IDB) (appID, version int64, err error)
+	// tables lists the names of the database's tables.
+	tables(ctx context.Context, q bun.IDB) ([]string, error)
+	// bind rewrites a query's ? parameters into the driver's own, for
+	// statements prepared without bun.
+	bind(query string) string
+	// bulkLoad trades durability for speed on the writer (DB.BulkLoad).
+	bulkLoad(ctx context.Context, w *bun.DB) error
+}

@@ -1,0 +1,136 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	migrate "github.com/rubenv/sql-migrate"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/schema"
+
+	"github.com/builder-web/builder-web/migrations"
+)
+
+// postgresDialect is PostgreSQL, for several nodes sharing one database
+// (issue 16). It is reached through pgx's database/sql driver: pgx is the
+// maintained PostgreSQL driver of the Go ecosystem, reports server errors
+// with their SQLSTATE (unique violations, lock timeouts), and the same
+// module can LISTEN later; bun's own pgdriver is a smaller driver
+// maintained only for bun.
+type postgresDialect struct{}
+
+func (postgresDialect) migrateName() string { return "postgres" }
+
+func (postgresDialect) migrations() migrate.MigrationSource { return migrations.PostgresSource() }
+
+// header reads schema_header, which PostgreSQL's baseline creates in place
+// of SQLite's header fields.
+func (postgresDialect) header(ctx context.Context, q bun.IDB) (appID, version int64, err error) {
+	var exists bool
+	if err := q.NewRaw("SELECT to_regclass('schema_header') IS NOT NULL").Scan(ctx, &exists); err != nil {
+		return 0, 0, fmt.Errorf("read schema header: %w", err)
+	}
+	if !exists {
+		return 0, 0, nil
+	}
+	row := q.QueryRowContext(ctx, "SELECT application_id, user_version FROM schema_header WHERE id = 1")
+	if err := row.Scan(&appID, &version); err != nil {
+		return 0, 0, fmt.Errorf("read schema header: %w", err)
+	}
+	return appID, version, nil
+}
+
+func (postgresDialect) tables(ctx context.Context, q bun.IDB) ([]string, error) {
+	var names []string
+	err := q.NewRaw(`SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`).Scan(ctx, &names)
+	if err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	return names, nil
+}
+
+// bind numbers the parameters ($1, $2, …). Our queries have no ? inside
+// string literals, so every ? is a parameter.
+func (postgresDialect) bind(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (postgresDialect) bulkLoad(ctx context.Context, w *bun.DB) error {
+	// The writer has one connection that is never recycled, so the
+	// setting holds for the rest of the process.
+	if _, err := w.ExecContext(ctx, "SET synchronous_commit = off"); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	return nil
+}
+
+// openPostgres opens the PostgreSQL database at loc.URL. As with SQLite,
+// writes go through one connection: writers of this process queue in Go,
+// and only writers of other nodes contend for PostgreSQL's row locks. The
+// readers' sessions are read-only, as SQLite's query_only readers.
+func openPostgres(ctx context.Context, loc Location, opts Options) (*DB, error) {
+	name := loc.String()
+	wcfg, err := pgx.ParseConfig(loc.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	busy := DefaultBusyTimeout
+	if opts.BusyTimeout > 0 {
+		busy = opts.BusyTimeout
+	}
+	// lock_timeout is PostgreSQL's busy timeout: a writer waits that long
+	// for a row another node holds, then fails with ErrBusy's SQLSTATE.
+	wcfg.RuntimeParams["lock_timeout"] = fmt.Sprint(busy.Milliseconds())
+	rcfg := wcfg.Copy()
+	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
+	delete(rcfg.RuntimeParams, "lock_timeout")
+
+	wsql := stdlib.OpenDB(*wcfg)
+	wsql.SetMaxOpenConns(1)
+	wsql.SetMaxIdleConns(1)
+	if err := wsql.PingContext(ctx); err != nil {
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	rsql := stdlib.OpenDB(*rcfg)
+	readers := max(4, runtime.GOMAXPROCS(0))
+	rsql.SetMaxOpenConns(readers)
+	rsql.SetMaxIdleConns(readers)
+	rsql.SetConnMaxIdleTime(5 * time.Minute)
+	if err := rsql.PingContext(ctx); err != nil {
+		_ = rsql.Close()
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", name, err)
+	}
+	return wrapPools(rsql, wsql, func() schema.Dialect { return pgdialect.New() }, postgresDialect{}, loc), nil
+}
+
+// wrapPools wraps the two pools of an opened database; each gets its own bun
+// dialect, which caches per database.
+func wrapPools(rsql, wsql *sql.DB, bd func() schema.Dialect, d dialect, loc Location) *DB {
+	return &DB{
+		read:    bun.NewDB(rsql, bd()),
+		w:       bun.NewDB(wsql, bd()),
+		path:    loc.Path,
+		loc:     loc,
+		dialect: d,
+	}
+}

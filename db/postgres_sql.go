@@ -1,0 +1,101 @@
+package db
+
+import (
+	"regexp"
+
+	"github.com/uptrace/bun"
+	bundialect "github.com/uptrace/bun/dialect"
+)
+
+// The queries of this package are written once, in SQLite's SQL. What
+// PostgreSQL spells differently is translated here, in one place: a few
+// generic rewrites for SQLite's planner hints, and whole PostgreSQL
+// versions of the queries that use SQLite's functions (json_each, unhex,
+// two-argument min, negative substr) or its lax GROUP BY.
+
+// sqlFor returns query as q's backend runs it.
+func sqlFor(q bun.IDB, query string) string {
+	if q.Dialect().Name() != bundialect.PG {
+		return query
+	}
+	if pg, ok := postgresQueries[query]; ok {
+		return pg
+	}
+	for _, r := range postgresRewrites {
+		query = r.re.ReplaceAllString(query, r.to)
+	}
+	return query
+}
+
+var postgresRewrites = []struct {
+	re *regexp.Regexp
+	to string
+}{
+	// SQLite's index hints; PostgreSQL's planner chooses by itself.
+	{regexp.MustCompile(`\s+INDEXED BY \w+`), ""},
+	// Unary + keeps SQLite off an index; PostgreSQL has no unary + on text.
+	{regexp.MustCompile(`([\s(=])\+(\w+\.\w+)`), "$1$2"},
+	// SQLite's "no limit".
+	{regexp.MustCompile(`LIMIT -1 `), "LIMIT ALL "},
+}
+
+// postgresQueries are the PostgreSQL versions of queries that need more
+// than postgresRewrites, keyed by the SQLite query. JSON arrays of ids
+// arrive as text, as in SQLite.
+var postgresQueries = map[string]string{
+	sqlJobHeads: `SELECT ` + listColumns + `, count(b.id),
+		coalesce(sum(CASE WHEN b.start_d > ? OR (b.start_d = ? AND (b.start_ps > ? OR (b.start_ps = ? AND b.id <= ?))) THEN 1 ELSE 0 END), 0)
+	FROM json_array_elements_text(?::json) AS ids(value)
+	JOIN build ON build.id = ids.value::bigint
+	JOIN job ON job.id = build.job
+	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
+	LEFT JOIN build_artifact a ON a.sha256 = build_artifact.sha256
+	LEFT JOIN build b ON b.id = a.build AND b.main_binary = a.id AND b.job = build.job
+		AND (? = '' OR b.platform = ?)
+	GROUP BY build.id, job.name, build_artifact.id`,
+
+	sqlReproBuckets: `SELECT j.name, x.b, x.o, x.recent, x.n FROM (
+		SELECT job, least(builds, 2) AS b, least(outputs, 2) AS o, latest >= ? AS recent, count(*) AS n
+		FROM repro_group GROUP BY job, b, o, recent) x
+	JOIN job j ON j.id = x.job`,
+
+	sqlJobReproBuildsOf: `SELECT b.uuid, b.platform, b.input_id, a.sha256, u.username, b.start_d, b.start_ps
+	FROM json_array_elements_text(?::json) AS k(value)
+	JOIN build b ON b.input_id = decode(k.value, 'hex') AND b.job = ?
+	JOIN build_artifact a ON a.id = b.main_binary
+	JOIN "user" u ON u.id = b."user"`,
+
+	sqlReproGroupsOf: `SELECT DISTINCT o.uuid, o.platform, o.input_id, a.sha256, u.username, o.start_d, o.start_ps, j.name
+	FROM json_array_elements_text(?::json) AS ids(value)
+	JOIN build s ON s.id = ids.value::bigint
+	JOIN build o ON o.input_id = s.input_id AND o.job = s.job AND o.platform = s.platform
+	JOIN build_artifact a ON a.id = o.main_binary
+	JOIN "user" u ON u.id = o."user"
+	JOIN job j ON j.id = o.job
+	WHERE s.input_id IS NOT NULL AND o.main_binary IS NOT NULL`,
+
+	sqlVacuumBuildsIn: `SELECT ` + vacuumColumns + `, job.name
+	FROM json_array_elements_text(?::json) AS ids(value)
+	JOIN build ON build.id = ids.value::bigint
+	JOIN job ON job.id = build.job
+	ORDER BY build.start_d, build.start_ps, build.id`,
+	sqlArtifactHashesIn: `SELECT DISTINCT build_artifact.sha256
+	FROM json_array_elements_text(?::json) AS ids(value)
+	JOIN build_artifact ON build_artifact.build = ids.value::bigint`,
+	sqlDeleteArtifactsIn: "DELETE FROM build_artifact WHERE build IN (SELECT value::bigint FROM json_array_elements_text(?::json) AS ids(value))",
+	sqlDeleteBuildsIn:    "DELETE FROM build WHERE id IN (SELECT value::bigint FROM json_array_elements_text(?::json) AS ids(value))",
+
+	sqlVizArtifacts: `SELECT a.build, a.filepath, a.sha256
+	FROM json_array_elements_text(?::json) AS ids(value)
+	JOIN build_artifact a ON a.build = ids.value::bigint
+	WHERE a.filepath = '` + OpamSwitch + `' OR right(a.filepath, 6) = '.debug'
+	ORDER BY a.id`,
+
+	sqlDebugArtifact: `SELECT id, filepath, sha256, size, build FROM build_artifact
+	WHERE build = ? AND (filepath = ? OR right(filepath, length(?) + 1) = '/' || ?)
+	ORDER BY id
+	LIMIT 1`,
+
+	sqlStored: `SELECT count(*), coalesce(sum(size), 0)
+	FROM (SELECT max(size) AS size FROM build_artifact GROUP BY sha256) s`,
+}
