@@ -57,6 +57,9 @@ type DB struct {
 	w *bun.DB
 
 	path string // absolute
+
+	// overview keeps the front page's entries per job (db/overview.go).
+	overview *overviewCache
 }
 
 // Path is the database file.
@@ -111,6 +114,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		read: bun.NewDB(rsql, sqlitedialect.New()),
 		w:    bun.NewDB(wsql, sqlitedialect.New()),
 		path: abs,
+
+		overview: &overviewCache{jobs: map[int64]overviewJob{}},
 	}, nil
 }
 
