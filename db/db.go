@@ -58,8 +58,11 @@ type DB struct {
 
 	path string // absolute
 
-	// overview keeps the front page's entries per job (db/overview.go).
+	// overview keeps the front page's entries per job (db/overview.go),
+	// repro the builds of the jobs whose reproducibility view was read
+	// last (db/reprocache.go).
 	overview *overviewCache
+	repro    *reproCache
 }
 
 // Path is the database file.
@@ -116,6 +119,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		path: abs,
 
 		overview: &overviewCache{jobs: map[int64]overviewJob{}},
+		repro:    &reproCache{jobs: map[int64]*reproJob{}},
 	}, nil
 }
 

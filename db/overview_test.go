@@ -104,3 +104,68 @@ func TestOverviewFollowsChanges(t *testing.T) {
 	}
 	step("after job removal")
 }
+
+// JobReproBuilds keeps the builds of a job while its job_change counter
+// stays (issue 17: the reproducibility view's JSON read 2,000 builds per
+// request); a build joining or leaving the job's groups, also by another
+// program, shows at once, and a change of another job does not read the
+// job again.
+func TestJobReproBuildsFollowsChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "builder.sqlite3")
+	d := openPath(t, path, true)
+	if _, err := d.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	u := addFixtureUser(t, d)
+	n := 0
+	add := func(job string, input string) int64 {
+		n++
+		b := fixtureBuild(u.ID, 1)
+		b.Job, b.UUID = job, fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+		b.Start = time.Date(2026, 1, n, 0, 0, 0, 0, time.UTC)
+		b.InputID = sum([]byte(input))
+		b.Artifacts = []NewArtifact{{Path: "bin/x", SHA256: sum([]byte(b.UUID)), Size: 1}}
+		return insertBuild(t, d, b)
+	}
+	jobID := func(name string) int64 {
+		j, err := d.JobByName(t.Context(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.ID
+	}
+	list := func(job string) []ReproBuild {
+		t.Helper()
+		out, err := d.JobReproBuilds(t.Context(), jobID(job))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	uuids := func(bs []ReproBuild) string {
+		var s []string
+		for _, b := range bs {
+			s = append(s, b.UUID[len(b.UUID)-2:])
+		}
+		return fmt.Sprint(s)
+	}
+	add("a", "x")
+	add("b", "x")
+	if got := uuids(list("a")); got != "[01]" {
+		t.Errorf("a's builds %s, want [01]", got)
+	}
+	add("a", "x")
+	if got := uuids(list("a")); got != "[03 01]" {
+		t.Errorf("after an upload to a: %s, want [03 01]", got)
+	}
+	first := list("a")
+	add("b", "y")
+	if again := list("a"); &again[0] != &first[0] {
+		t.Errorf("a's builds were read again after an upload to b")
+	}
+	add("a", "z")
+	rawExec(t, path, `DELETE FROM build_artifact WHERE build = 1`, `DELETE FROM build WHERE id = 1`)
+	if got := uuids(list("a")); got != "[05 03]" {
+		t.Errorf("after an upload and a delete by another program: %s, want [05 03]", got)
+	}
+}

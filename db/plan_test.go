@@ -49,6 +49,7 @@ func TestQueriesUseIndices(t *testing.T) {
 		{"OutputBuilds", sqlOutputBuilds, []any{sha, 1, "", ""}},
 		{"JobPlatforms", sqlJobPlatforms, []any{1, 1}},
 		{"JobReproBuilds", sqlJobReproBuilds, []any{1}},
+		{"JobChange", sqlJobChange, []any{1}},
 		{"ReproGroupsOf", sqlReproGroupsOf, []any{"[1,2]"}},
 		{"JobReproGroups", sqlJobReproGroups, []any{1}},
 		{"JobReproBuildsOf", sqlJobReproBuildsOf, []any{`["00"]`, 1}},
