@@ -47,4 +47,11 @@ cat "$work/load.out"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "builder-web peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$pid/status")"
 echo "builds left: $(sqlite3 -readonly "$data/builder.sqlite3" 'SELECT count(*) FROM build')"
+# The server's own duration of every request of 500 ms or more (text log:
+# duration=1.2s, 640ms, 80µs): which pages stalled, and when.
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^duration=/) { d = substr($i, 10); ms = 0
+    if (d ~ /ms$/) ms = d + 0; else if (d !~ /[µun]s$/ && d ~ /s$/) ms = (d + 0) * 1000
+    if (ms >= 500) print ms, $0 } }' "$work/log" | sort -n >"$work/slow"
+echo "requests of 500 ms or more in the server log: $(wc -l <"$work/slow"); the slowest:"
+tail -10 "$work/slow" | sed 's/^/  /'
 if grep -q 'database is locked' "$work/log"; then echo 'server log mentions "database is locked"'; exit 1; fi

@@ -64,6 +64,12 @@ type DB struct {
 
 	// dialect holds the SQL that differs between the backends.
 	dialect dialect
+
+	// overview keeps the front page's entries per job (db/overview.go),
+	// repro the builds of the jobs whose reproducibility view was read
+	// last (db/reprocache.go).
+	overview *overviewCache
+	repro    *reproCache
 }
 
 // Path is the SQLite database file; empty for PostgreSQL.

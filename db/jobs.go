@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
-	"time"
 )
 
 // The overview pages' queries (reference §6.1–6.4, §8). Each is a constant so
@@ -67,38 +65,6 @@ func (s *listScanner) scan(r scanner) (BuildInfo, error) {
 }
 
 const (
-	// sqlOverview reads the newest successful build of every job and
-	// platform from latest_build (migration 0009, kept by triggers), one
-	// primary key lookup per entry: the front page's cost grows with the
-	// number of jobs and platforms, never with the number of builds. The
-	// build's reproducibility group (0007) comes along, one primary key
-	// lookup per entry, for the front page's marks. The rows come in
-	// latest_build's order (job id, platform), which needs no sorting, and
-	// are sorted by job name in Go:
-	// an ORDER BY job.name made SQLite compute every row before the first
-	// (a temporary B-tree). The job's tags come from sqlOverviewTags, per
-	// job rather than per entry: four lookups per row were 40 % of the
-	// query. Arguments: only builds that finished after this (the expiry
-	// rule).
-	sqlOverview = `SELECT ` + listColumns + `, g.builds, g.outputs
-	FROM latest_build l
-	JOIN build ON build.id = l.build
-	JOIN job ON job.id = l.job
-	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
-	LEFT JOIN repro_group g ON g.job = build.job AND g.platform = build.platform AND g.input_id = build.input_id
-	WHERE (build.finish_d, build.finish_ps) > (?, ?)
-	ORDER BY l.job, l.platform`
-
-	// sqlCountLatest is the number of entries sqlOverview returns at most.
-	sqlCountLatest = `SELECT count(*) FROM latest_build`
-
-	// sqlOverviewTags lists every job's section and synopsis tags (jobs
-	// without them are simply absent, product §2.5): two seeks in the
-	// job_tag index, a row per tagged job.
-	sqlOverviewTags = `SELECT job_tag.job, tag.tag, job_tag.value
-	FROM tag JOIN job_tag ON job_tag.tag = tag.id
-	WHERE tag.tag IN ('section', 'synopsis')`
-
 	// sqlJobScan and sqlJobScanPlatform read a job's builds in the job
 	// page's order (start descending, then id) from a position on, with the
 	// main binary's hash: the job page reads them until it has a page of
@@ -181,112 +147,6 @@ const (
 	sqlCountBuildsSince    = `SELECT count(*) FROM build WHERE id > ?`
 	sqlCountJobBuildsSince = `SELECT count(*) FROM build WHERE id > ? AND +job = ?`
 )
-
-// OverviewEntry is one platform of one job on the front page: the newest
-// successful build of the job on that platform, with its main binary.
-type OverviewEntry struct {
-	BuildInfo
-	Section  string  // "" when the job has no section tag
-	Synopsis *string // nil when the job has no synopsis tag
-	// Repro is the build's reproducibility group, nil when it has none
-	// (no input id): the front page's mark.
-	Repro *ReproCount
-}
-
-// Overview returns, for every job and platform, the newest successful build
-// (reference §6.1), ordered by job name and platform. With finishedAfter set,
-// entries whose build finished at or before it are left out (the front page's
-// expiry rule, reference §9); jobs left without entries are absent.
-func (d *DB) Overview(ctx context.Context, finishedAfter time.Time) ([]OverviewEntry, error) {
-	fd, fps := int64(math.MinInt64), int64(0)
-	if !finishedAfter.IsZero() {
-		fd, fps = PtimeFromTime(finishedAfter)
-	}
-	type jobTags struct {
-		section  string
-		synopsis *string
-	}
-	tags := map[int64]*jobTags{}
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlOverviewTags))
-	if err != nil {
-		return nil, fmt.Errorf("overview tags: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var job int64
-		var tag, value string
-		if err := rows.Scan(&job, &tag, &value); err != nil {
-			return nil, fmt.Errorf("overview tags: %w", err)
-		}
-		t := tags[job]
-		if t == nil {
-			t = &jobTags{}
-			tags[job] = t
-		}
-		if tag == "section" {
-			t.section = value
-		} else {
-			t.synopsis = &value
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("overview tags: %w", err)
-	}
-	rows.Close()
-
-	// Sized up front: the entries are large, and growing the slice from
-	// empty copied them nine times over.
-	var n int
-	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountLatest)).Scan(&n); err != nil {
-		return nil, fmt.Errorf("overview: %w", err)
-	}
-	rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlOverview), fd, fps)
-	if err != nil {
-		return nil, fmt.Errorf("overview: %w", err)
-	}
-	defer rows.Close()
-	out := make([]OverviewEntry, 0, n)
-	var builds, outputs sql.NullInt64
-	sc := newListScanner(&builds, &outputs)
-	for rows.Next() {
-		bi, err := sc.scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("overview: %w", err)
-		}
-		e := OverviewEntry{BuildInfo: bi}
-		if t := tags[e.JobID]; t != nil {
-			e.Section, e.Synopsis = t.section, t.synopsis
-		}
-		if builds.Valid {
-			e.Repro = &ReproCount{Builds: int(builds.Int64), Outputs: int(outputs.Int64)}
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("overview: %w", err)
-	}
-	return byJobName(out), nil
-}
-
-// byJobName orders entries that come grouped by job (latest_build's order)
-// by job name: it sorts the jobs' runs, not the entries, which are large
-// to move around.
-func byJobName(entries []OverviewEntry) []OverviewEntry {
-	type run struct{ start, end int }
-	var runs []run
-	for i := range entries {
-		if i == 0 || entries[i].JobID != entries[i-1].JobID {
-			runs = append(runs, run{i, i})
-		}
-		runs[len(runs)-1].end = i + 1
-	}
-	slices.SortFunc(runs, func(a, b run) int { return strings.Compare(entries[a.start].JobName, entries[b.start].JobName) })
-	out := make([]OverviewEntry, 0, len(entries))
-	for _, r := range runs {
-		out = append(out, entries[r.start:r.end]...)
-	}
-	return out
-}
 
 // JobQuery selects the entries of a job page (reference §6.3).
 type JobQuery struct {

@@ -132,5 +132,8 @@ func wrapPools(rsql, wsql *sql.DB, bd func() schema.Dialect, d dialect, loc Loca
 		path:    loc.Path,
 		loc:     loc,
 		dialect: d,
+
+		overview: &overviewCache{jobs: map[int64]overviewJob{}},
+		repro:    &reproCache{jobs: map[int64]*reproJob{}},
 	}
 }

@@ -27,6 +27,13 @@ func sqlFor(q bun.IDB, query string) string {
 	return query
 }
 
+// rawSQL returns query as d's backend runs it on a database/sql handle
+// (a *sql.Tx of d.read), where bun does not bind the ? parameters.
+// PostgreSQL's default READ COMMITTED is enough for the callers that
+// read a job_change counter and then the rows it guards: rows newer than
+// the counter are reloaded by the next call, which sees the counter move.
+func (d *DB) rawSQL(query string) string { return d.dialect.bind(sqlFor(d.read, query)) }
+
 var postgresRewrites = []struct {
 	re *regexp.Regexp
 	to string
@@ -53,6 +60,18 @@ var postgresQueries = map[string]string{
 	LEFT JOIN build b ON b.id = a.build AND b.main_binary = a.id AND b.job = build.job
 		AND (? = '' OR b.platform = ?)
 	GROUP BY build.id, job.name, build_artifact.id`,
+
+	sqlOverviewJobs: `SELECT ` + listColumns + `, g.builds, g.outputs
+	FROM json_array_elements_text(?::json) AS ids(value)
+	JOIN latest_build l ON l.job = ids.value::bigint
+	JOIN build ON build.id = l.build
+	JOIN job ON job.id = l.job
+	LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
+	LEFT JOIN repro_group g ON g.job = build.job AND g.platform = build.platform AND g.input_id = build.input_id`,
+	sqlOverviewTags: `SELECT job_tag.job, tag.tag, job_tag.value
+	FROM tag JOIN job_tag ON job_tag.tag = tag.id
+	WHERE tag.tag IN ('section', 'synopsis')
+		AND job_tag.job IN (SELECT value::bigint FROM json_array_elements_text(?::json) AS ids(value))`,
 
 	sqlReproBuckets: `SELECT j.name, x.b, x.o, x.recent, x.n FROM (
 		SELECT job, least(builds, 2) AS b, least(outputs, 2) AS o, latest >= ? AS recent, count(*) AS n

@@ -127,20 +127,6 @@ func (d *DB) ReproGroupsOf(ctx context.Context, buildIDs []int64) ([]ReproBuild,
 	return out, nil
 }
 
-// JobReproBuilds returns the successful builds with an input id of a job,
-// by platform, newest first.
-func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobReproBuilds), jobID)
-	if err != nil {
-		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
-	}
-	out, err := scanReproBuilds(rows, nil, false)
-	if err != nil {
-		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
-	}
-	return out, nil
-}
-
 // scanReproBuilds appends rows of (uuid, platform, input_id, sha256,
 // username, start_d, start_ps[, job name]) to out and closes them.
 func scanReproBuilds(rows *sql.Rows, out []ReproBuild, withJob bool) ([]ReproBuild, error) {

@@ -99,22 +99,21 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 	}
 	// Slices are sized up front: a miss builds a row per job and platform.
 	page.Sections = make([]views.FrontSection, 0, len(sections))
+	h.frontCells.Trim(len(entries))
+	now := time.Now()
+	size := 16 << 10 // header, filter and footer
 	for _, s := range sections {
 		vs := views.FrontSection{Name: s.name, Jobs: make([]views.FrontJob, 0, len(s.jobs))}
 		for _, j := range s.jobs {
 			vj := views.FrontJob{Name: j.name, URL: views.JobURL(j.name), Synopsis: j.synopsis,
-				Builds: make([]views.BuildRow, 0, len(j.entries))}
+				Builds: make([]views.BuildRow, len(j.entries))}
 			for i := range j.entries {
-				e := &j.entries[i]
-				row := buildRow(&e.BuildInfo)
-				if e.Repro != nil {
-					row.Repro = groupRepro(j.name, *e.Repro)
-				}
-				vj.Builds = append(vj.Builds, row)
+				vj.Builds[i].Cells = h.frontRowCells(&j.entries[i], now)
 			}
 			vs.Jobs = append(vs.Jobs, vj)
 			page.Matches++
 		}
+		size += vs.RowsSize()
 		page.Sections = append(page.Sections, vs)
 	}
 	return h.Views.Render(c, fiber.StatusOK, "front", views.Page{
@@ -122,7 +121,29 @@ func (h *Handler) overview(c *fiber.Ctx, allBuilds bool) error {
 		Crumbs:   []views.Crumb{views.Home},
 		Fragment: "front_jobs",
 		Body:     page,
+		SizeHint: size,
 	})
+}
+
+// frontRowCells returns the cells of e's front page row (views.FrontCells),
+// made once per build, reproducibility counts and "ago" hint: a miss of
+// the page after an upload writes only the rows that changed.
+func (h *Handler) frontRowCells(e *db.OverviewEntry, now time.Time) string {
+	key := views.FrontCellsKey{Build: e.ID, Ago: views.FormatAgo(e.Start(), now)}
+	if e.Repro != nil {
+		key.Repro, key.ReproBuilds, key.ReproOutputs = true, e.Repro.Builds, e.Repro.Outputs
+	}
+	if cells, ok := h.frontCells.Get(key); ok {
+		return cells
+	}
+	row := buildRow(&e.BuildInfo)
+	if e.Repro != nil {
+		row.Repro = groupRepro(e.JobName, *e.Repro)
+	}
+	row.Format(now) // the hint of the key, even if a minute passed since
+	cells := views.FrontCells(&row)
+	h.frontCells.Put(key, cells)
+	return cells
 }
 
 // filterOverview keeps the entries matching the filter box: a job matches

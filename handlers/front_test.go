@@ -10,6 +10,7 @@ import (
 
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/server"
+	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 
@@ -250,4 +251,34 @@ func TestNewBuildsBanner(t *testing.T) {
 		{name: "front polls", url: "/", status: http.StatusOK, has: []string{`hx-get="/new-builds?since=2"`, `hx-trigger="every 30s"`}},
 		{name: "job polls", url: "/job/a", status: http.StatusOK, has: []string{`hx-get="/new-builds?since=2&amp;job=a"`}},
 	})
+}
+
+// A front page row is kept per build between pages (issue 17: a miss
+// writes only the rows that changed), so what else a row shows must still
+// follow the data: an upload of an older build of the same input leaves
+// the job's newest build as it is but changes its reproducibility counts,
+// and the next front page shows them.
+func TestFrontRowFollowsReproCounts(t *testing.T) {
+	env := apptest.New(t)
+	inputs := []builder.File{
+		{Path: db.OpamSwitch, Data: []byte("opam-version: \"2.0\"\n")},
+		{Path: db.BuildEnvironment, Data: []byte("PATH=/bin\n")},
+		{Path: db.SystemPackages, Data: []byte("libc 1\n")},
+	}
+	ovEnv(t, env,
+		ovBuild{Job: "hello", N: 2, Bin: "v1", Files: inputs},
+		ovBuild{Job: "other", N: 3, Bin: "o1"})
+	front := func(want, lacks string) {
+		t.Helper()
+		r := env.Get(t, "/")
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), want) || strings.Contains(string(r.Body), lacks) {
+			t.Errorf("front page: status %d, want %q and not %q in\n%s", r.Status, want, lacks, r.Body)
+		}
+	}
+	front("1 build of this input", "2 builds of this input")
+	ovUpload(t, env, ovBuild{Job: "hello", N: 1, Bin: "v1", Files: inputs}) // older: the row's build stays
+	front("2 builds of this input", "1 build of this input")
+	if r := env.Get(t, "/"); !strings.Contains(string(r.Body), `href="/job/hello/build/`+ovUUID(2)+`"`) {
+		t.Errorf("front page does not show hello's newest build %s", ovUUID(2))
+	}
 }

@@ -62,4 +62,7 @@ type Handler struct {
 	Viz *viz.Cache
 	// Signer signs the attestations of builds (issue 18).
 	Signer *attest.Keys
+
+	// frontCells keeps the front page rows' cells by build (front.go).
+	frontCells views.FrontCellsCache
 }

@@ -47,7 +47,7 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 	}
 	if e, ok := h.Pages.Get(key); ok {
 		h.Metrics.PageCache("hit")
-		sendEntry(c, e, enc, etag)
+		h.sendEntry(c, key, e, enc, etag)
 		return nil
 	}
 	// Concurrent misses of one page wait for the first one's rendering
@@ -59,7 +59,7 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 			flight = f
 		} else if e, err := f.Wait(c.UserContext()); err == nil && e != nil {
 			h.Metrics.PageCache("hit")
-			sendEntry(c, e, enc, etag)
+			h.sendEntry(c, key, e, enc, etag)
 			return nil
 		}
 	}
@@ -83,7 +83,7 @@ func (h *Handler) Cached(c *fiber.Ctx) error {
 		h.Pages.Put(key, e)
 	}
 	c.Response().Header.Del(fiber.HeaderContentLength)
-	sendEntry(c, e, enc, etag)
+	h.sendEntry(c, key, e, enc, etag)
 	return nil
 }
 
@@ -195,7 +195,7 @@ func captureEntry(c *fiber.Ctx) *pagecache.Entry {
 		}
 	})
 	body := bytes.Clone(r.Body())
-	return pagecache.NewEntry(r.StatusCode(), headers, body, compressible(string(r.Header.ContentType())))
+	return pagecache.NewLazyEntry(r.StatusCode(), headers, body, compressible(string(r.Header.ContentType())))
 }
 
 // compressible reports whether a media type is text, worth compressing.
@@ -208,8 +208,12 @@ func compressible(ctype string) bool {
 	return false
 }
 
-// sendEntry answers with a cached page in the coding the client accepts.
-func sendEntry(c *fiber.Ctx, e *pagecache.Entry, enc pagecache.Encoding, etag string) {
+// sendEntry answers with a cached page in the coding the client accepts,
+// compressing it in that coding first if no request asked for it yet.
+func (h *Handler) sendEntry(c *fiber.Ctx, key string, e *pagecache.Entry, enc pagecache.Encoding, etag string) {
+	if e.Compress(enc) {
+		h.Pages.Account(key, e)
+	}
 	r := c.Response()
 	for _, h := range e.Headers {
 		r.Header.Set(h[0], h[1])

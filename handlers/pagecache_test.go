@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -112,5 +113,51 @@ func TestPageCacheRendersAMissOnce(t *testing.T) {
 	wg.Wait()
 	if n := renders.Load(); n != 1 {
 		t.Errorf("%d concurrent misses rendered the page %d times, want once", clients, n)
+	}
+}
+
+// A missed page is compressed in a coding only when a client asks for it
+// (issue 17: compressing the front page in gzip and brotli took ten times
+// its rendering, and every request waiting for the page waited for that):
+// after an uncompressed request the cache holds the plain page alone, after
+// a gzip request the gzip body too, counted against the bound.
+func TestPageCacheCompressesOnDemand(t *testing.T) {
+	h := &handlers.Handler{Pages: pagecache.New(4 << 20), Version: pagecache.NewVersion(fixedVersion(7), time.Hour)}
+	var page strings.Builder
+	for i := range 4000 {
+		fmt.Fprintf(&page, "<p>line %d of the page</p>\n", i*7919%10007)
+	}
+	app := fiber.New()
+	app.Get("/page", h.Cached, func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
+		return c.SendString(page.String())
+	})
+	get := func(enc string) *http.Response {
+		req := httptest.NewRequest(http.MethodGet, "/page", nil)
+		req.Header.Set("Accept-Encoding", enc)
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	plain := int64(page.Len())
+	if r := get("identity"); r.StatusCode != http.StatusOK || r.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("plain GET: %d, Content-Encoding %q", r.StatusCode, r.Header.Get("Content-Encoding"))
+	}
+	if got := h.Pages.Size(); got > plain+1024 {
+		t.Errorf("after a plain request the cache counts %d bytes for a %d-byte page: compressed without being asked", got, plain)
+	}
+	if r := get("gzip"); r.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip GET: Content-Encoding %q", r.Header.Get("Content-Encoding"))
+	}
+	withGzip := h.Pages.Size()
+	if withGzip <= plain+64 || withGzip > plain+plain/2 {
+		t.Errorf("after a gzip request the cache counts %d bytes for a %d-byte page, want the gzip body added", withGzip, plain)
+	}
+	if r := get("br"); r.Header.Get("Content-Encoding") != "br" || h.Pages.Size() <= withGzip {
+		t.Errorf("br GET: Content-Encoding %q, cache %d bytes (was %d)", r.Header.Get("Content-Encoding"), h.Pages.Size(), withGzip)
 	}
 }

@@ -30,6 +30,10 @@ type BuildRow struct {
 	// Repro is the reproducibility mark of the build's input (issue 12);
 	// nil for a failed build or one without an input id.
 	Repro *RowRepro
+	// Cells, when set, is the front page row's cells after the job's
+	// cell (FrontCells), which FrontJob.TableRows then writes instead of
+	// the fields: the handler keeps them per build (FrontCellsCache).
+	Cells string
 
 	// The start and duration as the "time" partial and the "duration"
 	// function print them, filled by Format. Lists show up to hundreds of
@@ -192,13 +196,10 @@ func (j FrontJob) TableRows() template.HTML {
 // through fmt, which copies what it prints into a buffer it keeps for
 // reuse only up to 64 KiB.
 func (s FrontSection) TableRows() []template.HTML {
-	n := 0
-	for i := range s.Jobs {
-		n += len(s.Jobs[i].Builds)
-	}
+	size := s.RowsSize()
 	var b strings.Builder
-	b.Grow(n * rowBytes)
-	ends := make([]int, 0, n*rowBytes/rowChunk+1)
+	b.Grow(size)
+	ends := make([]int, 0, size/rowChunk+1)
 	last := 0
 	for i := range s.Jobs {
 		s.Jobs[i].writeRows(&b)
@@ -215,6 +216,25 @@ func (s FrontSection) TableRows() []template.HTML {
 		start = end
 	}
 	return out
+}
+
+// RowsSize is about the size of TableRows' output, a little more rather
+// than less: exact for the rows with Cells, rowBytes for the others.
+func (s FrontSection) RowsSize() int {
+	n := 0
+	for i := range s.Jobs {
+		j := &s.Jobs[i]
+		n += 3*len(j.Name) + len(j.URL) + len(j.Synopsis) + 128 // the job's cell
+		for k := range j.Builds {
+			n += len(j.Name) + 48 // <tr> and its data-job
+			if c := j.Builds[k].Cells; c != "" {
+				n += len(c)
+			} else {
+				n += rowBytes
+			}
+		}
+	}
+	return n
 }
 
 // rowChunk is the size of the pieces of FrontSection.TableRows.
@@ -249,66 +269,83 @@ func (j *FrontJob) writeRows(b *strings.Builder) {
 			}
 			b.WriteString(`</td>`)
 		}
-		if r.Result.OK {
-			b.WriteString("\n<td data-label=\"Platform\"><span class=\"result result-ok\" title=\"")
+		if r.Cells != "" {
+			b.WriteString(r.Cells)
 		} else {
-			b.WriteString("\n<td data-label=\"Platform\"><span class=\"result result-fail\" title=\"")
+			writeFrontCells(b, r)
 		}
-		writeEscaped(b, r.Result.Text)
-		if r.Result.OK {
-			b.WriteString(`"><span class="mark" aria-hidden="true">&#9745;</span></span><a href="`)
-		} else {
-			b.WriteString(`"><span class="mark" aria-hidden="true">&#9746;</span></span><a href="`)
-		}
-		writeURL(b, r.PlatformURL)
-		b.WriteString(`">`)
-		writeEscaped(b, r.Platform)
-		b.WriteString("</a></td>\n<td data-label=\"Latest build\"><a href=\"")
-		writeURL(b, r.URL)
-		b.WriteString(`"><time datetime="`)
-		writeEscaped(b, r.StartISO)
-		b.WriteString(`" title="`)
-		writeEscaped(b, r.StartAgo)
-		b.WriteString(`">`)
-		writeEscaped(b, r.StartText)
-		b.WriteString("</time></a>")
-		if rr := r.Repro; rr != nil {
-			b.WriteString(` <a href="`)
-			writeURL(b, rr.URL)
-			b.WriteString(`" class="verdict verdict-`)
-			writeEscaped(b, rr.Verdict.Key)
-			b.WriteString(`" title="`)
-			writeEscaped(b, rr.Verdict.Label)
-			b.WriteString(`, `)
-			writeEscaped(b, rr.Text)
-			b.WriteString(`"><span class="mark" aria-hidden="true">`)
-			writeEscaped(b, rr.Verdict.Mark)
-			b.WriteString(`</span><span class="visually-hidden">`)
-			writeEscaped(b, rr.Verdict.Label)
-			b.WriteString(`</span></a>`)
-		}
-		b.WriteString("</td>\n<td data-label=\"Main binary\">")
-		if bin := r.Binary; bin != nil {
-			b.WriteString(`<a href="`)
-			writeURL(b, bin.URL)
-			b.WriteString(`">Download `)
-			writeEscaped(b, bin.Name)
-			b.WriteString(` (`)
-			writeEscaped(b, bin.SizeText)
-			b.WriteString(`)</a>`)
-		}
-		b.WriteString("</td>\n<td data-label=\"SHA-256\" class=\"col-optional\">")
-		if bin := r.Binary; bin != nil {
-			b.WriteString(`<span class="hash-copy"><span class="hash hash-short" title="`)
-			writeEscaped(b, bin.Hex)
-			b.WriteString(`">`)
-			writeEscaped(b, bin.ShortHash)
-			b.WriteString(`</span><button type="button" class="copy js-only secondary outline" data-copy="`)
-			writeEscaped(b, bin.Hex)
-			b.WriteString(`" aria-label="Copy SHA-256">Copy</button></span>`)
-		}
-		b.WriteString("</td>\n</tr>")
 	}
+}
+
+// FrontCells is what FrontJob.TableRows writes for the row r after the
+// job's cell, for BuildRow.Cells.
+func FrontCells(r *BuildRow) string {
+	var b strings.Builder
+	b.Grow(rowBytes)
+	writeFrontCells(&b, r)
+	return b.String()
+}
+
+func writeFrontCells(b *strings.Builder, r *BuildRow) {
+	if r.Result.OK {
+		b.WriteString("\n<td data-label=\"Platform\"><span class=\"result result-ok\" title=\"")
+	} else {
+		b.WriteString("\n<td data-label=\"Platform\"><span class=\"result result-fail\" title=\"")
+	}
+	writeEscaped(b, r.Result.Text)
+	if r.Result.OK {
+		b.WriteString(`"><span class="mark" aria-hidden="true">&#9745;</span></span><a href="`)
+	} else {
+		b.WriteString(`"><span class="mark" aria-hidden="true">&#9746;</span></span><a href="`)
+	}
+	writeURL(b, r.PlatformURL)
+	b.WriteString(`">`)
+	writeEscaped(b, r.Platform)
+	b.WriteString("</a></td>\n<td data-label=\"Latest build\"><a href=\"")
+	writeURL(b, r.URL)
+	b.WriteString(`"><time datetime="`)
+	writeEscaped(b, r.StartISO)
+	b.WriteString(`" title="`)
+	writeEscaped(b, r.StartAgo)
+	b.WriteString(`">`)
+	writeEscaped(b, r.StartText)
+	b.WriteString("</time></a>")
+	if rr := r.Repro; rr != nil {
+		b.WriteString(` <a href="`)
+		writeURL(b, rr.URL)
+		b.WriteString(`" class="verdict verdict-`)
+		writeEscaped(b, rr.Verdict.Key)
+		b.WriteString(`" title="`)
+		writeEscaped(b, rr.Verdict.Label)
+		b.WriteString(`, `)
+		writeEscaped(b, rr.Text)
+		b.WriteString(`"><span class="mark" aria-hidden="true">`)
+		writeEscaped(b, rr.Verdict.Mark)
+		b.WriteString(`</span><span class="visually-hidden">`)
+		writeEscaped(b, rr.Verdict.Label)
+		b.WriteString(`</span></a>`)
+	}
+	b.WriteString("</td>\n<td data-label=\"Main binary\">")
+	if bin := r.Binary; bin != nil {
+		b.WriteString(`<a href="`)
+		writeURL(b, bin.URL)
+		b.WriteString(`">Download `)
+		writeEscaped(b, bin.Name)
+		b.WriteString(` (`)
+		writeEscaped(b, bin.SizeText)
+		b.WriteString(`)</a>`)
+	}
+	b.WriteString("</td>\n<td data-label=\"SHA-256\" class=\"col-optional\">")
+	if bin := r.Binary; bin != nil {
+		b.WriteString(`<span class="hash-copy"><span class="hash hash-short" title="`)
+		writeEscaped(b, bin.Hex)
+		b.WriteString(`">`)
+		writeEscaped(b, bin.ShortHash)
+		b.WriteString(`</span><button type="button" class="copy js-only secondary outline" data-copy="`)
+		writeEscaped(b, bin.Hex)
+		b.WriteString(`" aria-label="Copy SHA-256">Copy</button></span>`)
+	}
+	b.WriteString("</td>\n</tr>")
 }
 
 // writeEscaped writes s escaped as html/template escapes a string in text

@@ -62,6 +62,15 @@ func TestFrontRowsMatchTemplate(t *testing.T) {
 			if got := string(job.TableRows()); got != want.String() {
 				t.Errorf("URL %q, %d rows:\ngot  %s\nwant %s", u, len(job.Builds), got, want.String())
 			}
+			// The same rows from cells kept by the handler (BuildRow.Cells).
+			cached := job
+			cached.Builds = nil
+			for _, r := range job.Builds {
+				cached.Builds = append(cached.Builds, BuildRow{Cells: FrontCells(&r)})
+			}
+			if got := string(cached.TableRows()); got != want.String() {
+				t.Errorf("URL %q, %d rows from their cells:\ngot  %s\nwant %s", u, len(job.Builds), got, want.String())
+			}
 		}
 	}
 }

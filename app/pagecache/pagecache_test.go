@@ -158,3 +158,46 @@ func TestVersionReadDoesNotQueue(t *testing.T) {
 		t.Errorf("the reader got %d, want 2", n)
 	}
 }
+
+// Entries compressed after they were stored (NewLazyEntry, Compress) are
+// counted at their new size at once (Account), and the bound holds at
+// every moment.
+func TestCacheBoundLazy(t *testing.T) {
+	const max = 256 << 10
+	c := New(max)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var keys []string
+	var entries []*Entry
+	for i := range 60 {
+		var body bytes.Buffer
+		for body.Len() < max/6 {
+			fmt.Fprintf(&body, "<tr><td>%d</td><td>%x</td></tr>\n", rng.IntN(1000), rng.Uint32())
+		}
+		k := fmt.Sprintf("k%d", i)
+		e := NewLazyEntry(200, [][2]string{{"Content-Type", "text/html"}}, body.Bytes(), true)
+		c.Put(k, e)
+		keys, entries = append(keys, k), append(entries, e)
+		for j := range keys {
+			for _, enc := range []Encoding{Gzip, Brotli} {
+				if rng.IntN(3) == 0 && entries[j].Compress(enc) {
+					c.Account(keys[j], entries[j])
+				}
+				if c.Size() > max {
+					t.Fatalf("after %d puts: %d bytes, bound %d", i+1, c.Size(), max)
+				}
+			}
+		}
+	}
+	var sum int64
+	for i, k := range keys {
+		if e, ok := c.Get(k); ok {
+			sum += e.size(k)
+			if b, enc := e.Body(Gzip); enc == Gzip && len(b) >= len(entries[i].body) {
+				t.Errorf("%s: gzip body of %d bytes, plain %d", k, len(b), len(entries[i].body))
+			}
+		}
+	}
+	if sum != c.Size() {
+		t.Errorf("entries count %d bytes, cache says %d", sum, c.Size())
+	}
+}
