@@ -49,6 +49,10 @@ type GenerateReport struct {
 	Stored  int // builds ingested
 	Skipped int // records whose UUID was stored already (an earlier run)
 	Elapsed time.Duration
+	// Writer is the time spent committing (rows and the files' last
+	// check), the one part that does not run in parallel: it bounds the
+	// rate however many workers prepare.
+	Writer time.Duration
 }
 
 // generateBatch is how many builds one write transaction commits.
@@ -164,7 +168,9 @@ func Generate(ctx context.Context, in *ingest.Ingester, u ingest.Uploader, g *ge
 		if len(batch) == 0 {
 			return nil
 		}
+		t0 := time.Now()
 		_, err := in.Commit(ctx, batch...)
+		rep.Writer += time.Since(t0)
 		n := len(batch)
 		batch = nil
 		if err != nil {
