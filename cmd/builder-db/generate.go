@@ -112,6 +112,10 @@ Flags:
 			rate := float64(res.Stored) / max(res.Elapsed.Seconds(), 1e-9)
 			fmt.Fprintf(e.stdout, "generated %d builds in %s (%.1f builds/s)", res.Stored,
 				res.Elapsed.Round(time.Millisecond), rate)
+			if res.Stored > 0 {
+				fmt.Fprintf(e.stdout, "; writer %.3f ms per build (%.3f ms CPU)",
+					res.Writer.Seconds()*1000/float64(res.Stored), res.WriterCPU.Seconds()*1000/float64(res.Stored))
+			}
 			if res.Skipped > 0 {
 				fmt.Fprintf(e.stdout, "; %d stored already", res.Skipped)
 			}
