@@ -158,6 +158,14 @@ const (
 // Insert stores b as InsertBuild does and returns the new build's id.
 func (w *BuildWriter) Insert(ctx context.Context, b NewBuild) (int64, error) {
 	uuid := NormalizeUUID(b.UUID)
+	// A cancelled context stops before the build, not inside it: the
+	// driver runs every statement with a cancellable context in a
+	// goroutine of its own, which was a tenth of the single writer's time
+	// in a bulk load, to interrupt statements that take microseconds.
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("insert build %s: %w", uuid, err)
+	}
+	ctx = context.WithoutCancel(ctx)
 	if b.MainBinary < -1 || b.MainBinary >= len(b.Artifacts) {
 		return 0, fmt.Errorf("insert build %s: main binary index %d out of range", uuid, b.MainBinary)
 	}

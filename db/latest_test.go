@@ -74,6 +74,7 @@ func TestLatestBuildFollowsBuilds(t *testing.T) {
 	add("a", "q", 1, false) // ids[4]
 	add("b", "p", 4, false) // ids[5]
 	add("c", "p", 4, true)  // ids[6]: c has no successful build
+	add("b", "p", 4, false) // ids[7]: same start as ids[5], whose smaller id wins
 	check := func(when string, want int) {
 		t.Helper()
 		table := latestRows(t, d, `SELECT job, platform, build FROM latest_build ORDER BY job, platform`)
@@ -105,6 +106,10 @@ func TestLatestBuildFollowsBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after vacuum of the newest", 3)
+	// The reference editing a build's start (not the upload's own step
+	// of setting the main binary) recomputes the pair.
+	rawExec(t, path, fmt.Sprintf("UPDATE build SET start_d = start_d + 30 WHERE id = %d", ids[7]))
+	check("after another program moved a build", 3)
 	// Another program (builder-db in another process, the reference)
 	// deleting a pair's only successful build empties the entry.
 	rawExec(t, path, fmt.Sprintf("DELETE FROM build_artifact WHERE build = %d", ids[4]),

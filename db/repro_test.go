@@ -70,6 +70,8 @@ func TestReproGroupsFollowBuilds(t *testing.T) {
 	add("a", "q", "I1", "X", false)
 	add("a", "p", "I2", "X", true)
 	add("b", "p", "I1", "Z", false)
+	add("b", "p", "I1", "X", false) // X is in other groups, new in this one
+	add("b", "p", "I1", "Z", false)
 	check := func(when string, want int) {
 		t.Helper()
 		table, truth := groupStrings(t, d)

@@ -125,7 +125,7 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 		}
 		return nil, readError(err)
 	}
-	return in.stage(ctx, h, u, true, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
+	return in.stage(ctx, h, u, false, sp.writeBuildFiles, func(st *store.Staging, up *upload) error {
 		for {
 			p, _, data, err := dec.Next()
 			if err == io.EOF {
@@ -218,7 +218,7 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 		Result: builder.Result{Kind: builder.Exited},
 	}
 	buildFiles := func(st *store.Staging) error { return writeBuildFiles(st, h) }
-	p, err := in.stage(ctx, h, u, true, buildFiles, func(st *store.Staging, up *upload) error {
+	p, err := in.stage(ctx, h, u, false, buildFiles, func(st *store.Staging, up *upload) error {
 		return up.add(st, "bin/"+name, r)
 	})
 	if err != nil {
@@ -234,9 +234,10 @@ func (in *Ingester) IngestBinary(ctx context.Context, job, platform, name string
 // stage validates a record's header, checks access and the UUID, creates
 // the staging directory, lets buildFiles write console and script into it
 // and files add the output files. On any error the staging directory is
-// removed. checkUUID false leaves the check for a stored build of the same
-// UUID to the caller.
-func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, checkUUID bool, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
+// removed. bulk (builder-db generate) leaves the check for a stored build
+// of the same UUID to the caller and writes the files in place
+// (store.StageDirect) instead of staging them.
+func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, bulk bool, buildFiles func(*store.Staging) error, files func(*store.Staging, *upload) error) (*Pending, error) {
 	if err := ValidateJobName(h.Job.Name); err != nil {
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
@@ -244,10 +245,16 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, ch
 		return nil, httperr.BadRequest("Bad request: "+err.Error(), err)
 	}
 	uuid := builder.UUIDString(h.UUID)
-	if err := in.admit(ctx, u, h.Job.Name, uuid, checkUUID); err != nil {
+	if err := in.admit(ctx, u, h.Job.Name, uuid, !bulk); err != nil {
 		return nil, err
 	}
-	st, err := in.Store.Stage(uuid)
+	var st *store.Staging
+	var err error
+	if bulk {
+		st, err = in.Store.StageDirect(h.Job.Name, uuid)
+	} else {
+		st, err = in.Store.Stage(uuid)
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrStagingExists) {
 			return nil, conflict(uuid)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
@@ -130,4 +131,36 @@ func clip(s string) string {
 		return s[:4000] + "…"
 	}
 	return s
+}
+
+// A generate run that was killed leaves files no row references: build
+// directories it wrote before their commit (and artifacts, which are
+// content-addressed and simply referenced again). Rerunning it must store
+// every build and leave a data directory verify-data-dir finds clean.
+func TestGenerateRerunAfterCrash(t *testing.T) {
+	g := generate.New(generate.Options{Jobs: 2, Platforms: 1, Builds: 3, Seed: 4,
+		End: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)})
+	dir, d, _, in, u := testDir(t)
+	// What the killed run left of record 0: a half-written console.
+	rec := g.Record(0)
+	left := filepath.Join(dir, rec.Header.Job.Name, builder.UUIDString(rec.Header.UUID))
+	if err := os.MkdirAll(left, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(left, "console.txt"), []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Generate(t.Context(), in, u, g, 2, nil)
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if rep.Stored != g.Count() {
+		t.Errorf("stored %d builds, want %d", rep.Stored, g.Count())
+	}
+	if b, err := os.ReadFile(filepath.Join(left, "console.txt")); err != nil || string(b) == "half" {
+		t.Errorf("console of record 0 = %q, %v; want the generated console", clip(string(b)), err)
+	}
+	if _, err := VerifyDataDir(t.Context(), d, dir, func(f Finding) { t.Errorf("finding: %s", f) }, nil); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 )
 
-// PutBytes stages content held in memory (a generated record's files).
+// PutBytes stages content held in memory (a generated record's files); of
+// a StageDirect staging, it writes new content to its place at once.
 // Unlike Put it hashes before writing, so content that is stored already
 // under _artifacts/ is not written at all: bulk loads share most files
 // between builds, and writing then deleting them was most of their disk
@@ -16,6 +17,13 @@ import (
 func (st *Staging) PutBytes(b []byte) (Staged, error) {
 	sum := sha256.Sum256(b)
 	s := Staged{SHA256: sum[:], Size: int64(len(b)), data: b}
+	if st.direct {
+		if err := st.store.putArtifact(s.SHA256, b); err != nil {
+			return Staged{}, err
+		}
+		st.staged = append(st.staged, s)
+		return s, nil
+	}
 	if _, err := os.Stat(st.store.ArtifactPath(s.SHA256)); err != nil {
 		var werr error
 		if s, werr = st.writeStaged(s); werr != nil {

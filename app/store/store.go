@@ -128,6 +128,9 @@ type Staging struct {
 	dir    string
 	n      int
 	staged []Staged
+	// direct is set by StageDirect: dir is the build directory itself,
+	// and artifacts are written in place.
+	direct bool
 }
 
 // Stage creates _staging/<name>/ for one upload.
@@ -184,9 +187,12 @@ func (st *Staging) ReadStaged(s Staged, max int64) ([]byte, error) {
 // WriteFile writes a small file (console.txt, script.txt) into the
 // staging directory's "build" subdirectory, which becomes <job>/<uuid>/.
 func (st *Staging) WriteFile(name string, write func(io.Writer) error) error {
-	dir := filepath.Join(st.dir, "build")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	dir := st.dir
+	if !st.direct {
+		dir = filepath.Join(st.dir, "build")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
 	}
 	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -232,6 +238,9 @@ func (st *Staging) AdoptFile(name string, f *os.File) error {
 // file has the same content and is kept. A crash part-way leaves only
 // unreferenced files, which Recover removes.
 func (st *Staging) Commit(job, uuid string, staged []Staged) error {
+	if st.direct {
+		return st.commitDirect(staged)
+	}
 	if err := st.writeManifest(job, staged); err != nil {
 		return err
 	}
@@ -276,7 +285,9 @@ func (st *Staging) Commit(job, uuid string, staged []Staged) error {
 	return nil
 }
 
-// Abort removes the staging directory and everything in it.
+// Abort removes the staging directory and everything in it (of a
+// StageDirect staging: the build directory; artifacts written in place may
+// be shared with other builds of the batch and stay).
 func (st *Staging) Abort() error {
 	return os.RemoveAll(st.dir)
 }
@@ -284,6 +295,9 @@ func (st *Staging) Abort() error {
 // Done removes what is left of the staging directory after a commit
 // (artifacts whose content was already stored).
 func (st *Staging) Done() error {
+	if st.direct {
+		return nil
+	}
 	return os.RemoveAll(st.dir)
 }
 

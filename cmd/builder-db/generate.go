@@ -27,7 +27,10 @@ development, demos and benchmarks.
 Build UUIDs depend on the seed and the record's position only: records whose
 UUID is stored already are skipped, so an interrupted run can be repeated
 with the same flags (and the --end it printed, for the same times); use
-another --seed to add more builds.
+another --seed to add more builds. Unlike an upload, generate writes a
+build's files before its commit and is not recovered after a crash: a run
+killed part-way leaves files no row references (verify-data-dir lists
+them) until it is repeated.
 
 The builds are attributed to --user, or to the account "generate" (created
 unrestricted and without a password, so nobody can log in as it).
@@ -108,6 +111,10 @@ Flags:
 			rate := float64(res.Stored) / max(res.Elapsed.Seconds(), 1e-9)
 			fmt.Fprintf(e.stdout, "generated %d builds in %s (%.1f builds/s)", res.Stored,
 				res.Elapsed.Round(time.Millisecond), rate)
+			if res.Stored > 0 {
+				fmt.Fprintf(e.stdout, "; writer %.3f ms per build (%.3f ms CPU)",
+					res.Writer.Seconds()*1000/float64(res.Stored), res.WriterCPU.Seconds()*1000/float64(res.Stored))
+			}
 			if res.Skipped > 0 {
 				fmt.Fprintf(e.stdout, "; %d stored already", res.Skipped)
 			}

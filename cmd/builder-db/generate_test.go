@@ -15,7 +15,7 @@ func TestGenerate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	r := mustRun(t, "", "generate", "-d", dir, "--jobs", "2", "--platforms", "2", "--builds", "3", "--seed", "7")
 	if !strings.Contains(r.stdout, "created database") || !strings.Contains(r.stdout, "generated 12 builds in ") ||
-		!strings.Contains(r.stdout, "builds/s)") {
+		!strings.Contains(r.stdout, "builds/s); writer ") || !strings.Contains(r.stdout, " ms per build (") {
 		t.Errorf("generate printed %q", r.stdout)
 	}
 	// What generate stores passes both checks, as uploaded builds do.
