@@ -16,7 +16,7 @@ import (
 const latestTruth = `SELECT job, platform, id FROM (
 	SELECT job, platform, id, row_number() OVER (
 		PARTITION BY job, platform ORDER BY start_d DESC, start_ps DESC, id) AS n
-	FROM build WHERE main_binary IS NOT NULL)
+	FROM build WHERE main_binary IS NOT NULL) AS newest
 	WHERE n = 1 ORDER BY job, platform`
 
 func latestRows(t *testing.T, d *DB, query string) []string {
