@@ -35,7 +35,7 @@ unit-pg:
 	dir=$$(mktemp -d) && url=$$(scripts/pg-test-cluster start $$dir) || exit 1; \
 	echo "PostgreSQL tests against $$url"; \
 	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -skip Browser $(PG_PACKAGES) && \
-	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -run '$(PG_TESTS)' ./app ./cmd/builder-web; rc=$$?; \
+	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -run '$(PG_TESTS)' ./app ./cmd/builder-web ./cmd/builder-db; rc=$$?; \
 	scripts/pg-test-cluster stop $$dir; exit $$rc
 
 # The reference README's operator workflow, end to end (../shared/bin/smoke-upload).
