@@ -24,7 +24,7 @@ unit:
 # them, PG=1 fails when PostgreSQL is missing (CI).
 PG ?= auto
 PG_PACKAGES = ./db/... ./app/ingest ./cmd/builder-migrations ./handlers
-PG_TESTS = TestPostgres|TestPageCacheSee|TestUploadPathNotUTF8|TestUpload$$|TestGracefulShutdown
+PG_TESTS = TestPostgres|TestCopyDatabase|TestPageCacheSee|TestUploadPathNotUTF8|TestUpload$$|TestGracefulShutdown
 .PHONY: unit-pg
 unit-pg:
 	@if [ "$(PG)" = 0 ]; then echo "PostgreSQL tests skipped (PG=0)"; exit 0; fi; \

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,5 +29,36 @@ func TestPostgresCommands(t *testing.T) {
 	mustRun(t, "", "user-remove", "bob", "-d", dir)
 	if r := mustRun(t, "", "user-list", "-d", dir); strings.Contains(r.stdout, "bob") {
 		t.Errorf("user-list after user-remove printed %q", r.stdout)
+	}
+}
+
+// copy-database moves a data directory's database to PostgreSQL and back
+// to a new SQLite file (without PostgreSQL: to a new SQLite file), after
+// which the accounts are there; it refuses an existing file and a
+// destination with data.
+func TestCopyDatabaseCommand(t *testing.T) {
+	dir := newDataDir(t)
+	mustRun(t, "secret-1\n", "user-add", "alice", "-d", dir, "--unrestricted")
+	file := filepath.Join(t.TempDir(), "copy.sqlite3")
+	r := mustRun(t, "", "copy-database", "-d", dir, "--to", file)
+	if !strings.Contains(r.stdout, "copied to "+file+": 1 users") || !strings.Contains(r.stderr, "copy user") {
+		t.Errorf("copy-database printed %q, %q", r.stdout, r.stderr)
+	}
+	wantFail(t, "the file exists", "", "copy-database", "-d", dir, "--to", file)
+	wantFail(t, "unsupported scheme", "", "copy-database", "-d", dir, "--to", "mysql://h/db")
+	if !pgtest.Enabled() {
+		return
+	}
+	url := pgtest.Postgres(t)
+	if r := mustRun(t, "", "copy-database", "-d", dir, "--to", url); !strings.Contains(r.stdout, "1 users") {
+		t.Errorf("copy-database to PostgreSQL printed %q", r.stdout)
+	}
+	if r := mustRun(t, "", "user-list", "-d", dir, "--database", url); !strings.Contains(r.stdout, "alice") {
+		t.Errorf("user-list on the copy printed %q", r.stdout)
+	}
+	wantFail(t, "not empty", "", "copy-database", "-d", dir, "--to", url)
+	back := filepath.Join(t.TempDir(), "back.sqlite3")
+	if r := mustRun(t, "", "copy-database", "-d", dir, "--database", url, "--to", back); !strings.Contains(r.stdout, "1 users") {
+		t.Errorf("copy-database back printed %q", r.stdout)
 	}
 }
