@@ -30,7 +30,7 @@ type CopyProgress func(table string, done, total int64)
 func (d *DB) CopyTo(ctx context.Context, dst *DB, progress CopyProgress) (CopyCounts, error) {
 	for _, t := range []string{"user", "job", "build"} {
 		var n int64
-		if err := dst.read.NewRaw(`SELECT count(*) FROM "` + t + `"`).Scan(ctx, &n); err != nil {
+		if err := dst.read.NewRaw(`SELECT count(*) FROM "`+t+`"`).Scan(ctx, &n); err != nil {
 			return nil, fmt.Errorf("copy: count %s of the destination: %w", t, err)
 		}
 		if n > 0 {
@@ -84,7 +84,7 @@ func (d *DB) CopyTo(ctx context.Context, dst *DB, progress CopyProgress) (CopyCo
 func (d *DB) copyTable(ctx context.Context, tx bun.Tx, to dialect, table string, progress CopyProgress) (int64, error) {
 	var total int64
 	quoted := `"` + table + `"`
-	if err := d.read.NewRaw("SELECT count(*) FROM " + quoted).Scan(ctx, &total); err != nil {
+	if err := d.read.NewRaw("SELECT count(*) FROM "+quoted).Scan(ctx, &total); err != nil {
 		return 0, err
 	}
 	order := "id"
