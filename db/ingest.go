@@ -128,6 +128,24 @@ func (w *BuildWriter) insert(ctx context.Context, query string, args ...any) (in
 	return id, nil
 }
 
+// insertIfAbsent runs an INSERT that does nothing when a unique key is
+// taken, and returns the new row's id, or inserted false. Only
+// PostgreSQL, where another node may insert the same job or tag name
+// between our look-up and our insert, ever takes that way: a plain INSERT
+// would abort the whole transaction (and the upload) there. SQLite's one
+// writer never races.
+func (w *BuildWriter) insertIfAbsent(ctx context.Context, query string, args ...any) (id int64, inserted bool, err error) {
+	st, err := w.stmt(ctx, query+" ON CONFLICT DO NOTHING RETURNING id")
+	if err != nil {
+		return 0, false, err
+	}
+	err = st.QueryRowContext(ctx, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
 // lookup runs a query for one id; found is false when there is no row.
 func (w *BuildWriter) lookup(ctx context.Context, query string, arg any) (id int64, found bool, err error) {
 	st, err := w.stmt(ctx, query)
@@ -223,8 +241,13 @@ func (w *BuildWriter) ensureJob(ctx context.Context, name string) (int64, error)
 		return 0, fmt.Errorf("find job %s: %w", name, err)
 	}
 	if !found {
-		if id, err = w.insert(ctx, sqlInsertJob, name); err != nil {
+		if id, found, err = w.insertIfAbsent(ctx, sqlInsertJob, name); err != nil {
 			return 0, fmt.Errorf("add job %s: %w", name, err)
+		}
+	}
+	if !found { // another node added it since the look-up
+		if id, found, err = w.lookup(ctx, sqlJobIDByName, name); err != nil || !found {
+			return 0, fmt.Errorf("find job %s after a concurrent insert: %w", name, errors.Join(err, ErrJobNotFound))
 		}
 	}
 	w.jobs[name] = id
@@ -241,8 +264,13 @@ func (w *BuildWriter) ensureTag(ctx context.Context, name string) (int64, error)
 		return 0, fmt.Errorf("find tag %s: %w", name, err)
 	}
 	if !found {
-		if id, err = w.insert(ctx, sqlInsertTag, name); err != nil {
+		if id, found, err = w.insertIfAbsent(ctx, sqlInsertTag, name); err != nil {
 			return 0, fmt.Errorf("add tag %s: %w", name, err)
+		}
+	}
+	if !found { // another node added it since the look-up
+		if id, found, err = w.lookup(ctx, sqlTagByName, name); err != nil || !found {
+			return 0, fmt.Errorf("find tag %s after a concurrent insert: %w", name, errors.Join(err, ErrNotFound))
 		}
 	}
 	w.tags[name] = id
@@ -288,8 +316,14 @@ func (w *BuildWriter) upsertJobTags(ctx context.Context, jobID int64, tags map[s
 		} else if n > 0 {
 			continue
 		}
-		if _, err := w.insert(ctx, sqlInsertJobTag, tagID, value, jobID); err != nil {
+		_, inserted, err := w.insertIfAbsent(ctx, sqlInsertJobTag, tagID, value, jobID)
+		if err != nil {
 			return fmt.Errorf("add tag %s: %w", name, err)
+		}
+		if !inserted { // another node added the row since: ours is newer
+			if _, err := w.exec(ctx, sqlUpdateJobTag, value, tagID, jobID); err != nil {
+				return fmt.Errorf("set tag %s: %w", name, err)
+			}
 		}
 	}
 	return nil
