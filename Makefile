@@ -17,10 +17,14 @@ unit:
 
 # PostgreSQL (issue 16): the packages whose tests choose their backend from
 # BUILDER_WEB_TEST_DATABASE run a second time against a throw-away cluster
-# (scripts/pg-test-cluster) when PostgreSQL is installed. PG=0 skips them,
-# PG=1 fails when PostgreSQL is missing (CI).
+# (scripts/pg-test-cluster) when PostgreSQL is installed, without the
+# browser tests (their pages are the same HTTP tests' pages), plus the
+# multi-process PostgreSQL tests of app and cmd/builder-web. Not the whole
+# suite: twice the suite would not fit CI's time on two cores. PG=0 skips
+# them, PG=1 fails when PostgreSQL is missing (CI).
 PG ?= auto
-PG_PACKAGES = ./db/... ./app/ingest ./cmd/builder-migrations
+PG_PACKAGES = ./db/... ./app/ingest ./cmd/builder-migrations ./handlers
+PG_TESTS = TestPostgres|TestCopyDatabase|TestPageCacheSee|TestUploadPathNotUTF8|TestUpload$$|TestGracefulShutdown
 .PHONY: unit-pg
 unit-pg:
 	@if [ "$(PG)" = 0 ]; then echo "PostgreSQL tests skipped (PG=0)"; exit 0; fi; \
@@ -30,7 +34,8 @@ unit-pg:
 	fi; \
 	dir=$$(mktemp -d) && url=$$(scripts/pg-test-cluster start $$dir) || exit 1; \
 	echo "PostgreSQL tests against $$url"; \
-	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m $(PG_PACKAGES); rc=$$?; \
+	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -skip Browser $(PG_PACKAGES) && \
+	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -run '$(PG_TESTS)' ./app ./cmd/builder-web ./cmd/builder-db; rc=$$?; \
 	scripts/pg-test-cluster stop $$dir; exit $$rc
 
 # The reference README's operator workflow, end to end (../shared/bin/smoke-upload).

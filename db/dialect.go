@@ -23,6 +23,9 @@ type dialect interface {
 	// bind rewrites a query's ? parameters into the driver's own, for
 	// statements prepared without bun.
 	bind(query string) string
+	// afterCopy brings the table's id generator past the ids CopyTo
+	// inserted.
+	afterCopy(ctx context.Context, tx bun.Tx, table string) error
 	// bulkLoad trades durability for speed on the writer (DB.BulkLoad).
 	bulkLoad(ctx context.Context, w *bun.DB) error
 }

@@ -128,6 +128,24 @@ func (w *BuildWriter) insert(ctx context.Context, query string, args ...any) (in
 	return id, nil
 }
 
+// insertIfAbsent runs an INSERT that does nothing when a unique key is
+// taken, and returns the new row's id, or inserted false. Only
+// PostgreSQL, where another node may insert the same job or tag name
+// between our look-up and our insert, ever takes that way: a plain INSERT
+// would abort the whole transaction (and the upload) there. SQLite's one
+// writer never races.
+func (w *BuildWriter) insertIfAbsent(ctx context.Context, query string, args ...any) (id int64, inserted bool, err error) {
+	st, err := w.stmt(ctx, query+" ON CONFLICT DO NOTHING RETURNING id")
+	if err != nil {
+		return 0, false, err
+	}
+	err = st.QueryRowContext(ctx, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
 // lookup runs a query for one id; found is false when there is no row.
 func (w *BuildWriter) lookup(ctx context.Context, query string, arg any) (id int64, found bool, err error) {
 	st, err := w.stmt(ctx, query)
@@ -223,18 +241,19 @@ func (w *BuildWriter) Insert(ctx context.Context, b NewBuild) (int64, error) {
 
 // ensureJob returns the id of the named job, creating it if needed.
 func (w *BuildWriter) ensureJob(ctx context.Context, name string) (int64, error) {
-	return w.ensureNamed(ctx, w.jobs, sqlJobIDByName, sqlInsertJob, "job", name)
+	return w.ensureNamed(ctx, w.jobs, sqlJobIDByName, sqlInsertJob, "job", name, ErrJobNotFound)
 }
 
 // ensureTag returns the id of the named tag, creating it if needed.
 func (w *BuildWriter) ensureTag(ctx context.Context, name string) (int64, error) {
-	return w.ensureNamed(ctx, w.tags, sqlTagByName, sqlInsertTag, "tag", name)
+	return w.ensureNamed(ctx, w.tags, sqlTagByName, sqlInsertTag, "tag", name, ErrNotFound)
 }
 
 // ensureNamed returns the id of the row called name (a job or a tag),
 // inserting it when lookup finds none; ids are remembered in seen for the
-// rest of the transaction.
-func (w *BuildWriter) ensureNamed(ctx context.Context, seen map[string]int64, lookup, insert, kind, name string) (int64, error) {
+// rest of the transaction. missing is the error when another node's
+// concurrent insert took the name but its row cannot be found.
+func (w *BuildWriter) ensureNamed(ctx context.Context, seen map[string]int64, lookup, insert, kind, name string, missing error) (int64, error) {
 	if id, ok := seen[name]; ok {
 		return id, nil
 	}
@@ -243,8 +262,13 @@ func (w *BuildWriter) ensureNamed(ctx context.Context, seen map[string]int64, lo
 		return 0, fmt.Errorf("find %s %s: %w", kind, name, err)
 	}
 	if !found {
-		if id, err = w.insert(ctx, insert, name); err != nil {
+		if id, found, err = w.insertIfAbsent(ctx, insert, name); err != nil {
 			return 0, fmt.Errorf("add %s %s: %w", kind, name, err)
+		}
+	}
+	if !found { // another node added it since the look-up
+		if id, found, err = w.lookup(ctx, lookup, name); err != nil || !found {
+			return 0, fmt.Errorf("find %s %s after a concurrent insert: %w", kind, name, errors.Join(err, missing))
 		}
 	}
 	seen[name] = id
@@ -290,8 +314,14 @@ func (w *BuildWriter) upsertJobTags(ctx context.Context, jobID int64, tags map[s
 		} else if n > 0 {
 			continue
 		}
-		if _, err := w.insert(ctx, sqlInsertJobTag, tagID, value, jobID); err != nil {
+		_, inserted, err := w.insertIfAbsent(ctx, sqlInsertJobTag, tagID, value, jobID)
+		if err != nil {
 			return fmt.Errorf("add tag %s: %w", name, err)
+		}
+		if !inserted { // another node added the row since: ours is newer
+			if _, err := w.exec(ctx, sqlUpdateJobTag, value, tagID, jobID); err != nil {
+				return fmt.Errorf("set tag %s: %w", name, err)
+			}
 		}
 	}
 	return nil

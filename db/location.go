@@ -60,3 +60,15 @@ func (l Location) String() string {
 	}
 	return u.Redacted()
 }
+
+// ParseCopyTarget reads the --to of `builder-db copy-database`: a
+// postgres:// URL, or the path of a new SQLite file.
+func ParseCopyTarget(to string) (Location, error) {
+	if to == "" {
+		return Location{}, errors.New("--to: missing: a postgres:// URL or the path of a new SQLite file")
+	}
+	if strings.Contains(to, "://") {
+		return ParseLocation(to, "")
+	}
+	return Location{Path: to}, nil
+}

@@ -167,7 +167,7 @@ func (d *DB) adopt(ctx context.Context) error {
 	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Bound by the driver, as sql-migrate inserts its own records.
 		if _, err := tx.Tx.ExecContext(ctx,
-			"INSERT INTO "+migrations.TableName+" (id, applied_at) VALUES (?, ?)",
+			d.dialect.bind("INSERT INTO "+migrations.TableName+" (id, applied_at) VALUES (?, ?)"),
 			migrations.Baseline, time.Now()); err != nil {
 			return fmt.Errorf("record %s: %w", migrations.Baseline, err)
 		}

@@ -73,6 +73,19 @@ func (postgresDialect) bind(query string) string {
 	return b.String()
 }
 
+// afterCopy moves the identity column's sequence past the copied ids;
+// session has none.
+func (postgresDialect) afterCopy(ctx context.Context, tx bun.Tx, table string) error {
+	if table == "session" {
+		return nil
+	}
+	q := `SELECT setval(pg_get_serial_sequence('"` + table + `"', 'id'), coalesce(max(id), 0) + 1, false) FROM "` + table + `"`
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("reset the ids of %s: %w", table, err)
+	}
+	return nil
+}
+
 func (postgresDialect) bulkLoad(ctx context.Context, w *bun.DB) error {
 	// The writer has one connection that is never recycled, so the
 	// setting holds for the rest of the process.

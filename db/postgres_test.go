@@ -1,9 +1,11 @@
 package db
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	migrate "github.com/rubenv/sql-migrate"
 	"github.com/uptrace/bun"
@@ -202,5 +204,55 @@ func TestDataVersionSeenByOtherHandle(t *testing.T) {
 	insertBuild(t, tool, fixtureBuild(u.ID, 1))
 	if v := version(); v <= v1 {
 		t.Errorf("data version %d after a build elsewhere, was %d", v, v1)
+	}
+}
+
+// TestConcurrentNewJob: two writers (two nodes) store builds of the same
+// new job at once. The second one's look-up misses the job the first has
+// not committed yet; its insert then waits for the first and finds the
+// job taken: its build is stored under that job instead of failing.
+func TestConcurrentNewJob(t *testing.T) {
+	ctx := t.Context()
+	a := newDB(t)
+	u := addFixtureUser(t, a)
+	b, err := OpenLocation(ctx, a.Location(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	started := make(chan struct{})
+	second := make(chan error, 1)
+	err = a.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+		nb := fixtureBuild(u.ID, 1)
+		nb.Tags = map[string]string{"section": "one", "brand-new-tag": "x"}
+		if _, err := a.InsertBuild(ctx, tx, nb); err != nil {
+			return err
+		}
+		go func() {
+			close(started)
+			second <- b.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+				nb := fixtureBuild(u.ID, 2)
+				nb.Tags = map[string]string{"section": "two", "brand-new-tag": "y"}
+				_, err := b.InsertBuild(ctx, tx, nb)
+				return err
+			})
+		}()
+		<-started
+		time.Sleep(300 * time.Millisecond) // the second writer reaches the job's insert and waits
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the second writer of the new job: %v", err)
+	}
+	tags, err := a.JobTags(ctx, 1)
+	if err != nil || tags["section"] != "two" || tags["brand-new-tag"] != "y" {
+		t.Errorf("job tags %v, %v; want the second writer's", tags, err)
+	}
+	var jobs int
+	if err := a.read.NewRaw("SELECT count(*) FROM job").Scan(ctx, &jobs); err != nil || jobs != 1 {
+		t.Errorf("%d jobs (%v), want 1", jobs, err)
 	}
 }

@@ -37,6 +37,10 @@ func (sqliteDialect) tables(ctx context.Context, q bun.IDB) ([]string, error) {
 
 func (sqliteDialect) bind(query string) string { return query }
 
+// afterCopy has nothing to do: AUTOINCREMENT follows the largest id
+// inserted (sqlite_sequence).
+func (sqliteDialect) afterCopy(context.Context, bun.Tx, string) error { return nil }
+
 func (sqliteDialect) bulkLoad(ctx context.Context, w *bun.DB) error {
 	// A bigger page cache on the writer keeps the indexes that grow at
 	// random places (build uuid, artifact sha256) in memory: at a million

@@ -138,7 +138,7 @@ func TestAttestation(t *testing.T) {
 
 	// Deterministic: a restarted server (no page cache left) gives the same bytes.
 	env.App.Close()
-	again := apptest.New(t, func(c *server.Config) { c.DataDir = env.Dir })
+	again := apptest.New(t, func(c *server.Config) { c.DataDir, c.Database = env.Dir, env.Database })
 	if r2 := get(t, again, url); r2.Status != http.StatusOK || !bytes.Equal(r2.Body, r.Body) {
 		t.Errorf("after a restart: status %d, body\n%s\nwant\n%s", r2.Status, r2.Body, r.Body)
 	}

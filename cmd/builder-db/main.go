@@ -56,7 +56,7 @@ func init() {
 		migrateCmd, userAddCmd, userUpdateCmd, userRemoveCmd, userDisableCmd, userListCmd,
 		accessAddCmd, accessRemoveCmd, jobRemoveCmd, extractBuildCmd, includeCmd, pullCmd, generateCmd,
 		vacuumCmd, verifyDataDirCmd, verifyInputIDCmd, verifyCacheDirCmd, vizCmd,
-		keyCmd, verifyAttestationCmd,
+		keyCmd, verifyAttestationCmd, copyDatabaseCmd,
 	}
 }
 
