@@ -251,7 +251,10 @@ func (in *Ingester) stage(ctx context.Context, h *builder.Header, u Uploader, bu
 	var st *store.Staging
 	var err error
 	if bulk {
-		st, err = in.Store.StageDirect(h.Job.Name, uuid)
+		st, err = in.Store.StageDirect(h.Job.Name, uuid, func() (bool, error) {
+			stored, err := in.DB.BuildExists(ctx, uuid)
+			return !stored, err
+		})
 	} else {
 		st, err = in.Store.Stage(uuid)
 	}

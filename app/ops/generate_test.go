@@ -164,3 +164,28 @@ func TestGenerateRerunAfterCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Writing in place must never touch a stored build: a record whose build
+// is stored (another run of the same seed committed it since the check)
+// is refused with its directory left as it is.
+func TestPrepareExecKeepsStoredBuild(t *testing.T) {
+	g := generate.New(generate.Options{Jobs: 1, Platforms: 1, Builds: 2, Seed: 4,
+		End: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)})
+	dir, _, _, in, u := testDir(t)
+	if _, err := Generate(t.Context(), in, u, g, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	rec := g.Record(0)
+	console := filepath.Join(dir, rec.Header.Job.Name, builder.UUIDString(rec.Header.UUID), "console.txt")
+	if err := os.WriteFile(console, []byte("kept"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := in.PrepareExec(t.Context(), rec, u)
+	if err == nil {
+		p.Abort()
+		t.Fatal("PrepareExec of a stored build succeeded, want a conflict")
+	}
+	if b, err := os.ReadFile(console); err != nil || string(b) != "kept" {
+		t.Errorf("stored build's console = %q, %v; want it untouched", clip(string(b)), err)
+	}
+}

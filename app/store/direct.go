@@ -17,10 +17,13 @@ import (
 // database. A crash leaves files no row references; rerunning the load
 // references them again, and verify-data-dir finds them otherwise.
 //
-// The caller has checked that no stored build has this UUID: an existing
-// directory is what an interrupted run left, and is replaced. job must be
-// a valid job name.
-func (s *Store) StageDirect(job, uuid string) (*Staging, error) {
+// An existing directory is replaced when orphaned reports true (no stored
+// build has this UUID: an interrupted run left it); otherwise StageDirect
+// fails with ErrStagingExists and leaves it alone. job must be a valid job
+// name. Two loads of the same records into one directory at the same time
+// are not supported: between that check and the commit, the other could
+// store the build whose directory this one writes.
+func (s *Store) StageDirect(job, uuid string, orphaned func() (bool, error)) (*Staging, error) {
 	dir := s.BuildDir(job, uuid)
 	err := os.Mkdir(dir, 0o755)
 	switch {
@@ -29,8 +32,14 @@ func (s *Store) StageDirect(job, uuid string) (*Staging, error) {
 			err = os.Mkdir(dir, 0o755)
 		}
 	case errors.Is(err, fs.ErrExist):
-		if err = os.RemoveAll(dir); err == nil {
-			err = os.Mkdir(dir, 0o755)
+		var ok bool
+		if ok, err = orphaned(); err == nil && !ok {
+			return nil, ErrStagingExists
+		}
+		if err == nil {
+			if err = os.RemoveAll(dir); err == nil {
+				err = os.Mkdir(dir, 0o755)
+			}
 		}
 	}
 	if err != nil {
