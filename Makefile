@@ -19,7 +19,7 @@ unit:
 # BUILDER_WEB_TEST_DATABASE run a second time against a throw-away cluster
 # (scripts/pg-test-cluster) when PostgreSQL is installed, without the
 # browser tests (their pages are the same HTTP tests' pages), plus the
-# multi-process PostgreSQL tests of app and cmd/builder-web. Not the whole
+# multi-process PostgreSQL tests of app/server and cmd/builder-web. Not the whole
 # suite: twice the suite would not fit CI's time on two cores. PG=0 skips
 # them, PG=1 fails when PostgreSQL is missing (CI).
 PG ?= auto
@@ -35,7 +35,7 @@ unit-pg:
 	dir=$$(mktemp -d) && url=$$(scripts/pg-test-cluster start $$dir) || exit 1; \
 	echo "PostgreSQL tests against $$url"; \
 	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -skip Browser $(PG_PACKAGES) && \
-	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -run '$(PG_TESTS)' ./app ./cmd/builder-web ./cmd/builder-db; rc=$$?; \
+	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -run '$(PG_TESTS)' ./app/server ./cmd/builder-web ./cmd/builder-db; rc=$$?; \
 	scripts/pg-test-cluster stop $$dir; exit $$rc
 
 # The reference README's operator workflow, end to end (../shared/bin/smoke-upload).
