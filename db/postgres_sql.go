@@ -28,10 +28,7 @@ func sqlFor(q bun.IDB, query string) string {
 }
 
 // rawSQL returns query as d's backend runs it on a database/sql handle
-// (a *sql.Tx of d.read), where bun does not bind the ? parameters.
-// PostgreSQL's default READ COMMITTED is enough for the callers that
-// read a job_change counter and then the rows it guards: rows newer than
-// the counter are reloaded by the next call, which sees the counter move.
+// of d.read, where bun does not bind the ? parameters.
 func (d *DB) rawSQL(query string) string { return d.dialect.bind(sqlFor(d.read, query)) }
 
 var postgresRewrites = []struct {

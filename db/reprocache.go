@@ -77,11 +77,9 @@ func (c *reproCache) put(job, n int64, builds []ReproBuild) {
 // by platform, newest first. The result may be shared with other callers:
 // do not modify it.
 func (d *DB) JobReproBuilds(ctx context.Context, jobID int64) ([]ReproBuild, error) {
-	tx, err := d.read.DB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
-	}
-	defer func() { _ = tx.Rollback() }() // read only: nothing to keep
+	// The counter first, then the builds (no read transaction, as in
+	// Overview): the builds kept are at least as new as their counter.
+	tx := d.read.DB
 	n := int64(-1)
 	if err := tx.QueryRowContext(ctx, d.rawSQL(sqlJobChange), jobID).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("reproducibility of job %d: %w", jobID, err)
