@@ -52,10 +52,3 @@ func (c *FrontCellsCache) Trim(rows int) {
 		clear(c.cells)
 	}
 }
-
-// Len is the number of rows stored.
-func (c *FrontCellsCache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.cells)
-}

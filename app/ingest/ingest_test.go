@@ -15,9 +15,9 @@ import (
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/datadir"
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/mirror"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 )
 

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/db"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 // GeneratorUser is the account generated builds are attributed to unless

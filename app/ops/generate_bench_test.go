@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/generate"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 // BenchmarkGenerate stores generated builds through the upload path as

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 // Generate takes shortcuts (records from memory, artifacts that are stored

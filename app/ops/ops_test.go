@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/datadir"
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 // Cancelling Generate half-way returns promptly with what was stored.

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 func TestParseVizDir(t *testing.T) {

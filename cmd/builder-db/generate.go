@@ -9,10 +9,10 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 var generateCmd = &command{

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/generate"
+	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/views"
 )
 

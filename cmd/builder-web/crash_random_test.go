@@ -22,11 +22,11 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/generate"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/db/dbtest"
+	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/views"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/builder-web/builder-web/app/accounts"
 	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/datadir"
-	"github.com/builder-web/builder-web/app/generate"
+	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 )
 

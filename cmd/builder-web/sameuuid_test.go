@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/generate"
+	"github.com/builder-web/builder-web/internal/generate"
 )
 
 // Concurrent uploads of one UUID against a real server: exactly one 201,
