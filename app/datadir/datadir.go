@@ -23,13 +23,11 @@ import (
 type Mode int
 
 const (
-	// Current is for operator commands: the directory and its database
-	// must exist, at the reference's schema 18, with none of our
-	// migrations pending (they add the columns the commands use).
+	// Current is for operator commands and the server started with
+	// --no-migrate: the directory and its database must exist, at the
+	// reference's schema 18, with none of our migrations pending (they
+	// add the tables and columns the commands and pages use).
 	Current Mode = iota
-	// Checked is for the server started with --no-migrate: the database
-	// must exist at the reference's schema version.
-	Checked
 	// Migrated creates a missing directory and database and applies the
 	// pending migrations (server start, `builder-db migrate`,
 	// `builder-migrations up`). A reference database of schema 18 is
@@ -142,12 +140,9 @@ func prepare(ctx context.Context, d *db.DB, mode Mode, rep *Report) error {
 	switch mode {
 	case AsIs:
 		return nil
-	case Current, Checked:
+	case Current:
 		if err := d.CheckVersion(ctx); err != nil {
 			return err
-		}
-		if mode == Checked {
-			return nil
 		}
 		n, err := d.Pending(ctx)
 		if err != nil {

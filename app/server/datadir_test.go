@@ -129,3 +129,29 @@ func TestUploadDatabaseBusy(t *testing.T) {
 		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
+
+// With --no-migrate the server refuses a database with one of our
+// migrations pending, as README says, instead of starting and answering
+// 500 on every page that reads the missing table.
+func TestNoMigrateRefusesPendingMigrations(t *testing.T) {
+	env := apptest.New(t)
+	if _, err := env.App.DB.MigrateDown(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	env.App.Close()
+	cfg := server.Config{DataDir: env.Dir, ConfigDir: t.TempDir(), NoMigrate: true, Database: env.Database,
+		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if a, err := server.New(context.Background(), cfg, log); err == nil {
+		a.Close()
+		t.Fatal("--no-migrate started on a database with a pending migration")
+	} else if !strings.Contains(err.Error(), "migrat") {
+		t.Errorf("error %q does not say to migrate", err)
+	}
+	cfg.NoMigrate = false
+	a, err := server.New(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatalf("a migrating start: %v", err)
+	}
+	a.Close()
+}

@@ -105,7 +105,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	mode := datadir.Migrated
 	if cfg.NoMigrate {
-		mode = datadir.Checked
+		// Our pages read the tables of our migrations: with one pending
+		// they would answer 500, so the server refuses to start instead.
+		mode = datadir.Current
 	}
 	data, err := datadir.Open(ctx, cfg.DataDir, datadir.Options{Mode: mode, BusyTimeout: cfg.BusyTimeout, Database: cfg.Database})
 	if err != nil {
