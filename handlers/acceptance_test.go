@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/compare/comparetest"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
 )
 
 // acceptanceBuild is a successful build with every file the pages and

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/compare/comparetest"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
 )
 
 // BenchmarkComparePage300 is product §4's "compare of two 300-package switch

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/builder-web/builder-web/app/compare/comparetest"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
 )
 
 func TestCompareOrdering(t *testing.T) {

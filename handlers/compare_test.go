@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/compare/comparetest"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
 )
 
 // The UUIDs of the shared vectors used here.

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/solo5/solo5test"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/solo5test"
 )
 
 // unikernelRec is a successful build whose main binary bin/<job>.hvt is a

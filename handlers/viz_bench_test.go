@@ -10,9 +10,9 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/compare/comparetest"
-	"github.com/builder-web/builder-web/app/viz/viztest"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
+	"github.com/builder-web/builder-web/internal/testkit/viztest"
 )
 
 // BenchmarkVizServe is issue 13's "served from cache in ≤ 2 ms" through

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app/builder"
-	"github.com/builder-web/builder-web/app/compare/comparetest"
 	"github.com/builder-web/builder-web/app/opam"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 

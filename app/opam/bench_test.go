@@ -3,7 +3,7 @@ package opam
 import (
 	"testing"
 
-	"github.com/builder-web/builder-web/app/compare/comparetest"
+	"github.com/builder-web/builder-web/internal/testkit/comparetest"
 )
 
 func BenchmarkParseSwitch300(b *testing.B) {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/builder-web/builder-web/app/solo5"
-	"github.com/builder-web/builder-web/app/solo5/solo5test"
+	"github.com/builder-web/builder-web/internal/testkit/solo5test"
 )
 
 type dev = solo5test.Device

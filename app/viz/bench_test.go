@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/builder-web/builder-web/app/viz/viztest"
+	"github.com/builder-web/builder-web/internal/testkit/viztest"
 )
 
 // Issue 13: a 300-package graph in ≤ 1 s.
