@@ -149,7 +149,7 @@ func TestPostgresMigrationTwins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg, err := postgresDialect{}.migrations().FindMigrations()
+	pg, err := (&postgresDialect{}).migrations().FindMigrations()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,9 +208,9 @@ func TestDataVersionSeenByOtherHandle(t *testing.T) {
 }
 
 // TestConcurrentNewJob: two writers (two nodes) store builds of the same
-// new job at once. The second one's look-up misses the job the first has
-// not committed yet; its insert then waits for the first and finds the
-// job taken: its build is stored under that job instead of failing.
+// new job at once. The second one waits for the first (the writers' lock,
+// lockWriters), then finds the job the first committed: its build is
+// stored under that job instead of failing.
 func TestConcurrentNewJob(t *testing.T) {
 	ctx := t.Context()
 	a := newDB(t)

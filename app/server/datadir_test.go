@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/server"
+	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/internal/testkit/pgtest"
 )
@@ -127,6 +128,47 @@ func TestUploadDatabaseBusy(t *testing.T) {
 	env.AssertNoBuilds(t)
 	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+// An upload while another node (another handle on the same database)
+// holds a write transaction past the busy timeout is a 503 with
+// Retry-After that leaves nothing behind, on either backend: on
+// PostgreSQL the nodes' write transactions exclude each other as SQLite's
+// do (issue 16), and waiting too long is no server fault.
+func TestUploadBusyOtherNode(t *testing.T) {
+	env := apptest.New(t, func(c *server.Config) { c.BusyTimeout = 200 * time.Millisecond })
+	env.AddUser(t, "up", "up-password", false)
+	ctx := context.Background()
+	other, err := db.OpenLocation(ctx, env.App.DB.Location(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- other.WriteTx(ctx, func(context.Context, *db.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x"))
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Errorf("upload while another node writes: status %d Retry-After %q (%s), want 503 with Retry-After",
+			r.Status, r.Header.Get("Retry-After"), r.Body)
+	}
+	if files := env.Files(t); len(files) != 0 {
+		t.Errorf("files left after a busy database: %v", files)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	env.AssertNoBuilds(t)
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
+		t.Errorf("upload after the other node committed: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
 
