@@ -2,14 +2,19 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
@@ -91,5 +96,26 @@ func TestStartCleansOnlyOwnStaging(t *testing.T) {
 	}
 	if got := testenv.Staged(t, dir); !slices.Equal(got, want) {
 		t.Errorf("_staging after an upload to node a: %q, want %q", got, want)
+	}
+}
+
+// A node name that is no plain directory name is refused at start, before
+// the data directory or its database is created.
+func TestStartRefusesBadNode(t *testing.T) {
+	for _, node := range []string{"..", "a/b", "_x", "3b8e6b1c-6a6e-4b5e-9c1a-2f0c0e2e9a01"} {
+		dir := filepath.Join(t.TempDir(), "data")
+		a, err := server.New(context.Background(), server.Config{DataDir: dir, ConfigDir: t.TempDir(), Node: node},
+			slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err == nil {
+			a.Close()
+			t.Errorf("start with --node %q succeeded, want an error", node)
+			continue
+		}
+		if !strings.Contains(err.Error(), "node name") {
+			t.Errorf("start with --node %q: %v, want it to name the node name", node, err)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("start with --node %q created the data directory", node)
+		}
 	}
 }
