@@ -36,4 +36,8 @@ type dialect interface {
 	// decide that an artifact file is unreferenced and delete it
 	// (product.md §6.2), while another moves the same content in place.
 	lockWriters(ctx context.Context, tx bun.Tx) error
+	// lockMigrations waits until no other process migrates the database,
+	// on w's one connection, and returns the function that lets the next
+	// one go: two nodes starting at once must not both run a migration.
+	lockMigrations(ctx context.Context, w *bun.DB) (unlock func(), err error)
 }

@@ -97,6 +97,38 @@ func (*postgresDialect) lockWriters(ctx context.Context, tx bun.Tx) error {
 	return nil
 }
 
+// migrationsLockClass keys the advisory lock of lockMigrations ("bm"),
+// like writersLockClass.
+const migrationsLockClass = 0x626d
+
+// lockMigrations takes a session-level advisory lock on the writer's one
+// connection, which sql-migrate then uses: PostgreSQL runs DDL
+// concurrently, so two nodes starting at once on an empty database would
+// both create the tables, and one would fail. It polls instead of waiting
+// in pg_advisory_lock, whose wait lock_timeout (the busy timeout) would
+// cut short while another node runs a long migration; ctx ends the wait.
+func (*postgresDialect) lockMigrations(ctx context.Context, w *bun.DB) (func(), error) {
+	const key = "?, hashtext(current_schema())"
+	for {
+		var ok bool
+		if err := w.NewRaw("SELECT pg_try_advisory_lock("+key+")", migrationsLockClass).Scan(ctx, &ok); err != nil {
+			return nil, fmt.Errorf("wait for other nodes' migrations: %w", err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for other nodes' migrations: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return func() {
+		// Closing the connection would release it too.
+		_, _ = w.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+key+")", migrationsLockClass)
+	}, nil
+}
+
 // afterCopy moves the identity column's sequence past the copied ids;
 // session has none.
 func (*postgresDialect) afterCopy(ctx context.Context, tx bun.Tx, table string) error {
