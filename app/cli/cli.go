@@ -36,11 +36,11 @@ func DatabaseVar(fs *flag.FlagSet, p *string) {
 // EnvNode names the node when no --node flag does.
 const EnvNode = "BUILDER_WEB_NODE"
 
-// NodeUsage is the help line of --node, the same in builder-web and
-// builder-db.
-const NodeUsage = `      --node NAME          this machine's name among the nodes sharing the data directory
-                           (env BUILDER_WEB_NODE, default: the host name); it stages
-                           uploads in DIR/_staging/NAME/ and cleans only that at start
+// NodeUsage is the help line of builder-db's --node; builder-web's says
+// what the server does with it.
+const NodeUsage = `      --node NAME          the node this runs on (env BUILDER_WEB_NODE, default: the host
+                           name): include, pull and generate stage in DIR/_staging/NAME/,
+                           which builder-web --node NAME cleans at its start
 `
 
 // NodeVar declares --node on fs, defaulting to $BUILDER_WEB_NODE. Empty
