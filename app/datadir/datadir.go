@@ -99,6 +99,9 @@ func Open(ctx context.Context, dir string, o Options) (*Data, error) {
 	}
 	// Checked before the database is created or migrated.
 	if err := store.ValidateNode(node); err != nil {
+		if o.Node == "" {
+			return nil, fmt.Errorf("%w (the host name): choose a node name with --node", err)
+		}
 		return nil, err
 	}
 	path := filepath.Join(dir, store.DBFile)

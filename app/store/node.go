@@ -60,13 +60,18 @@ func isUUID(s string) bool {
 }
 
 // DefaultNode is the node name when none is given: the host name, which
-// differs between the machines of a cluster; "localhost" when the system
+// differs between the machines of a cluster, or its first label when the
+// whole name is too long for ValidateNode; "localhost" when the system
 // does not say.
 func DefaultNode() string {
-	if h, err := os.Hostname(); err == nil && h != "" {
-		return h
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
 	}
-	return "localhost"
+	if i := strings.IndexByte(h, '.'); i > 0 && ValidateNode(h) != nil {
+		return h[:i]
+	}
+	return h
 }
 
 // Node is the name of the node this store stages for.
