@@ -19,7 +19,7 @@ const sqlUserJobs = `SELECT job.name FROM access_list
 // twice is not an error. Errors: ErrUnknownUser, ErrJobNotFound.
 func (d *DB) AccessAdd(ctx context.Context, user, job string) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		uid, jid, err := userAndJob(ctx, tx, user, job)
+		uid, jid, err := userAndJob(ctx, tx, d.dialect, user, job)
 		if err != nil {
 			return err
 		}
@@ -36,7 +36,7 @@ func (d *DB) AccessAdd(ctx context.Context, user, job string) error {
 // is not an error. Errors: ErrUnknownUser, ErrJobNotFound.
 func (d *DB) AccessRemove(ctx context.Context, user, job string) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		uid, jid, err := userAndJob(ctx, tx, user, job)
+		uid, jid, err := userAndJob(ctx, tx, d.dialect, user, job)
 		if err != nil {
 			return err
 		}
@@ -49,12 +49,12 @@ func (d *DB) AccessRemove(ctx context.Context, user, job string) error {
 	return nil
 }
 
-func userAndJob(ctx context.Context, tx bun.Tx, user, job string) (uid, jid int64, err error) {
-	u, err := userBy(ctx, tx, sqlUserByName, user)
+func userAndJob(ctx context.Context, tx bun.Tx, dl dialect, user, job string) (uid, jid int64, err error) {
+	u, err := userBy(ctx, tx, dl, sqlUserByName, user)
 	if err != nil {
 		return 0, 0, err
 	}
-	j, err := jobBy(ctx, tx, sqlJobByName, job)
+	j, err := jobBy(ctx, tx, dl, sqlJobByName, job)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -64,7 +64,7 @@ func userAndJob(ctx context.Context, tx bun.Tx, user, job string) (uid, jid int6
 // HasAccess reports whether the access list lets the user upload to job.
 // (Unrestricted users need no entry; that is the caller's decision.)
 func (d *DB) HasAccess(ctx context.Context, userID int64, job string) (bool, error) {
-	ok, err := exists(ctx, d.read, sqlHasAccess, userID, job)
+	ok, err := exists(ctx, d.read, d.dialect, sqlHasAccess, userID, job)
 	if err != nil {
 		return false, fmt.Errorf("access of user %d to %s: %w", userID, job, err)
 	}
@@ -74,7 +74,7 @@ func (d *DB) HasAccess(ctx context.Context, userID int64, job string) (bool, err
 // UserJobs returns the names of the jobs on the user's access list, sorted.
 func (d *DB) UserJobs(ctx context.Context, userID int64) ([]string, error) {
 	var names []string
-	err := d.read.NewRaw(sqlFor(d.read, sqlUserJobs), userID).Scan(ctx, &names)
+	err := d.read.NewRaw(d.sql(sqlUserJobs), userID).Scan(ctx, &names)
 	if err != nil {
 		return nil, fmt.Errorf("access list of user %d: %w", userID, err)
 	}

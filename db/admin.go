@@ -51,7 +51,7 @@ const (
 // UserSummaries lists every user by name with their build statistics.
 func (d *DB) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 	var out []UserSummary
-	if err := d.read.NewRaw(sqlFor(d.read, sqlUserSummaries)).Scan(ctx, &out); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlUserSummaries)).Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
@@ -60,7 +60,7 @@ func (d *DB) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 // UserSummary returns one user with their build statistics, or ErrUnknownUser.
 func (d *DB) UserSummary(ctx context.Context, name string) (*UserSummary, error) {
 	var out []UserSummary
-	if err := d.read.NewRaw(sqlFor(d.read, sqlUserSummary), name).Scan(ctx, &out); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlUserSummary), name).Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("user %s: %w", name, err)
 	}
 	if len(out) == 0 {
@@ -73,7 +73,7 @@ func (d *DB) UserSummary(ctx context.Context, name string) (*UserSummary, error)
 // (case-sensitive, as job names are), sorted.
 func (d *DB) JobNamesWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error) {
 	names := []string{}
-	if err := d.read.NewRaw(sqlFor(d.read, sqlJobNamesFrom), prefix, prefixEnd(prefix), limit).Scan(ctx, &names); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlJobNamesFrom), prefix, prefixEnd(prefix), limit).Scan(ctx, &names); err != nil {
 		return nil, fmt.Errorf("job names starting with %q: %w", prefix, err)
 	}
 	return names, nil
@@ -108,7 +108,7 @@ func (d *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
 // user at once do not overwrite each other's change.
 func (d *DB) setFlag(ctx context.Context, name, flag, query string, v bool) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewRaw(sqlFor(tx, query), v, name).Exec(ctx)
+		res, err := tx.NewRaw(d.sql(query), v, name).Exec(ctx)
 		if err != nil {
 			return err
 		}

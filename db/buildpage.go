@@ -104,7 +104,7 @@ func (d *DB) ReproRelatives(ctx context.Context, b *BuildInfo) ([]ReproBuild, er
 		if q.what == "output" {
 			args = []any{q.key, b.InputID, b.JobID, b.Platform}
 		}
-		rows, err := d.read.QueryContext(ctx, sqlFor(d.read, q.query), args...)
+		rows, err := d.read.QueryContext(ctx, d.sql(q.query), args...)
 		if err != nil {
 			return nil, fmt.Errorf("builds with the %s of %s: %w", q.what, b.UUID, err)
 		}
@@ -147,7 +147,7 @@ func (d *DB) buildRef(ctx context.Context, query string, args ...any) (*BuildRef
 		ref    BuildRef
 		sd, sp int64
 	)
-	err := d.read.QueryRowContext(ctx, sqlFor(d.read, query), args...).Scan(&ref.UUID, &ref.JobName, &ref.Platform, &sd, &sp)
+	err := d.read.QueryRowContext(ctx, d.sql(query), args...).Scan(&ref.UUID, &ref.JobName, &ref.Platform, &sd, &sp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -163,7 +163,7 @@ func (d *DB) buildRef(ctx context.Context, query string, args ...any) (*BuildRef
 func (d *DB) DebugArtifact(ctx context.Context, buildID int64, mainPath string) (*BuildArtifact, error) {
 	name := path.Base(mainPath) + ".debug"
 	var a BuildArtifact
-	if err := d.read.NewRaw(sqlFor(d.read, sqlDebugArtifact), buildID, name, name, name).Scan(ctx, &a); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlDebugArtifact), buildID, name, name, name).Scan(ctx, &a); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("debug binary %s of build %d: %w", name, buildID, ErrNotFound)
 		}

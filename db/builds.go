@@ -72,7 +72,7 @@ func (d *DB) BuildByUUID(ctx context.Context, uuid string) (*BuildInfo, error) {
 		mainSize sql.NullInt64
 	)
 	b := &bi.Build
-	err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlBuildByUUID), uuid).Scan(
+	err := d.read.QueryRowContext(ctx, d.sql(sqlBuildByUUID), uuid).Scan(
 		&b.ID, &b.UUID, &b.StartD, &b.StartPS, &b.FinishD, &b.FinishPS,
 		&b.ResultCode, &b.ResultMsg, &b.Console, &b.Script, &b.Platform,
 		&b.MainBinary, &b.UserID, &b.JobID, &b.InputID,
@@ -96,7 +96,7 @@ func (d *DB) BuildByUUID(ctx context.Context, uuid string) (*BuildInfo, error) {
 // main binary first, then upload order).
 func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, error) {
 	var arts []BuildArtifact
-	if err := d.read.NewRaw(sqlFor(d.read, sqlArtifacts), buildID).Scan(ctx, &arts); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlArtifacts), buildID).Scan(ctx, &arts); err != nil {
 		return nil, fmt.Errorf("artifacts of build %d: %w", buildID, err)
 	}
 	return arts, nil
@@ -106,7 +106,7 @@ func (d *DB) Artifacts(ctx context.Context, buildID int64) ([]BuildArtifact, err
 // order, starting after the artifact with id after (0: from the first).
 func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int) ([]BuildArtifact, error) {
 	var arts []BuildArtifact
-	if err := d.read.NewRaw(sqlFor(d.read, sqlArtifactsAfter), buildID, after, limit).Scan(ctx, &arts); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlArtifactsAfter), buildID, after, limit).Scan(ctx, &arts); err != nil {
 		return nil, fmt.Errorf("artifacts of build %d after %d: %w", buildID, after, err)
 	}
 	return arts, nil
@@ -115,7 +115,7 @@ func (d *DB) ArtifactsAfter(ctx context.Context, buildID, after int64, limit int
 // CountArtifacts counts a build's artifacts.
 func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
 	var n int
-	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountBuildArtifacts), buildID).Scan(&n); err != nil {
+	if err := d.read.QueryRowContext(ctx, d.sql(sqlCountBuildArtifacts), buildID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count artifacts of build %d: %w", buildID, err)
 	}
 	return n, nil
@@ -126,7 +126,7 @@ func (d *DB) CountArtifacts(ctx context.Context, buildID int64) (int, error) {
 func (d *DB) ArtifactByPath(ctx context.Context, uuid, path string) (*BuildArtifact, error) {
 	uuid = NormalizeUUID(uuid)
 	var a BuildArtifact
-	if err := d.read.NewRaw(sqlFor(d.read, sqlArtifactByPath), uuid, path).Scan(ctx, &a); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlArtifactByPath), uuid, path).Scan(ctx, &a); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("artifact %s of build %s: %w", path, uuid, ErrNotFound)
 		}
@@ -138,7 +138,7 @@ func (d *DB) ArtifactByPath(ctx context.Context, uuid, path string) (*BuildArtif
 // JobTags returns a job's tags by name (section, synopsis, description,
 // readme.md); missing tags are absent.
 func (d *DB) JobTags(ctx context.Context, jobID int64) (map[string]string, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobTags), jobID)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlJobTags), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("tags of job %d: %w", jobID, err)
 	}
@@ -159,12 +159,12 @@ func (d *DB) JobTags(ctx context.Context, jobID int64) (map[string]string, error
 
 // JobByName returns the job with this name, or ErrJobNotFound.
 func (d *DB) JobByName(ctx context.Context, name string) (*Job, error) {
-	return jobBy(ctx, d.read, sqlJobByName, name)
+	return jobBy(ctx, d.read, d.dialect, sqlJobByName, name)
 }
 
-func jobBy(ctx context.Context, q bun.IDB, query string, arg any) (*Job, error) {
+func jobBy(ctx context.Context, q bun.IDB, dl dialect, query string, arg any) (*Job, error) {
 	var j Job
-	if err := q.NewRaw(sqlFor(q, query), arg).Scan(ctx, &j); err != nil {
+	if err := q.NewRaw(dl.sql(query), arg).Scan(ctx, &j); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("job %v: %w", arg, ErrJobNotFound)
 		}

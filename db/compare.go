@@ -36,7 +36,7 @@ const sqlComparableBuilds = `SELECT build.uuid, build.start_d, build.start_ps,
 // ComparableBuilds returns up to limit of the newest builds of a job that
 // can be compared, newest first.
 func (d *DB) ComparableBuilds(ctx context.Context, jobID int64, limit int) ([]ComparableBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlComparableBuilds), jobID, limit)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlComparableBuilds), jobID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("comparable builds of job %d: %w", jobID, err)
 	}

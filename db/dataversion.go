@@ -13,7 +13,7 @@ const sqlDataVersion = "SELECT version FROM data_version WHERE id = 1"
 // change of a build, job, tag, user or access list, whoever made it.
 func (d *DB) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlDataVersion)).Scan(&v); err != nil {
+	if err := d.read.QueryRowContext(ctx, d.sql(sqlDataVersion)).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read data version: %w", err)
 	}
 	return v, nil

@@ -6,6 +6,8 @@
 // Reads go to a pool of connections (DB.read); all writes go through WriteTx,
 // which runs on a single connection with BEGIN IMMEDIATE, so writers queue in
 // Go instead of failing with "database is locked" (the GoToSocial approach).
+// On PostgreSQL an advisory lock taken first in every write transaction
+// makes the writers of all nodes queue the same way.
 package db
 
 import (
@@ -17,7 +19,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -123,10 +124,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = wsql.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", abs, err)
 	}
-	readers := max(4, runtime.GOMAXPROCS(0))
-	rsql.SetMaxOpenConns(readers)
-	rsql.SetMaxIdleConns(readers)
-	rsql.SetConnMaxIdleTime(5 * time.Minute)
+	setReaderPool(rsql)
 	if err := rsql.PingContext(ctx); err != nil {
 		_ = rsql.Close()
 		_ = wsql.Close()
@@ -209,9 +207,16 @@ func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) e
 	return d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, &Tx{tx, d.dialect}) })
 }
 
-// writeTx is WriteTx for this package's own writes.
+// writeTx is WriteTx for this package's own writes. Its first statement
+// waits for the write transactions of other processes on PostgreSQL
+// (dialect.lockWriters), as BEGIN IMMEDIATE does on SQLite.
 func (d *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return d.w.RunInTx(ctx, nil, fn)
+	return d.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := d.dialect.lockWriters(ctx, tx); err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	})
 }
 
 // BulkLoad trades durability for speed on the writer for the rest of this

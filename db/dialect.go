@@ -28,4 +28,16 @@ type dialect interface {
 	afterCopy(ctx context.Context, tx bun.Tx, table string) error
 	// bulkLoad trades durability for speed on the writer (DB.BulkLoad).
 	bulkLoad(ctx context.Context, w *bun.DB) error
+	// sql returns a query of this package, written in SQLite's SQL, as
+	// the backend runs it. Queries are constants, never built from input.
+	sql(query string) string
+	// lockWriters runs first in every write transaction and waits until
+	// no other process's write transaction runs: only then may a writer
+	// decide that an artifact file is unreferenced and delete it
+	// (product.md §6.2), while another moves the same content in place.
+	lockWriters(ctx context.Context, tx bun.Tx) error
+	// lockMigrations waits until no other process migrates the database,
+	// on w's one connection, and returns the function that lets the next
+	// one go: two nodes starting at once must not both run a migration.
+	lockMigrations(ctx context.Context, w *bun.DB) (unlock func(), err error)
 }

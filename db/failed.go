@@ -65,7 +65,7 @@ func (d *DB) FailedBuilds(ctx context.Context, q FailedQuery) (builds []BuildInf
 		c = *q.After
 	}
 	limit := max(q.Limit, 1)
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlFailedBuilds), c.StartD, c.StartPS, c.ID,
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlFailedBuilds), c.StartD, c.StartPS, c.ID,
 		q.Platform, q.Platform, q.Result, q.Result, limit+1, max(q.Offset, 0))
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed builds: %w", err)

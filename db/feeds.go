@@ -110,7 +110,7 @@ func (d *DB) LatestPerPlatform(ctx context.Context, jobID int64, platform string
 }
 
 func (d *DB) feedQuery(ctx context.Context, what, query string, args ...any) ([]FeedBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, query), args...)
+	rows, err := d.read.QueryContext(ctx, d.sql(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

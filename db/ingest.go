@@ -334,17 +334,17 @@ const (
 
 // BuildExists reports whether a build with this UUID is stored.
 func (d *DB) BuildExists(ctx context.Context, uuid string) (bool, error) {
-	return buildExists(ctx, d.read, uuid)
+	return buildExists(ctx, d.read, d.dialect, uuid)
 }
 
 // BuildExists is DB.BuildExists inside the write transaction.
 func (t *Tx) BuildExists(ctx context.Context, uuid string) (bool, error) {
-	return buildExists(ctx, t.tx, uuid)
+	return buildExists(ctx, t.tx, t.dialect, uuid)
 }
 
-func buildExists(ctx context.Context, q bun.IDB, uuid string) (bool, error) {
+func buildExists(ctx context.Context, q bun.IDB, dl dialect, uuid string) (bool, error) {
 	uuid = NormalizeUUID(uuid)
-	ok, err := exists(ctx, q, sqlBuildExists, uuid)
+	ok, err := exists(ctx, q, dl, sqlBuildExists, uuid)
 	if err != nil {
 		return false, fmt.Errorf("build %s: %w", uuid, err)
 	}
@@ -379,14 +379,14 @@ func (d *DB) ExistingBuilds(ctx context.Context, uuids []string) (map[string]boo
 // ArtifactExists reports whether any artifact row has this sha256, i.e.
 // whether _artifacts/ must keep (or already has) the file.
 func (d *DB) ArtifactExists(ctx context.Context, sha256 []byte) (bool, error) {
-	return artifactExistsIn(ctx, d.read, sha256)
+	return artifactExistsIn(ctx, d.read, d.dialect, sha256)
 }
 
 // ArtifactExistsIn is ArtifactExists inside a transaction, for the garbage
 // collector, which decides about a file under the same write lock in which it
 // deletes it.
-func artifactExistsIn(ctx context.Context, q bun.IDB, sha256 []byte) (bool, error) {
-	ok, err := exists(ctx, q, sqlArtifactExists, sha256)
+func artifactExistsIn(ctx context.Context, q bun.IDB, dl dialect, sha256 []byte) (bool, error) {
+	ok, err := exists(ctx, q, dl, sqlArtifactExists, sha256)
 	if err != nil {
 		return false, fmt.Errorf("artifact %x: %w", sha256, err)
 	}
@@ -394,9 +394,9 @@ func artifactExistsIn(ctx context.Context, q bun.IDB, sha256 []byte) (bool, erro
 }
 
 // exists runs a SELECT EXISTS (...) query.
-func exists(ctx context.Context, q bun.IDB, query string, args ...any) (bool, error) {
+func exists(ctx context.Context, q bun.IDB, dl dialect, query string, args ...any) (bool, error) {
 	var ok bool
-	if err := q.NewRaw(sqlFor(q, query), args...).Scan(ctx, &ok); err != nil {
+	if err := q.NewRaw(dl.sql(query), args...).Scan(ctx, &ok); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}

@@ -227,7 +227,7 @@ func (d *DB) jobHeads(ctx context.Context, q JobQuery, ids []int64, earlier []an
 		return nil, err
 	}
 	args := append(slices.Clip(earlier), string(arr), q.Platform, q.Platform)
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobHeads), args...)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlJobHeads), args...)
 	if err != nil {
 		return nil, fmt.Errorf("outputs of job %d: %w", q.JobID, err)
 	}
@@ -256,10 +256,10 @@ func (d *DB) jobHeads(ctx context.Context, q JobQuery, ids []int64, earlier []an
 func (d *DB) jobCandidates(ctx context.Context, q JobQuery, pos Cursor, seen map[string]bool, n int) (ids []int64, last Cursor, done bool, err error) {
 	var rows *sql.Rows
 	if q.Platform == "" {
-		rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlJobScan), q.JobID,
+		rows, err = d.read.QueryContext(ctx, d.sql(sqlJobScan), q.JobID,
 			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
 	} else {
-		rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlJobScanPlatform), q.JobID, q.Platform,
+		rows, err = d.read.QueryContext(ctx, d.sql(sqlJobScanPlatform), q.JobID, q.Platform,
 			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
 	}
 	if err != nil {
@@ -293,7 +293,7 @@ func (d *DB) jobCandidates(ctx context.Context, q JobQuery, pos Cursor, seen map
 // OutputBuilds lists the builds of a job whose main binary has this hash,
 // newest first (the "built N times" list of the job page).
 func (d *DB) OutputBuilds(ctx context.Context, jobID int64, sha256 []byte, platform string) ([]BuildInfo, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlOutputBuilds), sha256, jobID, platform, platform)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlOutputBuilds), sha256, jobID, platform, platform)
 	if err != nil {
 		return nil, fmt.Errorf("builds of job %d with output %x: %w", jobID, sha256, err)
 	}
@@ -315,7 +315,7 @@ func (d *DB) OutputBuilds(ctx context.Context, jobID int64, sha256 []byte, platf
 // JobPlatforms returns the platforms a job has builds on, sorted.
 func (d *DB) JobPlatforms(ctx context.Context, jobID int64) ([]string, error) {
 	var out []string
-	if err := d.read.NewRaw(sqlFor(d.read, sqlJobPlatforms), jobID, jobID).Scan(ctx, &out); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlJobPlatforms), jobID, jobID).Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("platforms of job %d: %w", jobID, err)
 	}
 	return out, nil
@@ -326,9 +326,9 @@ func (d *DB) JobPlatforms(ctx context.Context, jobID int64) ([]string, error) {
 func (d *DB) LatestSuccessful(ctx context.Context, jobID int64, platform string) (string, error) {
 	var row *sql.Row
 	if platform == "" {
-		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlLatest), jobID)
+		row = d.read.QueryRowContext(ctx, d.sql(sqlLatest), jobID)
 	} else {
-		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlLatestPlatform), jobID, platform)
+		row = d.read.QueryRowContext(ctx, d.sql(sqlLatestPlatform), jobID, platform)
 	}
 	var uuid string
 	if err := row.Scan(&uuid); err != nil {
@@ -343,7 +343,7 @@ func (d *DB) LatestSuccessful(ctx context.Context, jobID int64, platform string)
 // NewestWithHash returns the job name and UUID of the newest build having an
 // artifact with this hash; ErrNotFound when none has.
 func (d *DB) NewestWithHash(ctx context.Context, sha256 []byte) (job, uuid string, err error) {
-	err = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlNewestWithHash), sha256).Scan(&job, &uuid)
+	err = d.read.QueryRowContext(ctx, d.sql(sqlNewestWithHash), sha256).Scan(&job, &uuid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", fmt.Errorf("artifact %x: %w", sha256, ErrNotFound)
 	}
@@ -357,7 +357,7 @@ func (d *DB) NewestWithHash(ctx context.Context, sha256 []byte) (job, uuid strin
 // pages remember it to ask later how many builds came since.
 func (d *DB) MaxBuildID(ctx context.Context) (int64, error) {
 	var id int64
-	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlMaxBuildID)).Scan(&id); err != nil {
+	if err := d.read.QueryRowContext(ctx, d.sql(sqlMaxBuildID)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("newest build id: %w", err)
 	}
 	return id, nil
@@ -368,9 +368,9 @@ func (d *DB) MaxBuildID(ctx context.Context) (int64, error) {
 func (d *DB) CountBuildsSince(ctx context.Context, since, jobID int64) (int, error) {
 	var row *sql.Row
 	if jobID == 0 {
-		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountBuildsSince), since)
+		row = d.read.QueryRowContext(ctx, d.sql(sqlCountBuildsSince), since)
 	} else {
-		row = d.read.QueryRowContext(ctx, sqlFor(d.read, sqlCountJobBuildsSince), since, jobID)
+		row = d.read.QueryRowContext(ctx, d.sql(sqlCountJobBuildsSince), since, jobID)
 	}
 	var n int
 	if err := row.Scan(&n); err != nil {

@@ -133,6 +133,11 @@ func (s *schemaState) plan() (adopt bool, err error) {
 // migrations run; no existing row changes. Anything older than schema 18 is
 // refused.
 func (d *DB) Migrate(ctx context.Context) (int, error) {
+	unlock, err := d.dialect.lockMigrations(ctx, d.w)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	defer unlock()
 	st, err := d.inspect(ctx, d.w)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
@@ -222,6 +227,11 @@ func (d *DB) MigrateDown(ctx context.Context, n int) (int, error) {
 	if n <= 0 {
 		return 0, nil
 	}
+	unlock, err := d.dialect.lockMigrations(ctx, d.w)
+	if err != nil {
+		return 0, fmt.Errorf("migrate down: %w", err)
+	}
+	defer unlock()
 	st, err := d.inspect(ctx, d.w)
 	if err != nil {
 		return 0, fmt.Errorf("migrate down: %w", err)

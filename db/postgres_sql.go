@@ -2,9 +2,6 @@ package db
 
 import (
 	"regexp"
-
-	"github.com/uptrace/bun"
-	bundialect "github.com/uptrace/bun/dialect"
 )
 
 // The queries of this package are written once, in SQLite's SQL. What
@@ -13,23 +10,30 @@ import (
 // versions of the queries that use SQLite's functions (json_each, unhex,
 // two-argument min, negative substr) or its lax GROUP BY.
 
-// sqlFor returns query as q's backend runs it.
-func sqlFor(q bun.IDB, query string) string {
-	if q.Dialect().Name() != bundialect.PG {
-		return query
-	}
-	if pg, ok := postgresQueries[query]; ok {
-		return pg
-	}
-	for _, r := range postgresRewrites {
-		query = r.re.ReplaceAllString(query, r.to)
-	}
-	return query
-}
+// sql returns query as d's backend runs it.
+func (d *DB) sql(query string) string { return d.dialect.sql(query) }
 
 // rawSQL returns query as d's backend runs it on a database/sql handle
 // of d.read, where bun does not bind the ? parameters.
-func (d *DB) rawSQL(query string) string { return d.dialect.bind(sqlFor(d.read, query)) }
+func (d *DB) rawSQL(query string) string { return d.dialect.bind(d.dialect.sql(query)) }
+
+// sql translates a query once: the three regular expressions cost more
+// than some of the page queries they rewrite, and the queries are a fixed
+// set of constants, so the memo stays small.
+func (p *postgresDialect) sql(query string) string {
+	if pg, ok := p.rewritten.Load(query); ok {
+		return pg.(string)
+	}
+	pg, ok := postgresQueries[query]
+	if !ok {
+		pg = query
+		for _, r := range postgresRewrites {
+			pg = r.re.ReplaceAllString(pg, r.to)
+		}
+	}
+	p.rewritten.Store(query, pg)
+	return pg
+}
 
 var postgresRewrites = []struct {
 	re *regexp.Regexp

@@ -149,7 +149,7 @@ func TestPostgresMigrationTwins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg, err := postgresDialect{}.migrations().FindMigrations()
+	pg, err := (&postgresDialect{}).migrations().FindMigrations()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,9 +208,9 @@ func TestDataVersionSeenByOtherHandle(t *testing.T) {
 }
 
 // TestConcurrentNewJob: two writers (two nodes) store builds of the same
-// new job at once. The second one's look-up misses the job the first has
-// not committed yet; its insert then waits for the first and finds the
-// job taken: its build is stored under that job instead of failing.
+// new job at once. The second one waits for the first (the writers' lock,
+// lockWriters), then finds the job the first committed: its build is
+// stored under that job instead of failing.
 func TestConcurrentNewJob(t *testing.T) {
 	ctx := t.Context()
 	a := newDB(t)
@@ -254,5 +254,43 @@ func TestConcurrentNewJob(t *testing.T) {
 	var jobs int
 	if err := a.read.NewRaw("SELECT count(*) FROM job").Scan(ctx, &jobs); err != nil || jobs != 1 {
 		t.Errorf("%d jobs (%v), want 1", jobs, err)
+	}
+}
+
+// TestPostgresConcurrentMigrate: two nodes starting at once on an empty
+// PostgreSQL database both migrate it; one runs the migrations, the other
+// waits and finds none pending, and neither fails.
+func TestPostgresConcurrentMigrate(t *testing.T) {
+	ctx := t.Context()
+	loc, err := ParseLocation(pgtest.Postgres(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dbs [2]*DB
+	for i := range dbs {
+		if dbs[i], err = OpenLocation(ctx, loc, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		defer dbs[i].Close()
+	}
+	var ran [2]int
+	errs := make(chan error, len(dbs))
+	for i, d := range dbs {
+		go func() {
+			var err error
+			ran[i], err = d.Migrate(ctx)
+			errs <- err
+		}()
+	}
+	for range dbs {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Migrate: %v", err)
+		}
+	}
+	if n, err := dbs[0].Pending(ctx); err != nil || n != 0 {
+		t.Errorf("pending after both migrated: %d, %v; want 0", n, err)
+	}
+	if ran[0] != 0 && ran[1] != 0 {
+		t.Errorf("both nodes ran migrations (%d and %d), want one of them none", ran[0], ran[1])
 	}
 }

@@ -32,13 +32,13 @@ type RemovedBuilds struct {
 func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds, error) {
 	tx := wtx.tx
 	var out RemovedBuilds
-	job, err := jobBy(ctx, tx, sqlJobByName, name)
+	job, err := jobBy(ctx, tx, d.dialect, sqlJobByName, name)
 	if err != nil {
 		return out, fmt.Errorf("remove job %s: %w", name, err)
 	}
 
 	var uuids []string
-	if err := tx.NewRaw(sqlFor(tx, sqlJobBuildUUIDs), job.ID).Scan(ctx, &uuids); err != nil {
+	if err := tx.NewRaw(d.sql(sqlJobBuildUUIDs), job.ID).Scan(ctx, &uuids); err != nil {
 		return out, fmt.Errorf("remove job %s: list builds: %w", name, err)
 	}
 	for _, u := range uuids {
@@ -49,7 +49,7 @@ func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds
 	// Distinct hashes of the job's artifacts, collected before the rows go;
 	// whether another job still uses each is asked afterwards.
 	var hashes [][]byte
-	if err := tx.NewRaw(sqlFor(tx, sqlJobArtifactHashes), job.ID).Scan(ctx, &hashes); err != nil {
+	if err := tx.NewRaw(d.sql(sqlJobArtifactHashes), job.ID).Scan(ctx, &hashes); err != nil {
 		return out, fmt.Errorf("remove job %s: list artifacts: %w", name, err)
 	}
 
@@ -63,13 +63,13 @@ func (d *DB) RemoveJob(ctx context.Context, wtx *Tx, name string) (RemovedBuilds
 		{"job", "DELETE FROM job WHERE id = ?"},
 	}
 	for _, s := range steps {
-		if _, err := tx.NewRaw(sqlFor(tx, s.query), job.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewRaw(d.sql(s.query), job.ID).Exec(ctx); err != nil {
 			return out, fmt.Errorf("remove job %s: delete %s: %w", name, s.what, err)
 		}
 	}
 
 	for _, h := range hashes {
-		used, err := artifactExistsIn(ctx, tx, h)
+		used, err := artifactExistsIn(ctx, tx, d.dialect, h)
 		if err != nil {
 			return out, fmt.Errorf("remove job %s: %w", name, err)
 		}

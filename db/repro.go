@@ -116,7 +116,7 @@ func (d *DB) ReproGroupsOf(ctx context.Context, buildIDs []int64) ([]ReproBuild,
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility groups: %w", err)
 	}
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlReproGroupsOf), string(ids))
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlReproGroupsOf), string(ids))
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility groups: %w", err)
 	}
@@ -152,7 +152,7 @@ func scanReproBuilds(rows *sql.Rows, out []ReproBuild, withJob bool) ([]ReproBui
 // ReproBuckets counts every job's groups by capped build and output counts
 // and by whether their newest build started at or after since.
 func (d *DB) ReproBuckets(ctx context.Context, since time.Time) ([]ReproBucket, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlReproBuckets), latestKey(since))
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlReproBuckets), latestKey(since))
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility counts: %w", err)
 	}
@@ -173,7 +173,7 @@ func (d *DB) ReproBuckets(ctx context.Context, since time.Time) ([]ReproBucket, 
 
 // JobReproGroups returns a job's groups by platform, newest first.
 func (d *DB) JobReproGroups(ctx context.Context, jobID int64) ([]ReproGroup, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobReproGroups), jobID)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlJobReproGroups), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("reproducibility groups of job %d: %w", jobID, err)
 	}
@@ -217,7 +217,7 @@ func (d *DB) JobReproBuildsOf(ctx context.Context, jobID int64, groups []ReproGr
 	if err != nil {
 		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
 	}
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlJobReproBuildsOf), string(arr), jobID)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlJobReproBuildsOf), string(arr), jobID)
 	if err != nil {
 		return nil, fmt.Errorf("builds of job %d's inputs: %w", jobID, err)
 	}

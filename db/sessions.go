@@ -50,7 +50,7 @@ func (d *DB) InsertSession(ctx context.Context, s Session) error {
 // SessionByHash returns the session whose id hashes to idHash, or ErrNoSession.
 func (d *DB) SessionByHash(ctx context.Context, idHash []byte) (*Session, error) {
 	var s Session
-	if err := d.read.NewRaw(sqlFor(d.read, sqlSessionByHash), idHash).Scan(ctx, &s); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlSessionByHash), idHash).Scan(ctx, &s); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNoSession
 		}
@@ -87,7 +87,7 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 
 func (d *DB) execWrite(ctx context.Context, what, query string, args ...any) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewRaw(sqlFor(tx, query), args...).Exec(ctx)
+		_, err := tx.NewRaw(d.sql(query), args...).Exec(ctx)
 		return err
 	})
 	if err != nil {

@@ -37,6 +37,17 @@ func (sqliteDialect) tables(ctx context.Context, q bun.IDB) ([]string, error) {
 
 func (sqliteDialect) bind(query string) string { return query }
 
+func (sqliteDialect) sql(query string) string { return query }
+
+// lockWriters has nothing to do: the writer's BEGIN IMMEDIATE took
+// SQLite's one write lock of the file, for every process on the machine.
+func (sqliteDialect) lockWriters(context.Context, bun.Tx) error { return nil }
+
+// lockMigrations has nothing to do: sql-migrate runs each migration in a
+// transaction of the writer, which BEGIN IMMEDIATE makes exclusive, and
+// the second process then finds it recorded.
+func (sqliteDialect) lockMigrations(context.Context, *bun.DB) (func(), error) { return func() {}, nil }
+
 // afterCopy has nothing to do: AUTOINCREMENT follows the largest id
 // inserted (sqlite_sequence).
 func (sqliteDialect) afterCopy(context.Context, bun.Tx, string) error { return nil }

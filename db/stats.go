@@ -54,7 +54,7 @@ func (d *DB) Counts(ctx context.Context) (Counts, error) {
 		{sqlCountFailed, []any{&c.FailedBuilds}},
 		{sqlCountArtifacts, []any{&c.Artifacts, &c.ArtifactBytes}},
 	} {
-		if err := tx.QueryRowContext(ctx, sqlFor(tx, q.query)).Scan(q.dest...); err != nil {
+		if err := tx.QueryRowContext(ctx, d.sql(q.query)).Scan(q.dest...); err != nil {
 			return c, fmt.Errorf("count rows (%s): %w", q.query, err)
 		}
 	}
@@ -65,7 +65,7 @@ func (d *DB) Counts(ctx context.Context) (Counts, error) {
 // contents. It is slow on large databases; see the queries above.
 func (d *DB) StoredContent(ctx context.Context) (Stored, error) {
 	var s Stored
-	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlStored)).Scan(&s.Files, &s.Bytes); err != nil {
+	if err := d.read.QueryRowContext(ctx, d.sql(sqlStored)).Scan(&s.Files, &s.Bytes); err != nil {
 		return s, fmt.Errorf("sum stored artifacts: %w", err)
 	}
 	return s, nil
@@ -74,7 +74,7 @@ func (d *DB) StoredContent(ctx context.Context) (Stored, error) {
 // Ready reports whether the database answers a trivial query.
 func (d *DB) Ready(ctx context.Context) error {
 	var one int
-	if err := d.read.QueryRowContext(ctx, sqlFor(d.read, sqlReady)).Scan(&one); err != nil {
+	if err := d.read.QueryRowContext(ctx, d.sql(sqlReady)).Scan(&one); err != nil {
 		return fmt.Errorf("database not ready: %w", err)
 	}
 	return nil

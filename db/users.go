@@ -27,17 +27,17 @@ const (
 
 // UserByName returns the named user, or ErrUnknownUser.
 func (d *DB) UserByName(ctx context.Context, name string) (*User, error) {
-	return userBy(ctx, d.read, sqlUserByName, name)
+	return userBy(ctx, d.read, d.dialect, sqlUserByName, name)
 }
 
 // UserByID returns the user with this id, or ErrUnknownUser.
 func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	return userBy(ctx, d.read, sqlUserByID, id)
+	return userBy(ctx, d.read, d.dialect, sqlUserByID, id)
 }
 
-func userBy(ctx context.Context, q bun.IDB, query string, arg any) (*User, error) {
+func userBy(ctx context.Context, q bun.IDB, dl dialect, query string, arg any) (*User, error) {
 	var u User
-	if err := q.NewRaw(sqlFor(q, query), arg).Scan(ctx, &u); err != nil {
+	if err := q.NewRaw(dl.sql(query), arg).Scan(ctx, &u); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("user %v: %w", arg, ErrUnknownUser)
 		}
@@ -110,11 +110,11 @@ func fixCredentials(u *User) {
 // builds cannot be removed (the builds name them); disable them instead.
 func (d *DB) RemoveUser(ctx context.Context, name string) error {
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		u, err := userBy(ctx, tx, sqlUserByName, name)
+		u, err := userBy(ctx, tx, d.dialect, sqlUserByName, name)
 		if err != nil {
 			return err
 		}
-		uploaded, err := exists(ctx, tx, sqlUserUploaded, u.ID)
+		uploaded, err := exists(ctx, tx, d.dialect, sqlUserUploaded, u.ID)
 		if err != nil {
 			return fmt.Errorf("find builds: %w", err)
 		}
@@ -142,7 +142,7 @@ func (d *DB) RemoveUser(ctx context.Context, name string) error {
 func (d *DB) DisableUser(ctx context.Context, name string) error {
 	now := time.Now()
 	err := d.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		u, err := userBy(ctx, tx, sqlUserByName, name)
+		u, err := userBy(ctx, tx, d.dialect, sqlUserByName, name)
 		if err != nil {
 			return err
 		}

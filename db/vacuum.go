@@ -70,7 +70,7 @@ const (
 // AllJobs returns every job, by name.
 func (d *DB) AllJobs(ctx context.Context) ([]Job, error) {
 	var jobs []Job
-	if err := d.read.NewRaw(sqlFor(d.read, sqlAllJobs)).Scan(ctx, &jobs); err != nil {
+	if err := d.read.NewRaw(d.sql(sqlAllJobs)).Scan(ctx, &jobs); err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return jobs, nil
@@ -117,7 +117,7 @@ func (d *DB) NthLatestSuccessful(ctx context.Context, jobID int64, platform stri
 }
 
 func (d *DB) vacuumSelect(ctx context.Context, query string, args ...any) ([]VacuumBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, query), args...)
+	rows, err := d.read.QueryContext(ctx, d.sql(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (d *DB) RemoveBuilds(ctx context.Context, wtx *Tx, ids []int64) ([]VacuumBu
 	if err != nil {
 		return nil, rb, fmt.Errorf("remove builds: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, sqlFor(tx, sqlVacuumBuildsIn), string(arr))
+	rows, err := tx.QueryContext(ctx, d.sql(sqlVacuumBuildsIn), string(arr))
 	if err != nil {
 		return nil, rb, fmt.Errorf("remove builds: select: %w", err)
 	}
@@ -197,19 +197,19 @@ func (d *DB) RemoveBuilds(ctx context.Context, wtx *Tx, ids []int64) ([]VacuumBu
 	// Hashes are collected before their rows go; whether another build
 	// still uses each is asked afterwards, in the same transaction.
 	var hashes [][]byte
-	if err := tx.NewRaw(sqlFor(tx, sqlArtifactHashesIn), string(arr)).Scan(ctx, &hashes); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tx.NewRaw(d.sql(sqlArtifactHashesIn), string(arr)).Scan(ctx, &hashes); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, rb, fmt.Errorf("remove builds: list artifacts: %w", err)
 	}
 	// Artifacts first: build_artifact.build is checked at once, while
 	// build.main_binary is deferred to the commit, by when both are gone.
-	if _, err := tx.ExecContext(ctx, sqlFor(tx, sqlDeleteArtifactsIn), string(arr)); err != nil {
+	if _, err := tx.ExecContext(ctx, d.sql(sqlDeleteArtifactsIn), string(arr)); err != nil {
 		return nil, rb, fmt.Errorf("remove builds: delete artifacts: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, sqlFor(tx, sqlDeleteBuildsIn), string(arr)); err != nil {
+	if _, err := tx.ExecContext(ctx, d.sql(sqlDeleteBuildsIn), string(arr)); err != nil {
 		return nil, rb, fmt.Errorf("remove builds: delete builds: %w", err)
 	}
 	for _, h := range hashes {
-		used, err := artifactExistsIn(ctx, tx, h)
+		used, err := artifactExistsIn(ctx, tx, d.dialect, h)
 		if err != nil {
 			return nil, rb, fmt.Errorf("remove builds: %w", err)
 		}

@@ -80,7 +80,7 @@ type VerifyArtifact struct {
 // VerifyArtifacts returns up to limit artifact rows with an id above
 // afterID, by id.
 func (d *DB) VerifyArtifacts(ctx context.Context, afterID int64, limit int) ([]VerifyArtifact, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlVerifyArtifacts), afterID, limit)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlVerifyArtifacts), afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("artifacts after %d: %w", afterID, err)
 	}
@@ -118,7 +118,7 @@ type VerifyBuild struct {
 
 // VerifyBuilds returns up to limit builds with an id above afterID, by id.
 func (d *DB) VerifyBuilds(ctx context.Context, afterID int64, limit int) ([]VerifyBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlVerifyBuilds), afterID, limit)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlVerifyBuilds), afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("builds after %d: %w", afterID, err)
 	}
@@ -146,7 +146,7 @@ func (d *DB) InputIDsAfter(ctx context.Context, after []byte, limit int) ([][]by
 		after = []byte{}
 	}
 	var ids [][]byte
-	if err := d.read.NewRaw(sqlFor(d.read, sqlInputIDsAfter), after, limit).Scan(ctx, &ids); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := d.read.NewRaw(d.sql(sqlInputIDsAfter), after, limit).Scan(ctx, &ids); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("input ids after %x: %w", after, err)
 	}
 	return ids, nil
@@ -162,7 +162,7 @@ type InputBuild struct {
 // InputIDBuilds returns the successful builds with this input id, in the
 // order they were stored.
 func (d *DB) InputIDBuilds(ctx context.Context, inputID []byte) ([]InputBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlInputIDBuilds), inputID)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlInputIDBuilds), inputID)
 	if err != nil {
 		return nil, fmt.Errorf("builds with input id %x: %w", inputID, err)
 	}
@@ -196,7 +196,7 @@ type VizBuild struct {
 // VizBuilds returns up to limit successful builds with an id above afterID,
 // by id, with their visualization inputs.
 func (d *DB) VizBuilds(ctx context.Context, afterID int64, limit int) ([]VizBuild, error) {
-	rows, err := d.read.QueryContext(ctx, sqlFor(d.read, sqlVizBuilds), afterID, limit)
+	rows, err := d.read.QueryContext(ctx, d.sql(sqlVizBuilds), afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("successful builds after %d: %w", afterID, err)
 	}
@@ -226,7 +226,7 @@ func (d *DB) VizBuilds(ctx context.Context, afterID int64, limit int) ([]VizBuil
 	if err != nil {
 		return nil, err
 	}
-	rows, err = d.read.QueryContext(ctx, sqlFor(d.read, sqlVizArtifacts), string(arr))
+	rows, err = d.read.QueryContext(ctx, d.sql(sqlVizArtifacts), string(arr))
 	if err != nil {
 		return nil, fmt.Errorf("visualization inputs: %w", err)
 	}

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -93,5 +95,78 @@ func TestWriteTxRollsBack(t *testing.T) {
 	}
 	if _, err := d.JobByName(ctx, "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("job of a rolled-back transaction: %v, want not found", err)
+	}
+}
+
+// TestWriteTxExclusiveAcrossHandles: write transactions of two handles on
+// one database (two nodes, or builder-db next to the server) never run at
+// once, on either backend: the second's body starts only after the first
+// committed, and a second handle with a short busy timeout gives up with
+// the busy error that uploads answer with 503, not 500. Without it a
+// vacuum on one node could delete an artifact file another node has just
+// moved into place for a build it is about to commit.
+func TestWriteTxExclusiveAcrossHandles(t *testing.T) {
+	ctx := t.Context()
+	first := newDB(t)
+	second, err := OpenLocation(ctx, first.Location(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	impatient, err := OpenLocation(ctx, first.Location(), Options{BusyTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer impatient.Close()
+
+	var committed atomic.Bool
+	holding := make(chan struct{})
+	release := make(chan struct{})
+	firstDone := make(chan error, 1)
+	go func() {
+		firstDone <- first.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+		committed.Store(true)
+	}()
+	<-holding
+
+	start := time.Now()
+	err = impatient.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+		t.Error("the impatient writer's body ran while another handle held the write transaction")
+		return nil
+	})
+	if !IsBusy(err) {
+		t.Errorf("impatient writer: %v, want the busy error (IsBusy)", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("impatient writer gave up after %v, want about its busy timeout (200ms)", d)
+	}
+
+	secondDone := make(chan error, 1)
+	var ranEarly atomic.Bool
+	go func() {
+		secondDone <- second.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+			ranEarly.Store(!committed.Load())
+			return nil
+		})
+	}()
+	time.Sleep(300 * time.Millisecond) // the second writer is waiting now
+	select {
+	case err := <-secondDone:
+		t.Fatalf("second writer finished (%v) while the first still held the write transaction", err)
+	default:
+	}
+	close(release)
+	if err := <-firstDone; err != nil {
+		t.Fatalf("first writer: %v", err)
+	}
+	if err := <-secondDone; err != nil {
+		t.Fatalf("second writer: %v", err)
+	}
+	if ranEarly.Load() {
+		t.Error("the second writer's body started before the first committed")
 	}
 }

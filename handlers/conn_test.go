@@ -3,20 +3,17 @@ package handlers_test
 import (
 	"bufio"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/builder-web/builder-web/app/server"
-	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // rawConn is one TCP connection to a test server, for what net/http
@@ -80,15 +77,7 @@ func basic(user, pw string) string {
 // staged lists what is left in the data directory's _staging.
 func staged(t *testing.T, env *apptest.Env) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(env.Dir, store.StagingDir))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
+	return testenv.Staged(t, env.Dir)
 }
 
 // A client that sends half a header and then nothing, or trickles it a

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	neturl "net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // Pieces the random job names and artifact paths are made of: the
@@ -126,7 +126,7 @@ func TestUploadRandomNames(t *testing.T) {
 		default:
 			t.Fatalf("%s: status %d (%s), want 201 or 400", what(), resp.Status, resp.Body)
 		}
-		if left, _ := os.ReadDir(filepath.Join(env.Dir, "_staging")); len(left) != 0 {
+		if left := testenv.Staged(t, env.Dir); len(left) != 0 {
 			t.Fatalf("%s: staging not empty: %v", what(), left)
 		}
 		var findings []string

@@ -110,7 +110,7 @@ func TestUploadVectors(t *testing.T) {
 					}
 				}
 			}
-			if left, _ := os.ReadDir(filepath.Join(env.Dir, "_staging")); len(left) != 0 {
+			if left := testenv.Staged(t, env.Dir); len(left) != 0 {
 				t.Errorf("staging not empty after upload: %v", left)
 			}
 			// The same record again is a conflict.

@@ -1,6 +1,6 @@
 // Package cli holds what the three commands share: flags that may stand
-// before or after positional arguments, the data directory default and the
-// --database flag, sizes with units, and the logger.
+// before or after positional arguments, the data directory default, the
+// --database and --node flags, sizes with units, and the logger.
 package cli
 
 import (
@@ -31,6 +31,23 @@ const DatabaseUsage = `      --database URL       PostgreSQL database postgres:/
 // value.
 func DatabaseVar(fs *flag.FlagSet, p *string) {
 	fs.StringVar(p, "database", os.Getenv(EnvDatabase), "")
+}
+
+// EnvNode names the node when no --node flag does.
+const EnvNode = "BUILDER_WEB_NODE"
+
+// NodeUsage is the help line of builder-db's --node; builder-web's says
+// what the server does with it.
+const NodeUsage = `      --node NAME          the node this runs on (env BUILDER_WEB_NODE, default: the host
+                           name): include, pull and generate stage in DIR/_staging/NAME/,
+                           which builder-web --node NAME cleans at its start
+`
+
+// NodeVar declares --node on fs, defaulting to $BUILDER_WEB_NODE. Empty
+// means the host name (store.DefaultNode); store.ValidateNode checks it
+// when the data directory is opened.
+func NodeVar(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "node", os.Getenv(EnvNode), "")
 }
 
 // DefaultDataDir is the data directory when neither flag nor environment

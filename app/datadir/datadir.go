@@ -47,6 +47,9 @@ type Options struct {
 	// Database is the --database value: empty for SQLite in the data
 	// directory, or a postgres:// URL (db.ParseLocation).
 	Database string
+	// Node names the staging directory _staging/<node>/ of this process
+	// (the --node flag); empty is store.DefaultNode, the host name.
+	Node string
 }
 
 // Data is an open data directory. Close closes its database.
@@ -90,6 +93,17 @@ func (d *Data) Close() error { return d.DB.Close() }
 
 // Open opens the data directory dir.
 func Open(ctx context.Context, dir string, o Options) (*Data, error) {
+	node := o.Node
+	if node == "" {
+		node = store.DefaultNode()
+	}
+	// Checked before the database is created or migrated.
+	if err := store.ValidateNode(node); err != nil {
+		if o.Node == "" {
+			return nil, fmt.Errorf("%w (the host name): choose a node name with --node", err)
+		}
+		return nil, err
+	}
 	path := filepath.Join(dir, store.DBFile)
 	loc, err := db.ParseLocation(o.Database, path)
 	if err != nil {
@@ -127,7 +141,7 @@ func Open(ctx context.Context, dir string, o Options) (*Data, error) {
 		return nil, err
 	}
 	// The layout the server and the upload path expect.
-	st, err := store.New(dir)
+	st, err := store.New(dir, node)
 	if err != nil {
 		d.Close()
 		return nil, err

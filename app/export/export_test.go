@@ -39,7 +39,7 @@ func setup(t *testing.T) (*db.DB, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.New(dir)
+	st, err := store.New(dir, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,7 +143,8 @@ func (in *Ingester) Prepare(ctx context.Context, r io.Reader, u Uploader) (*Pend
 
 // spool holds an upload's script and console until its staging directory
 // exists: the UUID that names the directory comes after them in the
-// record. The files live in _staging, which a restart clears.
+// record. The files live in _staging/<node>/, which the node clears at
+// start.
 type spool struct {
 	scriptFile, consoleFile *os.File
 	script                  *bufio.Writer

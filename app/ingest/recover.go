@@ -8,21 +8,37 @@ import (
 	"github.com/builder-web/builder-web/db"
 )
 
-// Recover cleans what interrupted uploads left behind (product.md §6.2.5):
-// every entry of _staging/ goes; where a commit was interrupted after its
-// files were moved but before the database committed, the build directory
-// and the artifacts no row references are removed too. It runs inside a
-// write transaction so that no other writer's upload interleaves.
+// Recover cleans what interrupted uploads of this node left behind
+// (product.md §6.2.5): every entry of _staging/<node>/ goes; where a commit
+// was interrupted after its files were moved but before the database
+// committed, the build directory and the artifacts no row references are
+// removed too. It runs inside a write transaction so that no other
+// writer's upload interleaves. The other nodes' staging directories are
+// left alone: they hold the uploads those nodes are receiving now.
 func (in *Ingester) Recover(ctx context.Context) (int, error) {
 	leftovers, err := in.Store.Leftovers()
-	if err != nil || len(leftovers) == 0 {
+	if err != nil {
 		return 0, err
+	}
+	if !in.DB.Location().Postgres() {
+		// A SQLite data directory is used by one machine only, so what
+		// older versions staged directly in _staging/ is an interrupted
+		// upload of this machine, not another node's upload in progress.
+		// On PostgreSQL a node of an older version might be receiving it.
+		old, err := in.Store.OldLeftovers()
+		if err != nil {
+			return 0, err
+		}
+		leftovers = append(leftovers, old...)
+	}
+	if len(leftovers) == 0 {
+		return 0, nil
 	}
 	if err := in.cleanLeftovers(ctx, leftovers); err != nil {
 		return 0, err
 	}
 	if in.Log != nil {
-		in.Log.Info("cleaned interrupted uploads", "count", len(leftovers))
+		in.Log.Info("cleaned interrupted uploads", "count", len(leftovers), "node", in.Store.Node())
 	}
 	return len(leftovers), nil
 }

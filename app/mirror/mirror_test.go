@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -20,8 +18,8 @@ import (
 	"github.com/builder-web/builder-web/app/builder"
 	"github.com/builder-web/builder-web/app/mirror"
 	"github.com/builder-web/builder-web/app/ops"
-	"github.com/builder-web/builder-web/app/store"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 func testUUID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
@@ -265,9 +263,8 @@ func contains(ns []int, n int) bool {
 // checkClean fails unless the data directory verifies and _staging is empty.
 func checkClean(t *testing.T, env *apptest.Env) {
 	t.Helper()
-	left, err := os.ReadDir(filepath.Join(env.Dir, store.StagingDir))
-	if err != nil || len(left) > 0 {
-		t.Errorf("_staging: %v %v, want it empty", left, err)
+	if left := testenv.Staged(t, env.Dir); len(left) > 0 {
+		t.Errorf("_staging: %v, want it empty", left)
 	}
 	rep, err := ops.VerifyDataDir(t.Context(), env.App.DB, env.Dir, func(f ops.Finding) { t.Errorf("verify-data-dir: %s", f) }, nil)
 	if err != nil || rep.Errors+rep.Warnings > 0 {

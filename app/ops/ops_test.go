@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ingest"
 	"github.com/builder-web/builder-web/internal/generate"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // Cancelling Generate half-way returns promptly with what was stored.
@@ -51,7 +51,7 @@ func TestGenerateCancel(t *testing.T) {
 	if rep.Stored >= g.Count() {
 		t.Errorf("stored %d of %d: the cancel took no effect", rep.Stored, g.Count())
 	}
-	if left, _ := os.ReadDir(filepath.Join(dir, "_staging")); len(left) != 0 {
+	if left := testenv.Staged(t, dir); len(left) != 0 {
 		t.Errorf("staging not cleaned after the cancel: %d entries", len(left))
 	}
 }

@@ -17,6 +17,7 @@ type Config struct {
 	Port           int
 	DataDir        string
 	Database       string // --database: a postgres:// URL; empty for SQLite in DataDir
+	Node           string // --node: names DataDir/_staging/<node>/; empty for the host name
 	ConfigDir      string
 	ExpiredJobs    int   // days; 0 means never
 	MaxUploadSize  int64 // bytes

@@ -17,17 +17,20 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/server"
+	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/internal/testkit/apptest"
 	"github.com/builder-web/builder-web/internal/testkit/pgtest"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 )
 
 // restart closes env's app and starts a new one over the same data
-// directory, logging into log.
-func restart(t *testing.T, env *apptest.Env, log io.Writer) (*apptest.Env, error) {
+// directory as node (empty: the host name), logging into log.
+func restart(t *testing.T, env *apptest.Env, node string, log io.Writer) (*apptest.Env, error) {
 	t.Helper()
 	env.App.Close()
 	a, err := server.New(context.Background(), server.Config{DataDir: env.Dir, ConfigDir: t.TempDir(),
-		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize, Database: env.Database},
+		ExpiredJobs: server.DefaultExpiredJobs, MaxUploadSize: server.DefaultMaxUploadSize, Database: env.Database,
+		Node: node},
 		slog.New(slog.NewTextHandler(log, nil)))
 	if err != nil {
 		return nil, err
@@ -58,20 +61,21 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 	}
 	write("_artifacts/"+h[:2]+"/"+h, string(orphan))
 	const dbJob, fileJob = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
-	write("_staging/"+dbJob+"/commit-manifest", "builder.sqlite3\n"+h+"\n")
-	write("_staging/"+fileJob+"/commit-manifest", "blocked\n")
+	staging := "_staging/" + env.App.Store.Node() + "/"
+	write(staging+dbJob+"/commit-manifest", "builder.sqlite3\n"+h+"\n")
+	write(staging+fileJob+"/commit-manifest", "blocked\n")
 	write("blocked", "a file where a job directory would be")
-	write("_staging/stray-file", "")
+	write(staging+"stray-file", "")
 
 	var log bytes.Buffer
-	env, err := restart(t, env, &log)
+	env, err := restart(t, env, "", &log)
 	if err != nil {
 		t.Fatalf("start over odd leftovers: %v", err)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "builder.sqlite3")); env.Database == "" && (err != nil || !fi.Mode().IsRegular()) {
 		t.Errorf("database file after start: %v", err)
 	}
-	if left, _ := os.ReadDir(filepath.Join(dir, "_staging")); len(left) != 0 {
+	if left := testenv.Staged(t, dir); len(left) != 0 {
 		t.Errorf("staging after start: %v", left)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "_artifacts", h[:2], h)); err == nil {
@@ -127,6 +131,47 @@ func TestUploadDatabaseBusy(t *testing.T) {
 	env.AssertNoBuilds(t)
 	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
 		t.Errorf("upload after the lock: status %d (%s), want 201", r.Status, r.Body)
+	}
+}
+
+// An upload while another node (another handle on the same database)
+// holds a write transaction past the busy timeout is a 503 with
+// Retry-After that leaves nothing behind, on either backend: on
+// PostgreSQL the nodes' write transactions exclude each other as SQLite's
+// do (issue 16), and waiting too long is no server fault.
+func TestUploadBusyOtherNode(t *testing.T) {
+	env := apptest.New(t, func(c *server.Config) { c.BusyTimeout = 200 * time.Millisecond })
+	env.AddUser(t, "up", "up-password", false)
+	ctx := context.Background()
+	other, err := db.OpenLocation(ctx, env.App.DB.Location(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- other.WriteTx(ctx, func(context.Context, *db.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x"))
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Errorf("upload while another node writes: status %d Retry-After %q (%s), want 503 with Retry-After",
+			r.Status, r.Header.Get("Retry-After"), r.Body)
+	}
+	if files := env.Files(t); len(files) != 0 {
+		t.Errorf("files left after a busy database: %v", files)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	env.AssertNoBuilds(t)
+	if r := env.Upload(t, "/upload", "up", "up-password", apptest.Record(t, "busy", "bin/x")); r.Status != http.StatusCreated {
+		t.Errorf("upload after the other node committed: status %d (%s), want 201", r.Status, r.Body)
 	}
 }
 

@@ -109,7 +109,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		// they would answer 500, so the server refuses to start instead.
 		mode = datadir.Current
 	}
-	data, err := datadir.Open(ctx, cfg.DataDir, datadir.Options{Mode: mode, BusyTimeout: cfg.BusyTimeout, Database: cfg.Database})
+	data, err := datadir.Open(ctx, cfg.DataDir, datadir.Options{Mode: mode, BusyTimeout: cfg.BusyTimeout,
+		Database: cfg.Database, Node: cfg.Node})
 	if err != nil {
 		return nil, err
 	}

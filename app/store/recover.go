@@ -45,46 +45,55 @@ type Leftover struct {
 	Name   string   // the staging directory's name: the build's UUID
 	Job    string   // empty when the upload never reached its commit
 	Hashes [][]byte // artifacts that may have been moved into _artifacts
+	path   string   // the staging entry
 }
 
 // Leftover describes this staging directory for cleanLeftovers-style undo
 // after a failed commit: its build directory and every staged hash.
 func (st *Staging) Leftover(job string) Leftover {
-	l := Leftover{Name: filepath.Base(st.dir), Job: job}
+	l := Leftover{Name: filepath.Base(st.dir), Job: job, path: st.dir}
 	for _, s := range st.staged {
 		l.Hashes = append(l.Hashes, s.SHA256)
 	}
 	return l
 }
 
-// Leftovers lists the entries of _staging/.
+// Leftovers lists the entries of this node's _staging/<node>/: those of
+// other nodes may be uploads in progress.
 func (s *Store) Leftovers() ([]Leftover, error) {
-	entries, err := os.ReadDir(filepath.Join(s.dir, StagingDir))
+	dir := s.stagingDir()
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("list staging: %w", err)
 	}
-	var out []Leftover
+	out := make([]Leftover, 0, len(entries))
 	for _, e := range entries {
-		l := Leftover{Name: e.Name()}
-		if f, err := os.Open(filepath.Join(s.dir, StagingDir, e.Name(), manifestName)); err == nil {
-			sc := bufio.NewScanner(f)
-			sc.Buffer(make([]byte, 4096), 1<<20)
-			if sc.Scan() {
-				l.Job = sc.Text()
-			}
-			for sc.Scan() {
-				if h, ok := ParseArtifactName(sc.Text()); ok {
-					l.Hashes = append(l.Hashes, h)
-				}
-			}
-			f.Close()
-		}
-		out = append(out, l)
+		out = append(out, readLeftover(filepath.Join(dir, e.Name())))
 	}
 	return out, nil
+}
+
+// readLeftover reads the staging entry at path and its commit manifest,
+// if it has one.
+func readLeftover(path string) Leftover {
+	l := Leftover{Name: filepath.Base(path), path: path}
+	if f, err := os.Open(filepath.Join(path, manifestName)); err == nil {
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 4096), 1<<20)
+		if sc.Scan() {
+			l.Job = sc.Text()
+		}
+		for sc.Scan() {
+			if h, ok := ParseArtifactName(sc.Text()); ok {
+				l.Hashes = append(l.Hashes, h)
+			}
+		}
+		f.Close()
+	}
+	return l
 }
 
 // Undo removes what an interrupted commit may have put in place: the build
@@ -116,5 +125,5 @@ func (s *Store) Undo(l Leftover, unreferenced func(sha []byte) (bool, error)) er
 
 // RemoveLeftover deletes one staging entry.
 func (s *Store) RemoveLeftover(l Leftover) error {
-	return os.RemoveAll(filepath.Join(s.dir, StagingDir, l.Name))
+	return os.RemoveAll(l.path)
 }

@@ -30,22 +30,31 @@ const (
 // ErrStagingExists means another upload of the same UUID is in progress.
 var ErrStagingExists = errors.New("staging directory already exists")
 
-// Store is a data directory.
+// Store is a data directory, as one node (one builder-web process, or
+// builder-db) uses it.
 type Store struct {
 	dir string
+	// node names this process's staging directory _staging/<node>/:
+	// several nodes share one data directory on a shared file system, and
+	// each cleans only its own interrupted uploads at start.
+	node string
 	// NoSync skips fsync of staged files and directories: for bulk loads
 	// that are rerun after a crash (builder-db generate), never the server.
 	NoSync bool
 }
 
-// New returns the store rooted at dataDir, creating the directories it needs.
-func New(dataDir string) (*Store, error) {
+// New returns the store rooted at dataDir for the node named node (see
+// ValidateNode), creating the directories it needs.
+func New(dataDir, node string) (*Store, error) {
+	if err := ValidateNode(node); err != nil {
+		return nil, err
+	}
 	for _, d := range []string{dataDir, filepath.Join(dataDir, ArtifactsDir), filepath.Join(dataDir, StagingDir)} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("create %s: %w", d, err)
 		}
 	}
-	return &Store{dir: dataDir}, nil
+	return &Store{dir: dataDir, node: node}, nil
 }
 
 // wOK is access(2)'s W_OK, which package syscall does not name.
@@ -103,11 +112,15 @@ func (s *Store) BuildDir(job, uuid string) string {
 	return filepath.Join(s.dir, job, uuid)
 }
 
-// TempFile creates a scratch file in _staging/ (an upload's spooled
-// console, say), which the next start removes if the process dies before
-// its owner does.
+// TempFile creates a scratch file in _staging/<node>/ (an upload's
+// spooled console, say), which the node's next start removes if the
+// process dies before its owner does.
 func (s *Store) TempFile(pattern string) (*os.File, error) {
-	f, err := os.CreateTemp(filepath.Join(s.dir, StagingDir), pattern)
+	var f *os.File
+	err := s.inStaging(func(dir string) (err error) {
+		f, err = os.CreateTemp(dir, pattern)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("create scratch file: %w", err)
 	}
@@ -133,10 +146,10 @@ type Staging struct {
 	direct bool
 }
 
-// Stage creates _staging/<name>/ for one upload.
+// Stage creates _staging/<node>/<name>/ for one upload.
 func (s *Store) Stage(name string) (*Staging, error) {
-	dir := filepath.Join(s.dir, StagingDir, name)
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	dir := filepath.Join(s.stagingDir(), name)
+	if err := s.inStaging(func(string) error { return os.Mkdir(dir, 0o755) }); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, ErrStagingExists
 		}

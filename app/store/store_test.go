@@ -12,7 +12,7 @@ import (
 
 func newStore(t *testing.T) *Store {
 	t.Helper()
-	s, err := New(filepath.Join(t.TempDir(), "data"))
+	s, err := New(filepath.Join(t.TempDir(), "data"), "n1")
 	if err != nil {
 		t.Fatal(err)
 	}

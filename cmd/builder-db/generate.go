@@ -65,17 +65,14 @@ Flags:
 				end = t.UTC().Truncate(time.Millisecond)
 			}
 			keepFreedHeap(64 << 20)
-			d, rep, err := e.migrate(ctx)
+			data, err := e.migrate(ctx)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
+			defer data.Close()
+			d, st, rep := data.DB, data.Store, data.Report
 			if rep.Created || len(rep.Applied) > 0 || rep.Adopted {
 				rep.Write(e.stdout)
-			}
-			st, err := store.New(e.dataDir)
-			if err != nil {
-				return err
 			}
 			// The visualization cache a server's upload hooks would fill:
 			// without it verify-cache-dir reports the directory missing.

@@ -165,8 +165,8 @@ func TestIncludeReportsFailures(t *testing.T) {
 	if !strings.Contains(r.stderr, missing+": ") {
 		t.Errorf("missing file not reported; stderr:\n%s", r.stderr)
 	}
-	if ents, err := os.ReadDir(filepath.Join(dir, store.StagingDir)); err != nil || len(ents) != 0 {
-		t.Errorf("staging holds %d entries after failed includes (%v)", len(ents), err)
+	if ents := testenv.Staged(t, dir); len(ents) != 0 {
+		t.Errorf("staging holds %q after failed includes", ents)
 	}
 
 	// Including the same record twice is reported as a conflict.
@@ -315,7 +315,7 @@ func TestJobRemove(t *testing.T) {
 	otherUUID := builder.UUIDString(other.UUID)
 
 	d := openDB(t, dir)
-	st, err := store.New(dir)
+	st, err := store.New(dir, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

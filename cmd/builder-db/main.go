@@ -75,13 +75,14 @@ type env struct {
 	stdout, stderr io.Writer
 	dataDir        string
 	database       string // --database; empty for SQLite in dataDir
+	node           string // --node; empty for the host name
 	log            *slog.Logger
 }
 
 // open opens the data directory for a command: it must exist and be
 // migrated (datadir.Current).
 func (e *env) open(ctx context.Context) (*db.DB, *store.Store, error) {
-	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Database: e.database})
+	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Database: e.database, Node: e.node})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,12 +90,8 @@ func (e *env) open(ctx context.Context) (*db.DB, *store.Store, error) {
 }
 
 // migrate creates the data directory when missing and migrates it.
-func (e *env) migrate(ctx context.Context) (*db.DB, datadir.Report, error) {
-	data, err := datadir.Open(ctx, e.dataDir, datadir.Options{Mode: datadir.Migrated, Database: e.database})
-	if err != nil {
-		return nil, datadir.Report{}, err
-	}
-	return data.DB, data.Report, nil
+func (e *env) migrate(ctx context.Context) (*datadir.Data, error) {
+	return datadir.Open(ctx, e.dataDir, datadir.Options{Mode: datadir.Migrated, Database: e.database, Node: e.node})
 }
 
 // errHelp ends a command after its help was printed (exit 0).
@@ -165,7 +162,7 @@ func splitCommand(args []string) (string, []string) {
 			return "", nil
 		}
 		switch strings.TrimLeft(a, "-") {
-		case "d", "datadir", "database", "log-level":
+		case "d", "datadir", "database", "node", "log-level":
 			i++ // its value
 		}
 	}
@@ -189,6 +186,7 @@ func (e *env) parse(c *command, args []string) (runFunc, []string, error) {
 	fs.StringVar(&e.dataDir, "datadir", def, "")
 	fs.StringVar(&e.dataDir, "d", def, "")
 	cli.DatabaseVar(fs, &e.database)
+	cli.NodeVar(fs, &e.node)
 	level := fs.String("log-level", "warn", "")
 	verbose := fs.Bool("v", false, "")
 	cmdRun := c.setup(fs)
@@ -246,7 +244,7 @@ func mainUsage() string {
 }
 
 const commonFlags = `  -d, --datadir DIR    data directory (env BUILDER_WEB_DATADIR, default /var/lib/builder-web)
-` + cli.DatabaseUsage + `      --log-level L    debug, info, warn or error (default warn); logs go to stderr
+` + cli.DatabaseUsage + cli.NodeUsage + `      --log-level L    debug, info, warn or error (default warn); logs go to stderr
   -v                   same as --log-level info
   -h, --help           show this help
 `

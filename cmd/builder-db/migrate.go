@@ -16,12 +16,12 @@ adopted: its schema is recorded as the baseline, missing tag names are
 added and later migrations applied, and no existing row changes. Older
 databases are refused; upgrade them with the reference's builder-migrations.`,
 	setup: noFlags(func(ctx context.Context, e *env, args []string) error {
-		d, rep, err := e.migrate(ctx)
+		data, err := e.migrate(ctx)
 		if err != nil {
 			return err
 		}
-		defer d.Close()
-		rep.Write(e.stdout)
+		defer data.Close()
+		data.Report.Write(e.stdout)
 		return nil
 	}),
 }

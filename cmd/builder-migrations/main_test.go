@@ -51,7 +51,7 @@ func populated(t *testing.T) string {
 	if _, err := accounts.Create(ctx, d, "op", "op-password", false, false); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.New(dir)
+	st, err := store.New(dir, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/db/dbtest"
 	"github.com/builder-web/builder-web/internal/generate"
+	"github.com/builder-web/builder-web/internal/testkit/testenv"
 	"github.com/builder-web/builder-web/views"
 )
 
@@ -264,8 +265,8 @@ func verifyDataDir(t testing.TB, dir string) {
 			}
 		}
 	}
-	if left, _ := os.ReadDir(filepath.Join(dir, store.StagingDir)); len(left) != 0 {
-		bad("_staging holds %d entries", len(left))
+	if left := testenv.Staged(t, dir); len(left) != 0 {
+		bad("_staging holds %q", left)
 	}
 	for _, p := range problems {
 		t.Errorf("verify-data-dir: %s", p)

@@ -205,7 +205,7 @@ func checkAllOrNothing(t *testing.T, s *serverProcess, info vectorInfo) (present
 	default:
 		t.Fatalf("GET %s: status %d", base, resp.StatusCode)
 	}
-	if left, _ := os.ReadDir(filepath.Join(s.dir, "_staging")); len(left) != 0 {
+	if left := testenv.Staged(t, s.dir); len(left) != 0 {
 		t.Errorf("_staging not empty after restart: %v", left)
 	}
 	return present
@@ -271,7 +271,7 @@ func waitStaging(t *testing.T, dir string, expect bool) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if e, _ := os.ReadDir(filepath.Join(dir, "_staging")); len(e) > 0 {
+		if e := testenv.Staged(t, dir); len(e) > 0 {
 			time.Sleep(50 * time.Millisecond)
 			return
 		}

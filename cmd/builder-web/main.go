@@ -31,6 +31,9 @@ Flags:
   -d, --datadir DIR          data directory (env BUILDER_WEB_DATADIR, default /var/lib/builder-web)
       --database URL         PostgreSQL database postgres://USER@HOST:PORT/DB (env BUILDER_WEB_DATABASE);
                              default: SQLite in the data directory
+      --node NAME            this machine's name among the nodes sharing the data directory (env
+                             BUILDER_WEB_NODE, default: the host name); uploads are staged in
+                             DIR/_staging/NAME/, and only that is cleaned at start
   -c, --configdir DIR        configuration directory; hooks in DIR/upload-hooks (default /etc/builder-web)
       --expired-jobs DAYS    hide jobs without a successful build in DAYS days from / (default 30, 0 = never)
       --max-upload-size N    largest upload body, with K/M/G suffix (default 2G)
@@ -69,6 +72,7 @@ func run(args []string) error {
 	fs.StringVar(&cfg.DataDir, "datadir", dataDir, "")
 	fs.StringVar(&cfg.DataDir, "d", dataDir, "")
 	cli.DatabaseVar(fs, &cfg.Database)
+	cli.NodeVar(fs, &cfg.Node)
 	fs.StringVar(&cfg.ConfigDir, "configdir", server.DefaultConfigDir, "")
 	fs.StringVar(&cfg.ConfigDir, "c", server.DefaultConfigDir, "")
 	fs.IntVar(&cfg.ExpiredJobs, "expired-jobs", server.DefaultExpiredJobs, "")

@@ -42,3 +42,32 @@ func Vector(tb testing.TB, name string) string {
 	tb.Helper()
 	return filepath.Join(SharedTestdata(tb), name)
 }
+
+// Staged lists what uploads left in the data directory's _staging/, of
+// any node: the files directly in it (older versions' spool files) and
+// every entry of a directory in it (a node's _staging/<node>/, or an older
+// version's staging directory), as paths relative to _staging/. An empty
+// node directory is not listed: it stays once the node has staged.
+func Staged(tb testing.TB, dataDir string) []string {
+	tb.Helper()
+	root := filepath.Join(dataDir, "_staging")
+	entries, err := os.ReadDir(root)
+	if err != nil && !os.IsNotExist(err) {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			out = append(out, e.Name())
+			continue
+		}
+		sub, err := os.ReadDir(filepath.Join(root, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, s := range sub {
+			out = append(out, e.Name()+"/"+s.Name())
+		}
+	}
+	return out
+}
