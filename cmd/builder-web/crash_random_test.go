@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,9 +23,9 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/db/dbtest"
 	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/views"
@@ -185,12 +186,21 @@ func sendPartial(addr string, body []byte, n int) {
 // build row, and entries in _staging.
 func verifyDataDir(t testing.TB, dir string) {
 	t.Helper()
+	verifyDataDirOn(t, dir, "")
+}
+
+// verifyDataDirOn is verifyDataDir with builder-db's --database (empty:
+// SQLite in dir). Nodes sharing dir stage in _staging/<node>/ (issue 16):
+// an empty directory of one of nodes is allowed there.
+func verifyDataDirOn(t testing.TB, dir, database string, nodes ...string) {
+	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(dir, store.DBFile), db.Options{})
+	data, err := datadir.Open(ctx, dir, datadir.Options{Database: database}) // as builder-db opens it
 	if err != nil {
 		t.Fatalf("verify: open database: %v", err)
 	}
-	defer d.Close()
+	defer data.Close()
+	d := data.DB
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if _, err := ops.VerifyDataDir(ctx, d, dir, func(f ops.Finding) { bad("%s", f) }, nil); err != nil {
@@ -264,8 +274,15 @@ func verifyDataDir(t testing.TB, dir string) {
 			}
 		}
 	}
-	if left, _ := os.ReadDir(filepath.Join(dir, store.StagingDir)); len(left) != 0 {
-		bad("_staging holds %d entries", len(left))
+	left, _ := os.ReadDir(filepath.Join(dir, store.StagingDir))
+	for _, e := range left {
+		if e.IsDir() && slices.Contains(nodes, e.Name()) {
+			if in, _ := os.ReadDir(filepath.Join(dir, store.StagingDir, e.Name())); len(in) != 0 {
+				bad("_staging/%s holds %d entries", e.Name(), len(in))
+			}
+			continue
+		}
+		bad("_staging holds %s", e.Name())
 	}
 	for _, p := range problems {
 		t.Errorf("verify-data-dir: %s", p)
