@@ -15,7 +15,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -190,9 +189,8 @@ func verifyDataDir(t testing.TB, dir string) {
 }
 
 // verifyDataDirOn is verifyDataDir with builder-db's --database (empty:
-// SQLite in dir). Nodes sharing dir stage in _staging/<node>/ (issue 16):
-// an empty directory of one of nodes is allowed there.
-func verifyDataDirOn(t testing.TB, dir, database string, nodes ...string) {
+// SQLite in dir).
+func verifyDataDirOn(t testing.TB, dir, database string) {
 	t.Helper()
 	ctx := context.Background()
 	data, err := datadir.Open(ctx, dir, datadir.Options{Database: database}) // as builder-db opens it
@@ -274,15 +272,8 @@ func verifyDataDirOn(t testing.TB, dir, database string, nodes ...string) {
 			}
 		}
 	}
-	left, _ := os.ReadDir(filepath.Join(dir, store.StagingDir))
-	for _, e := range left {
-		if e.IsDir() && slices.Contains(nodes, e.Name()) {
-			if in, _ := os.ReadDir(filepath.Join(dir, store.StagingDir, e.Name())); len(in) != 0 {
-				bad("_staging/%s holds %d entries", e.Name(), len(in))
-			}
-			continue
-		}
-		bad("_staging holds %s", e.Name())
+	if left, _ := os.ReadDir(filepath.Join(dir, store.StagingDir)); len(left) != 0 {
+		bad("_staging holds %d entries", len(left))
 	}
 	for _, p := range problems {
 		t.Errorf("verify-data-dir: %s", p)

@@ -66,7 +66,7 @@ func TestPostgresTwoNodes(t *testing.T) {
 
 	n.a.kill()
 	n.b.kill()
-	verifyDataDirOn(t, dir, database, "a", "b")
+	verifyDataDirOn(t, dir, database)
 	logText, err := os.ReadFile(n.a.log.Name()) // both nodes log there
 	if err != nil {
 		t.Fatal(err)
