@@ -354,7 +354,7 @@ type killRound struct {
 	name      string
 	failpoint string        // b kills itself at this point of the commit, else:
 	sent      int           // the test kills b after this many body bytes (0: all)
-	delay     time.Duration // and this long after the last of them
+	delay     time.Duration // and this long after the last of them (-1: 0-200 ms, at random)
 	want      string        // "present", "absent" or "either"
 }
 
@@ -366,7 +366,7 @@ type killRound struct {
 func (n *twoNodes) killOne(t *testing.T) {
 	rounds := []killRound{
 		{name: "half the body sent", sent: 2 << 20, want: "absent"},
-		{name: "killed 20 ms after the last byte", delay: 20 * time.Millisecond, want: "either"},
+		{name: "killed 0-200 ms after the last byte", delay: -1, want: "either"},
 		{name: "dies with files moved, transaction open", failpoint: "moved", want: "absent"},
 		{name: "dies after the commit", failpoint: "committed", want: "present"},
 	}
@@ -396,8 +396,13 @@ func (n *twoNodes) killOne(t *testing.T) {
 			if sent == 0 {
 				sent = len(bld.body)
 			}
+			delay := r.delay
+			if delay < 0 { // the commit's moments differ from run to run
+				delay = time.Duration(rand.IntN(200)) * time.Millisecond
+				r.name = fmt.Sprintf("killed %v after the last byte", delay)
+			}
 			c := slowUpload(t, n.b.addr, bld.body, sent)
-			time.Sleep(r.delay)
+			time.Sleep(delay)
 			n.b.kill()
 			c.Close()
 		}
