@@ -300,11 +300,12 @@ func (l *nodeLoad) report(t *testing.T, what string) {
 }
 
 // checkStored checks every build answered 201 on both nodes: its JSON and
-// every artifact's bytes, four builds at a time.
+// every artifact's bytes, eight builds at a time (the nodes wait on
+// PostgreSQL as much as on the cores).
 func (l *nodeLoad) checkStored(t *testing.T, n *twoNodes) {
 	work := make(chan genBuild)
 	var wg sync.WaitGroup
-	for range 4 {
+	for range 8 {
 		wg.Go(func() {
 			for b := range work {
 				for _, s := range n.both() {
