@@ -15,16 +15,18 @@ vet:
 unit:
 	go test -count=1 -timeout 20m ./...
 
-# PostgreSQL (issue 16): the packages whose tests choose their backend from
-# BUILDER_WEB_TEST_DATABASE run a second time against a throw-away cluster
-# (scripts/pg-test-cluster) when PostgreSQL is installed, without the
-# browser tests (their pages are the same HTTP tests' pages), plus the
-# multi-process PostgreSQL tests of app/server and cmd/builder-web. Not the whole
-# suite: twice the suite would not fit CI's time on two cores. PG=0 skips
-# them, PG=1 fails when PostgreSQL is missing (CI).
+# PostgreSQL (issue 16): every package whose tests choose their backend
+# from BUILDER_WEB_TEST_DATABASE (the ones that import
+# internal/testkit/pgtest, directly or through apptest; `go list` finds
+# them, so a new one is included without editing this file) runs a second
+# time, whole, against a throw-away cluster (scripts/pg-test-cluster) when
+# PostgreSQL is installed, without the browser tests (their pages are the
+# same HTTP tests' pages). The packages whose tests never open a database
+# of their own choosing run once. PG=0 skips the pass, PG=1 fails when
+# PostgreSQL is missing (CI).
 PG ?= auto
-PG_PACKAGES = ./db/... ./app/ingest ./cmd/builder-migrations ./handlers
-PG_TESTS = TestPostgres|TestCopyDatabase|TestPageCacheSee|TestUploadPathNotUTF8|TestUpload$$|TestGracefulShutdown
+PG_PACKAGES = $$(go list -test -f '{{if .ForTest}}{{.ForTest}} {{join .Deps " "}}{{end}}' ./... | \
+	grep -E ' github.com/builder-web/builder-web/internal/testkit/pgtest( |$$)' | cut -d' ' -f1 | grep -v /internal/testkit/ | sort -u)
 .PHONY: unit-pg
 unit-pg:
 	@if [ "$(PG)" = 0 ]; then echo "PostgreSQL tests skipped (PG=0)"; exit 0; fi; \
@@ -34,8 +36,8 @@ unit-pg:
 	fi; \
 	dir=$$(mktemp -d) && url=$$(scripts/pg-test-cluster start $$dir) || exit 1; \
 	echo "PostgreSQL tests against $$url"; \
-	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -skip Browser $(PG_PACKAGES) && \
-	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -run '$(PG_TESTS)' ./app/server ./cmd/builder-web ./cmd/builder-db; rc=$$?; \
+	pkgs=$(PG_PACKAGES); [ -n "$$pkgs" ] || { echo "go list found no PostgreSQL test packages"; scripts/pg-test-cluster stop $$dir; exit 1; }; echo $$pkgs | sed 's|github.com/builder-web/builder-web/||g'; \
+	BUILDER_WEB_TEST_DATABASE=$$url go test -count=1 -timeout 15m -skip Browser $$pkgs; rc=$$?; \
 	scripts/pg-test-cluster stop $$dir; exit $$rc
 
 # The reference README's operator workflow, end to end (../shared/bin/smoke-upload).

@@ -2,7 +2,9 @@
 # Throughput of a running builder-web over a data directory (product.md §4):
 # starts the server on 127.0.0.1 over DATADIR (without migrating it) and runs
 # bench/load against the front page, a job page and /healthz in the same
-# run. Compare the "vs healthz" column between runs; absolute numbers move
+# run, and a static file of the front page's size served by Go's file server
+# (the yardstick: pages at the speed of static files). Compare the "vs
+# healthz" column between runs; absolute numbers move
 # with whatever else the machine does.
 #   bench/load.sh DATADIR [load flags: -c 8 -d 5s -rounds 3 -job NAME]
 #   make load DATADIR=...

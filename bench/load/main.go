@@ -18,6 +18,12 @@
 // The requests send -encoding as Accept-Encoding (default "identity": the
 // bodies uncompressed; "br, gzip" reads what a browser does) and read the
 // bodies as sent.
+//
+// The "static" row is the yardstick of issue 17's title, pages at the
+// speed of static files: the front page's bytes as sent, written to a file
+// and served by Go's net/http file server (sendfile) from this process, so
+// that a page's cost is compared with what serving the same number of bytes
+// from a file costs on the same machine in the same round.
 package main
 
 import (
@@ -32,6 +38,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -59,7 +66,15 @@ type config struct {
 
 // target is one page to load; ifNoneMatch, when set, is sent as
 // If-None-Match and the answer must be 304 (the page cache's revalidation).
-type target struct{ name, path, ifNoneMatch string }
+// base, when set, is the URL of another server (the static file's).
+type target struct{ name, path, ifNoneMatch, base string }
+
+func (t target) url(addr string) string {
+	if t.base != "" {
+		return t.base + t.path
+	}
+	return "http://" + addr + t.path
+}
 
 func main() {
 	var c config
@@ -102,14 +117,20 @@ func run(c config) error {
 		return err
 	}
 	build := builds[0]
+	staticBase, stopStatic, err := serveStatic(c)
+	if err != nil {
+		return err
+	}
+	defer stopStatic()
 	targets := []target{
-		{"healthz", "/healthz", ""},
-		{"front", "/", ""},
-		{"job", jobPath, ""},
-		{"build", jobPath + "/build/" + build, ""},
+		{name: "healthz", path: "/healthz"},
+		{name: "front", path: "/"},
+		{name: "static", path: "/front.html", base: staticBase},
+		{name: "job", path: jobPath},
+		{name: "build", path: jobPath + "/build/" + build},
 	}
 	if len(builds) > 1 {
-		targets = append(targets, target{"compare", "/compare/" + builds[1] + "/" + builds[0], ""})
+		targets = append(targets, target{name: "compare", path: "/compare/" + builds[1] + "/" + builds[0]})
 	}
 	if err := reportSizes(c, targets[1:]); err != nil {
 		return err
@@ -117,7 +138,7 @@ func run(c config) error {
 	if etag, err := etagOf(c, "/"); err != nil {
 		fmt.Println("no 304 phase:", err)
 	} else {
-		targets = append(targets, target{"front 304", "/", etag})
+		targets = append(targets, target{name: "front 304", path: "/", ifNoneMatch: etag})
 	}
 	if c.pages != "" {
 		want := strings.Split(c.pages, ",")
@@ -211,7 +232,7 @@ func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				var err error
-				if etag, err = fetch(c.client, "http://"+addr+t.path, etag, c.encoding); err != nil {
+				if etag, err = fetch(c.client, t.url(addr), etag, c.encoding); err != nil {
 					errs <- fmt.Errorf("%s: %w", t.name, err)
 					return
 				}
@@ -330,6 +351,9 @@ func etagOf(c config, path string) (string, error) {
 func reportSizes(c config, targets []target) error {
 	fmt.Printf("%-10s %10s %10s %10s\n", "bytes", "identity", "gzip", "br")
 	for _, t := range targets {
+		if t.base != "" {
+			continue // the static copy of the front page
+		}
 		var sizes [3]int
 		for i, enc := range []string{"identity", "gzip", "br"} {
 			_, body, err := get(c, t.path, "Accept-Encoding", enc)
@@ -341,4 +365,30 @@ func reportSizes(c config, targets []target) error {
 		fmt.Printf("%-10s %10d %10d %10d\n", t.name, sizes[0], sizes[1], sizes[2])
 	}
 	return nil
+}
+
+// serveStatic writes the front page's body, as sent with c.encoding, to a
+// temporary file and serves its directory on a loopback port with
+// net/http's file server, which sends a file with sendfile(2). It returns
+// the server's URL and a function that stops it and removes the file.
+func serveStatic(c config) (string, func(), error) {
+	_, body, err := get(c, "/", "Accept-Encoding", c.encoding)
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "load-static-")
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "front.html"), body, 0o644)
+	}
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("static copy of the front page: %w", err)
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close(); _ = os.RemoveAll(dir) }, nil
 }

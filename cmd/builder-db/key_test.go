@@ -20,7 +20,9 @@ const uuidHello = "3f7c1a52-8e4b-4d2a-9b61-0c5e7d2f4a18" // success_hvt
 // saves a build's attestation in a file, as a user downloads it.
 func serveAttestation(t *testing.T, dir, path string) (file string, keysJSON []byte) {
 	t.Helper()
-	env := apptest.New(t, func(c *server.Config) { c.DataDir = dir })
+	// dir's own SQLite database, which the commands under test read, also
+	// when the test's servers run on PostgreSQL.
+	env := apptest.New(t, func(c *server.Config) { c.DataDir, c.Database = dir, "" })
 	defer env.App.Close()
 	r := env.Get(t, "/job/hello-hvt/build/"+uuidHello+"/"+path)
 	if r.Status != http.StatusOK {

@@ -183,7 +183,9 @@ func TestPull(t *testing.T) {
 
 	// The pulled builds are stored as uploads are: /exec gives the same
 	// record on both servers, and the data directory checks clean.
-	dst := apptest.New(t, func(c *server.Config) { c.DataDir = dir })
+	// The mirror is the data directory's own SQLite database, which pull
+	// wrote, also when the test's servers run on PostgreSQL.
+	dst := apptest.New(t, func(c *server.Config) { c.DataDir, c.Database = dir, "" })
 	for n := 1; n <= 6; n++ {
 		u := "/job/x/build/" + pullUUID(n) + "/exec"
 		a, b := src.env.Get(t, u), dst.Get(t, u)
