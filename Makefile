@@ -62,6 +62,12 @@ bench-pages:
 	@test -n "$(DATADIR)" || { echo 'usage: make bench-pages DATADIR=dir'; exit 1; }
 	bench/pages.sh $(DATADIR)
 
+# One node against two on one PostgreSQL database and data directory (issue
+# 16): a throw-away cluster and data set of its own, a few minutes.
+.PHONY: bench-nodes
+bench-nodes:
+	bench/nodes.sh
+
 # Reproducible release (README.md, "Releases"): static binaries, a Debian
 # package and SHA256SUMS in dist/; release-check builds it twice in two
 # directories and compares the bytes (a few minutes: SQLite is compiled twice).

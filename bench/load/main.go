@@ -8,7 +8,12 @@
 // are accepted. An interrupt (SIGINT) ends the run early and reports what
 // was measured so far: bench/vacuum-load.sh stops it when its vacuum ends.
 //
-//	load -addr 127.0.0.1:3000 [-c 8] [-d 5s] [-rounds 3] [-job NAME] [-encoding CODINGS]
+//	load -addr 127.0.0.1:3000[,127.0.0.1:3001…] [-c 8] [-d 5s] [-rounds 3] [-job NAME] [-pages LIST] [-encoding CODINGS]
+//
+// Several addresses are several nodes of one site (issue 16): worker k
+// sends its requests to address k mod n, as a load balancer would.
+// -pages measures only the named pages (e.g. "healthz,front"); healthz is
+// always measured, as the others' yardstick.
 //
 // The requests send -encoding as Accept-Encoding (default "identity": the
 // bodies uncompressed; "br, gzip" reads what a browser does) and read the
@@ -34,6 +39,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -46,7 +53,9 @@ const (
 )
 
 type config struct {
-	addr     string
+	addr     string   // the first of addrs: where the pages are looked up
+	addrs    []string // where the workers send their requests
+	pages    string
 	workers  int
 	phase    time.Duration
 	rounds   int
@@ -60,16 +69,17 @@ type config struct {
 // base, when set, is the URL of another server (the static file's).
 type target struct{ name, path, ifNoneMatch, base string }
 
-func (t target) url(c config) string {
+func (t target) url(addr string) string {
 	if t.base != "" {
 		return t.base + t.path
 	}
-	return "http://" + c.addr + t.path
+	return "http://" + addr + t.path
 }
 
 func main() {
 	var c config
-	flag.StringVar(&c.addr, "addr", "127.0.0.1:3000", "server address (loopback only)")
+	flag.StringVar(&c.addr, "addr", "127.0.0.1:3000", "server address (loopback only); several nodes' addresses separated by commas")
+	flag.StringVar(&c.pages, "pages", "", `pages to measure, e.g. "healthz,front" (default: all)`)
 	flag.IntVar(&c.workers, "c", 8, fmt.Sprintf("concurrent workers (at most %d)", maxWorkers))
 	flag.DurationVar(&c.phase, "d", 5*time.Second, fmt.Sprintf("duration of each page's phase in a round (at most %v)", maxDuration))
 	flag.IntVar(&c.rounds, "rounds", 3, fmt.Sprintf("rounds (at most %d)", maxRounds))
@@ -83,6 +93,8 @@ func main() {
 }
 
 func run(c config) error {
+	c.addrs = strings.Split(c.addr, ",")
+	c.addr = c.addrs[0]
 	if err := checkBounds(c); err != nil {
 		return err
 	}
@@ -128,7 +140,11 @@ func run(c config) error {
 	} else {
 		targets = append(targets, target{name: "front 304", path: "/", ifNoneMatch: etag})
 	}
-	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s, Accept-Encoding %q\n", c.addr, c.workers, c.rounds, c.phase, c.job, c.encoding)
+	if c.pages != "" {
+		want := strings.Split(c.pages, ",")
+		targets = slices.DeleteFunc(targets, func(t target) bool { return t.name != "healthz" && !slices.Contains(want, t.name) })
+	}
+	fmt.Printf("server %s, %d workers, %d rounds of %v per page, job %s, Accept-Encoding %q\n", strings.Join(c.addrs, ","), c.workers, c.rounds, c.phase, c.job, c.encoding)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	results := map[string][]phaseResult{}
@@ -152,13 +168,15 @@ func run(c config) error {
 }
 
 func checkBounds(c config) error {
-	host, _, err := net.SplitHostPort(c.addr)
-	if err != nil {
-		return fmt.Errorf("-addr %q: %w", c.addr, err)
-	}
-	ip := net.ParseIP(host)
-	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("-addr %q: only loopback addresses are allowed", c.addr)
+	for _, addr := range c.addrs {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return fmt.Errorf("-addr %q: %w", addr, err)
+		}
+		ip := net.ParseIP(host)
+		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("-addr %q: only loopback addresses are allowed", addr)
+		}
 	}
 	switch {
 	case c.workers < 1 || c.workers > maxWorkers:
@@ -206,14 +224,15 @@ func runPhase(parent context.Context, c config, t target) (phaseResult, error) {
 		errs = make(chan error, c.workers)
 	)
 	start := time.Now()
-	for range c.workers {
+	for k := range c.workers {
+		addr := c.addrs[k%len(c.addrs)]
 		wg.Go(func() {
 			var lat []time.Duration
 			etag := t.ifNoneMatch
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				var err error
-				if etag, err = fetch(c.client, t.url(c), etag, c.encoding); err != nil {
+				if etag, err = fetch(c.client, t.url(addr), etag, c.encoding); err != nil {
 					errs <- fmt.Errorf("%s: %w", t.name, err)
 					return
 				}

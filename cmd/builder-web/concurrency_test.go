@@ -234,7 +234,7 @@ func expect(addr, target string, status int, sha string, headers ...string) erro
 		return err
 	}
 	if resp.StatusCode != status {
-		return fmt.Errorf("GET %s: status %d, want %d", target, resp.StatusCode, status)
+		return fmt.Errorf("GET %s: status %d, want %d: %.300q", target, resp.StatusCode, status, body)
 	}
 	if sha != "" && sum(body) != sha {
 		return fmt.Errorf("GET %s: sha256 %s, want %s", target, sum(body), sha)

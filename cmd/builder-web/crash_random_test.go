@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/app/datadir"
 	"github.com/builder-web/builder-web/app/ops"
 	"github.com/builder-web/builder-web/app/store"
-	"github.com/builder-web/builder-web/db"
 	"github.com/builder-web/builder-web/db/dbtest"
 	"github.com/builder-web/builder-web/internal/generate"
 	"github.com/builder-web/builder-web/internal/testkit/testenv"
@@ -186,12 +186,20 @@ func sendPartial(addr string, body []byte, n int) {
 // build row, and entries in _staging.
 func verifyDataDir(t testing.TB, dir string) {
 	t.Helper()
+	verifyDataDirOn(t, dir, "")
+}
+
+// verifyDataDirOn is verifyDataDir with builder-db's --database (empty:
+// SQLite in dir).
+func verifyDataDirOn(t testing.TB, dir, database string) {
+	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(dir, store.DBFile), db.Options{})
+	data, err := datadir.Open(ctx, dir, datadir.Options{Database: database}) // as builder-db opens it
 	if err != nil {
 		t.Fatalf("verify: open database: %v", err)
 	}
-	defer d.Close()
+	defer data.Close()
+	d := data.DB
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if _, err := ops.VerifyDataDir(ctx, d, dir, func(f ops.Finding) { bad("%s", f) }, nil); err != nil {

@@ -54,8 +54,9 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startServer runs builder-web over dir, with a failpoint armed if given.
-func startServer(t *testing.T, dir, failpoint string) *serverProcess {
+// startServer runs builder-web over dir, with a failpoint armed if given
+// and env's VAR=value pairs added to its environment.
+func startServer(t *testing.T, dir, failpoint string, env ...string) *serverProcess {
 	t.Helper()
 	port := freePort(t)
 	logf, err := os.OpenFile(filepath.Join(filepath.Dir(dir), "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -65,6 +66,7 @@ func startServer(t *testing.T, dir, failpoint string) *serverProcess {
 	cmd := exec.Command(os.Args[0], "--datadir", dir, "--configdir", t.TempDir(),
 		"--host", "127.0.0.1", "--port", fmt.Sprint(port))
 	cmd.Env = append(os.Environ(), "BUILDER_WEB_TEST_SERVER=1", "BUILDER_WEB_FAILPOINT="+failpoint)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
