@@ -119,7 +119,10 @@ func TestWriteTxExclusiveAcrossHandles(t *testing.T) {
 	}
 	defer impatient.Close()
 
-	var committed atomic.Bool
+	// released is set just before the first writer may commit: setting a
+	// flag after its WriteTx returns would race with the second writer,
+	// which may run as soon as the commit released the lock.
+	var released atomic.Bool
 	holding := make(chan struct{})
 	release := make(chan struct{})
 	firstDone := make(chan error, 1)
@@ -129,7 +132,6 @@ func TestWriteTxExclusiveAcrossHandles(t *testing.T) {
 			<-release
 			return nil
 		})
-		committed.Store(true)
 	}()
 	<-holding
 
@@ -149,7 +151,7 @@ func TestWriteTxExclusiveAcrossHandles(t *testing.T) {
 	var ranEarly atomic.Bool
 	go func() {
 		secondDone <- second.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
-			ranEarly.Store(!committed.Load())
+			ranEarly.Store(!released.Load())
 			return nil
 		})
 	}()
@@ -159,6 +161,7 @@ func TestWriteTxExclusiveAcrossHandles(t *testing.T) {
 		t.Fatalf("second writer finished (%v) while the first still held the write transaction", err)
 	default:
 	}
+	released.Store(true)
 	close(release)
 	if err := <-firstDone; err != nil {
 		t.Fatalf("first writer: %v", err)
@@ -167,6 +170,6 @@ func TestWriteTxExclusiveAcrossHandles(t *testing.T) {
 		t.Fatalf("second writer: %v", err)
 	}
 	if ranEarly.Load() {
-		t.Error("the second writer's body started before the first committed")
+		t.Error("the second writer's body started while the first held the write transaction")
 	}
 }
