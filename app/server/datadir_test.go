@@ -49,16 +49,7 @@ func TestStartSkipsOddLeftovers(t *testing.T) {
 	orphan := []byte("moved by an interrupted commit")
 	sum := sha256.Sum256(orphan)
 	h := hex.EncodeToString(sum[:])
-	write := func(rel, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, content string) { t.Helper(); testenv.WriteFile(t, dir, rel, content) }
 	write("_artifacts/"+h[:2]+"/"+h, string(orphan))
 	const dbJob, fileJob = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 	staging := "_staging/" + env.App.Store.Node() + "/"

@@ -28,16 +28,7 @@ func TestStartCleansOnlyOwnStaging(t *testing.T) {
 	env := apptest.New(t)
 	env.AddUser(t, "up", "up-password", false)
 	dir := env.Dir
-	write := func(rel, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, content string) { t.Helper(); testenv.WriteFile(t, dir, rel, content) }
 	exists := func(rel string) bool {
 		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
 		return err == nil

@@ -43,6 +43,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/builder-web/builder-web/bench/internal/loopback"
 )
 
 // Bounds that keep a mistyped flag from turning this into a stress test.
@@ -168,15 +170,8 @@ func run(c config) error {
 }
 
 func checkBounds(c config) error {
-	for _, addr := range c.addrs {
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			return fmt.Errorf("-addr %q: %w", addr, err)
-		}
-		ip := net.ParseIP(host)
-		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("-addr %q: only loopback addresses are allowed", addr)
-		}
+	if err := loopback.Check(c.addrs); err != nil {
+		return err
 	}
 	switch {
 	case c.workers < 1 || c.workers > maxWorkers:

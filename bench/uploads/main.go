@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -26,6 +25,7 @@ import (
 	"time"
 
 	"github.com/builder-web/builder-web/app/builder"
+	"github.com/builder-web/builder-web/bench/internal/loopback"
 	"github.com/builder-web/builder-web/internal/generate"
 )
 
@@ -63,14 +63,8 @@ func main() {
 }
 
 func checkBounds(c config) error {
-	for _, a := range c.addrs {
-		host, _, err := net.SplitHostPort(a)
-		if err != nil {
-			return fmt.Errorf("-addr %q: %w", a, err)
-		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("-addr %q: only loopback addresses are allowed", a)
-		}
+	if err := loopback.Check(c.addrs); err != nil {
+		return err
 	}
 	switch {
 	case c.user == "":

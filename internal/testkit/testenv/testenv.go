@@ -71,3 +71,17 @@ func Staged(tb testing.TB, dataDir string) []string {
 	}
 	return out
 }
+
+// WriteFile writes content to rel (slash-separated) under dir, creating
+// its directories: what an interrupted upload or an operator may leave in
+// a data directory.
+func WriteFile(tb testing.TB, dir, rel, content string) {
+	tb.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
