@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +61,42 @@ func TestOpenCreatesKey(t *testing.T) {
 	raw, _ := base64.StdEncoding.DecodeString(c.PublicKey)
 	if c.Algorithm != "ed25519" || len(raw) != 32 || c.KeyID != attest.KeyID(raw) || c.Created != "2026-12-01T10:00:00Z" {
 		t.Errorf("key %+v", c)
+	}
+}
+
+// Nodes that share a fresh data directory and start at once make one key:
+// every one signs with it, and it is the one key of keys.json.
+func TestOpenAtOnceMakesOneKey(t *testing.T) {
+	for round := range 5 {
+		dir := t.TempDir()
+		const nodes = 8
+		keys := make([]*attest.Keys, nodes)
+		errs := make([]error, nodes)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range nodes {
+			wg.Go(func() {
+				<-start
+				keys[i], errs[i] = attest.Open(dir, t0)
+			})
+		}
+		close(start)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		stored, err := attest.Load(dir)
+		if err != nil {
+			t.Fatalf("round %d: load after the starts: %v", round, err)
+		}
+		if n := len(stored.Set().Keys); n != 1 {
+			t.Errorf("round %d: keys.json holds %d keys, want 1", round, n)
+		}
+		for i, k := range keys {
+			if k.Current() != stored.Current() {
+				t.Fatalf("round %d: node %d signs with %s, the stored key is %s", round, i, k.Current().KeyID, stored.Current().KeyID)
+			}
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/builder-web/builder-web/app/store"
@@ -107,17 +108,48 @@ type Keys struct {
 func Dir(dataDir string) string { return filepath.Join(dataDir, store.KeysDir) }
 
 // Open loads the keys of a data directory, creating the first key when there
-// is none (the server's first start).
+// is none (the server's first start). Nodes sharing a data directory may
+// start at once: the key is made under the keys' lock, after looking again,
+// so that they all sign with the one key that is in keys.json.
 func Open(dataDir string, now time.Time) (*Keys, error) {
 	k, err := Load(dataDir)
-	if errors.Is(err, ErrNoKey) {
-		k = &Keys{dir: Dir(dataDir)}
-		if _, err := k.Rotate(now); err != nil {
-			return nil, err
-		}
-		return k, nil
+	if !errors.Is(err, ErrNoKey) {
+		return k, err
 	}
-	return k, err
+	err = withLock(Dir(dataDir), func() error {
+		k, err = Load(dataDir) // another node may have made it meanwhile
+		if errors.Is(err, ErrNoKey) {
+			k = &Keys{dir: Dir(dataDir)}
+			_, err = k.rotate(now)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// lockFile is locked (flock) while a key is made: without it, two nodes
+// making their first key at once each wrote keys.json and the private
+// key, and one node's key could end up missing from the set. Linux's NFS
+// client maps flock onto the server's byte-range locks, so it holds across
+// machines sharing the data directory too.
+const lockFile = "lock"
+
+func withLock(dir string, fn func() error) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open the keys' lock: %w", err)
+	}
+	defer f.Close() // closing releases the lock
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock the keys: %w", err)
+	}
+	return fn()
 }
 
 // Load reads the keys of a data directory; ErrNoKey when there are none.
@@ -183,6 +215,17 @@ func (k *Keys) Set() KeySet {
 // The key set is written before the private key, so that at every moment
 // the signing key on disk is in the set.
 func (k *Keys) Rotate(now time.Time) (PublicKey, error) {
+	var p PublicKey
+	err := withLock(k.dir, func() error {
+		var err error
+		p, err = k.rotate(now)
+		return err
+	})
+	return p, err
+}
+
+// rotate is Rotate; the caller holds the keys' lock.
+func (k *Keys) rotate(now time.Time) (PublicKey, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return PublicKey{}, fmt.Errorf("generate signing key: %w", err)
