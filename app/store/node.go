@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/builder-web/builder-web/app/builder"
 )
 
 // maxNodeName bounds a node name: it is a directory name under _staging/
@@ -39,24 +41,11 @@ func isNodeRune(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
 }
 
-// isUUID reports the textual form of a UUID (8-4-4-4-12 hex digits).
+// isUUID reports the textual form of a UUID, as builder records' UUIDs
+// are written.
 func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+	_, err := builder.ParseUUID(s)
+	return err == nil
 }
 
 // DefaultNode is the node name when none is given: the host name, which
