@@ -100,7 +100,11 @@ func Serve(t testing.TB, a *server.App) string {
 	done := make(chan error, 1)
 	go func() { done <- a.Fiber.Listener(ln) }()
 	t.Cleanup(func() {
-		if err := a.Fiber.ShutdownWithTimeout(5 * time.Second); err != nil {
+		// The browser is still open here (its cleanup runs later), and
+		// Chromium preconnects sockets it may never send a request on:
+		// fasthttp counts such a connection idle, and closes it, only 5 s
+		// after it was accepted. A 5 s timeout lost that race under load.
+		if err := a.Fiber.ShutdownWithTimeout(15 * time.Second); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		<-done
