@@ -10,18 +10,22 @@
 #   bench/pages.sh DATADIR [BENCHTIME [PAGES]]   (default 2s per page, all pages)
 # PAGES is a regular expression of page names, e.g. 'front|job'.
 #   make bench-pages DATADIR=...
+# With BUILDER_WEB_DATABASE=postgres://… set, as for builder-web, the pages
+# read that database (filled by `builder-db copy-database`) and DATADIR's
+# files.
 set -euo pipefail
 data=${1:?usage: bench/pages.sh DATADIR [BENCHTIME]}
 benchtime=${2:-2s}
 pages=${3:-.*}
-[ -f "$data/builder.sqlite3" ] || { echo "no builder.sqlite3 in $data" >&2; exit 1; }
+database=${BUILDER_WEB_DATABASE:-}
+[ -n "$database" ] || [ -f "$data/builder.sqlite3" ] || { echo "no builder.sqlite3 in $data" >&2; exit 1; }
 data=$(cd "$data" && pwd)
 out=$(mktemp "${TMPDIR:-/tmp}/bw-pages.XXXXXX")
 trap 'rm -f "$out"' EXIT
 BUILDER_WEB_BENCH_DATADIR=$data go test -count=1 -run '^$' -bench "^BenchmarkOverviewPages\$/^(miss|hit)\$/^($pages)\$" \
   -benchtime "$benchtime" -v ./handlers >"$out" 2>&1 || { cat "$out"; exit 1; }
 builds=$(grep -o 'job [^ ]* ([0-9]* builds)' "$out" | head -1 || true)
-echo "data: $data; picked $builds"
+echo "data: $data; database: $(echo "${database:-$data/builder.sqlite3}" | sed -E "s#//[^@/]*@#//#"); picked $builds"
 grep -o 'compare pairs.*' "$out" | head -1 | sed 's/^/picked /'
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg); $(go version | cut -d' ' -f3)"
 echo

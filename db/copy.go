@@ -10,12 +10,22 @@ import (
 )
 
 // copyTables are the tables CopyTo copies, parents first. build_artifact
-// and build refer to each other: builds are copied without their main
-// binary, which is set once the artifacts are there, so that the triggers
-// of repro_group and latest_build see each build complete, as after an
-// upload. The tables those triggers keep, and data_version, are not
-// copied: the destination's triggers fill them.
+// and build refer to each other (the main binary's key is deferred to the
+// commit). Where the destination cannot switch the build table's triggers
+// off (SQLite), builds are copied without their main binary, which is set
+// once the artifacts are there, so that the triggers of repro_group and
+// latest_build see each build complete, as after an upload; otherwise
+// (PostgreSQL) the dialect fills both tables at the end. The tables those
+// triggers keep, and data_version, are not copied.
 var copyTables = []string{"user", "job", "tag", "build", "build_artifact", "access_list", "job_tag", "session"}
+
+// copyBatchParams bounds the parameters of one multi-row INSERT: below
+// SQLite's limit of 32,766 and PostgreSQL's of 65,535.
+const copyBatchParams = 16000
+
+// copyBatchRows is at most how many rows one INSERT of the copy carries:
+// one statement per row cost a round trip each (1.2 million artifacts).
+const copyBatchRows = 500
 
 // CopyCounts is how many rows of each table CopyTo copied.
 type CopyCounts map[string]int64
@@ -43,14 +53,23 @@ func (d *DB) CopyTo(ctx context.Context, dst *DB, progress CopyProgress) (CopyCo
 		if _, err := tx.ExecContext(ctx, "DELETE FROM tag"); err != nil {
 			return fmt.Errorf("empty tag: %w", err)
 		}
+		mainAtOnce, err := dst.dialect.beginCopy(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, t := range copyTables {
-			n, err := d.copyTable(ctx, tx, dst.dialect, t, progress)
+			n, err := d.copyTable(ctx, tx, dst.dialect, t, !mainAtOnce, progress)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", t, err)
 			}
 			counts[t] = n
 		}
-		if err := d.copyMainBinaries(ctx, tx, dst.dialect); err != nil {
+		if !mainAtOnce {
+			if err := d.copyMainBinaries(ctx, tx, dst.dialect); err != nil {
+				return err
+			}
+		}
+		if err := dst.dialect.endCopy(ctx, tx); err != nil {
 			return err
 		}
 		for _, t := range copyTables {
@@ -61,6 +80,9 @@ func (d *DB) CopyTo(ctx context.Context, dst *DB, progress CopyProgress) (CopyCo
 		return nil
 	})
 	if err != nil {
+		return nil, fmt.Errorf("copy to %s: %w", dst.Location(), err)
+	}
+	if err := dst.dialect.analyze(ctx, dst.w); err != nil {
 		return nil, fmt.Errorf("copy to %s: %w", dst.Location(), err)
 	}
 	for _, t := range copyTables {
@@ -80,8 +102,9 @@ func (d *DB) CopyTo(ctx context.Context, dst *DB, progress CopyProgress) (CopyCo
 }
 
 // copyTable streams one table of d, by id, into tx with the same columns
-// and ids.
-func (d *DB) copyTable(ctx context.Context, tx bun.Tx, to dialect, table string, progress CopyProgress) (int64, error) {
+// and ids, in multi-row INSERTs. With withoutMain, builds leave out their
+// main binary (copyMainBinaries sets it).
+func (d *DB) copyTable(ctx context.Context, tx bun.Tx, to dialect, table string, withoutMain bool, progress CopyProgress) (int64, error) {
 	var total int64
 	quoted := `"` + table + `"`
 	if err := d.read.NewRaw("SELECT count(*) FROM "+quoted).Scan(ctx, &total); err != nil {
@@ -106,38 +129,69 @@ func (d *DB) copyTable(ctx context.Context, tx bun.Tx, to dialect, table string,
 	for i, c := range cols {
 		names[i] = `"` + c + `"`
 		marks[i] = "?"
-		if table == "build" && c == "main_binary" {
+		if withoutMain && table == "build" && c == "main_binary" {
 			mainBinary = i
 		}
 	}
-	st, err := tx.Tx.PrepareContext(ctx, to.bind("INSERT INTO "+quoted+" ("+strings.Join(names, ", ")+
-		") VALUES ("+strings.Join(marks, ", ")+")"))
+	tuple := "(" + strings.Join(marks, ", ") + ")"
+	insert := func(rows int) string {
+		return to.bind("INSERT INTO " + quoted + " (" + strings.Join(names, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(tuple+", ", rows), ", "))
+	}
+	per := max(1, min(copyBatchRows, copyBatchParams/len(cols)))
+	st, err := tx.Tx.PrepareContext(ctx, insert(per))
 	if err != nil {
 		return 0, err
 	}
 	defer st.Close()
+	batch := make([]any, 0, per*len(cols))
+	var n, sent int64
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var err error
+		if len(batch) == per*len(cols) {
+			_, err = st.ExecContext(ctx, batch...)
+		} else {
+			_, err = tx.Tx.ExecContext(ctx, insert(len(batch)/len(cols)), batch...)
+		}
+		if err != nil {
+			return fmt.Errorf("rows %d to %d: %w", sent+1, n, err)
+		}
+		sent = n
+		batch = batch[:0]
+		if progress != nil {
+			progress(table, n, total)
+		}
+		return nil
+	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var n int64
 	for rows.Next() {
+		// Scan copies the driver's bytes into a *any, so the batch may
+		// keep them past the next row.
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, err
 		}
 		if mainBinary >= 0 {
-			vals[mainBinary] = nil // copyMainBinaries sets it
+			vals[mainBinary] = nil
 		}
-		if _, err := st.ExecContext(ctx, vals...); err != nil {
-			return n, fmt.Errorf("row %d: %w", n+1, err)
-		}
+		batch = append(batch, vals...)
 		n++
-		if progress != nil && (n%1000 == 0 || n == total) {
-			progress(table, n, total)
+		if len(batch) == per*len(cols) {
+			if err := flush(); err != nil {
+				return n, err
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	if err := flush(); err != nil {
 		return n, err
 	}
 	if progress != nil && n == 0 {

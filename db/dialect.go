@@ -26,6 +26,16 @@ type dialect interface {
 	// afterCopy brings the table's id generator past the ids CopyTo
 	// inserted.
 	afterCopy(ctx context.Context, tx bun.Tx, table string) error
+	// beginCopy prepares tx for CopyTo's rows. It reports whether builds
+	// may be inserted with their main binary at once (the build table's
+	// own triggers are off, and endCopy fills what they keep) or must get
+	// it after their artifacts, through the triggers.
+	beginCopy(ctx context.Context, tx bun.Tx) (mainBinaryAtOnce bool, err error)
+	// endCopy undoes beginCopy after the rows are in, in the same
+	// transaction.
+	endCopy(ctx context.Context, tx bun.Tx) error
+	// analyze refreshes the planner's statistics after a bulk load.
+	analyze(ctx context.Context, w *bun.DB) error
 	// bulkLoad trades durability for speed on the writer (DB.BulkLoad).
 	bulkLoad(ctx context.Context, w *bun.DB) error
 	// sql returns a query of this package, written in SQLite's SQL, as

@@ -69,18 +69,24 @@ const (
 	// page's order (start descending, then id) from a position on, with the
 	// main binary's hash: the job page reads them until it has a page of
 	// outputs. Only the index and the artifact's primary key are read.
+	// At most jobScanChunk builds per query: PostgreSQL computes a result
+	// to its end even when the reader stops early (sorted, then sent and
+	// drained), so without a LIMIT each job page read the job's whole
+	// history (2,000 builds, 60–390 ms on the 200,000-build set).
 	// Arguments: job, [platform,] the position's start_d twice, start_ps
-	// twice and id (the builds after it).
+	// twice and id (the builds after it), the limit.
 	sqlJobScan = `SELECT build.id, build.start_d, build.start_ps, build_artifact.sha256
 	FROM build LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
 	WHERE build.job = ? AND build.start_d <= ?
 		AND (build.start_d < ? OR build.start_ps < ? OR (build.start_ps = ? AND build.id > ?))
-	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
+	ORDER BY build.start_d DESC, build.start_ps DESC, build.id
+	LIMIT ?`
 	sqlJobScanPlatform = `SELECT build.id, build.start_d, build.start_ps, build_artifact.sha256
 	FROM build LEFT JOIN build_artifact ON build_artifact.id = build.main_binary
 	WHERE build.job = ? AND build.platform = ? AND build.start_d <= ?
 		AND (build.start_d < ? OR build.start_ps < ? OR (build.start_ps = ? AND build.id > ?))
-	ORDER BY build.start_d DESC, build.start_ps DESC, build.id`
+	ORDER BY build.start_d DESC, build.start_ps DESC, build.id
+	LIMIT ?`
 
 	// sqlJobHeads returns the list rows of the builds whose ids are in the
 	// JSON array given, each with the number of builds of its job (on the
@@ -249,6 +255,11 @@ func (d *DB) jobHeads(ctx context.Context, q JobQuery, ids []int64, earlier []an
 	return heads, nil
 }
 
+// jobScanChunk is how many builds one scan query of a job page reads: a
+// page of 50 outputs usually needs one query; a job whose builds all share
+// a few outputs takes several.
+const jobScanChunk = 256
+
 // jobCandidates reads the job's builds after pos in page order and returns
 // the ids of up to n candidate entries: failed builds when q.Failed, and the
 // first build of each main-binary hash not in seen, which it adds. It returns
@@ -257,22 +268,23 @@ func (d *DB) jobCandidates(ctx context.Context, q JobQuery, pos Cursor, seen map
 	var rows *sql.Rows
 	if q.Platform == "" {
 		rows, err = d.read.QueryContext(ctx, d.sql(sqlJobScan), q.JobID,
-			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
+			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID, jobScanChunk)
 	} else {
 		rows, err = d.read.QueryContext(ctx, d.sql(sqlJobScanPlatform), q.JobID, q.Platform,
-			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID)
+			pos.StartD, pos.StartD, pos.StartPS, pos.StartPS, pos.ID, jobScanChunk)
 	}
 	if err != nil {
 		return nil, pos, false, fmt.Errorf("builds of job %d: %w", q.JobID, err)
 	}
 	defer rows.Close()
 	var sha sql.RawBytes // only looked up in seen, copied when kept
-	for len(ids) < n {
+	for read := 0; len(ids) < n; read++ {
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {
 				return nil, pos, false, fmt.Errorf("builds of job %d: %w", q.JobID, err)
 			}
-			return ids, pos, true, nil
+			// A full chunk may have more builds after it.
+			return ids, pos, read < jobScanChunk, nil
 		}
 		if err := rows.Scan(&pos.ID, &pos.StartD, &pos.StartPS, &sha); err != nil {
 			return nil, pos, false, fmt.Errorf("builds of job %d: %w", q.JobID, err)

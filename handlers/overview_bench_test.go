@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/builder-web/builder-web/app/cli"
 	"github.com/builder-web/builder-web/app/opam"
 	"github.com/builder-web/builder-web/app/server"
 	"github.com/builder-web/builder-web/app/store"
@@ -33,7 +34,8 @@ import (
 // BUILDER_WEB_BENCH_SHA256 override the job and the hash). Every page is
 // timed twice: miss/<page> with the page cache off (what a page costs after
 // a change of the data; the targets are about these) and hit/<page> from
-// the cache. Each case reports the median and 90th percentile of its
+// the cache. With BUILDER_WEB_DATABASE set (as for builder-web), the pages
+// read that PostgreSQL database and the data directory's files. Each case reports the median and 90th percentile of its
 // requests (p50-ms, p90-ms), the CPU time per request (cpu-ms) and its
 // target (target-ms; 0 where §4 sets none); bench/pages.sh prints them as a
 // table.
@@ -50,8 +52,9 @@ func BenchmarkOverviewPages(b *testing.B) {
 		cacheSize int64
 	}{{"miss", -1}, {"hit", 0}} {
 		b.Run(mode.name, func(b *testing.B) {
-			a, err := server.New(context.Background(), server.Config{DataDir: dir, NoMigrate: true, ExpiredJobs: server.DefaultExpiredJobs,
-				PageCacheSize: mode.cacheSize}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			a, err := server.New(context.Background(), server.Config{DataDir: dir, Database: os.Getenv(cli.EnvDatabase),
+				NoMigrate: true, ExpiredJobs: server.DefaultExpiredJobs, PageCacheSize: mode.cacheSize},
+				slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -62,7 +65,7 @@ func BenchmarkOverviewPages(b *testing.B) {
 }
 
 func benchPageCases(b *testing.B, a *server.App, dir string, warm bool) {
-	p, err := pickPages(context.Background(), dbtest.Reader(b, a.DB).DB, dir)
+	p, err := pickPages(context.Background(), dbtest.Reader(b, a.DB), dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,9 +174,16 @@ type benchPages struct {
 // so that cycling through them times the comparison, not the cache.
 const comparePairs = 20
 
+// querier is dbtest.Reader's connection, which binds the ? parameters for
+// either backend (a bare *sql.DB would pass them to PostgreSQL as they are).
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // pickPages reads the pages to time from the database, so that the
 // benchmark needs nothing but the data directory.
-func pickPages(ctx context.Context, d *sql.DB, dir string) (benchPages, error) {
+func pickPages(ctx context.Context, d querier, dir string) (benchPages, error) {
 	var p benchPages
 	q := func(dest []any, query string, args ...any) error {
 		if err := d.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
@@ -251,7 +261,7 @@ func pickPages(ctx context.Context, d *sql.DB, dir string) (benchPages, error) {
 
 // biggestSwitch returns the job (and its newest build's platform) whose
 // newest opam switch export installs the most packages.
-func biggestSwitch(ctx context.Context, d *sql.DB, dir string) (job int64, platform string, err error) {
+func biggestSwitch(ctx context.Context, d querier, dir string) (job int64, platform string, err error) {
 	rows, err := d.QueryContext(ctx, `SELECT b.job, b.platform, a.sha256 FROM build b JOIN build_artifact a ON a.build = b.id
 		WHERE a.filepath = 'opam-switch' AND b.id IN (SELECT max(id) FROM build GROUP BY job)`)
 	if err != nil {
