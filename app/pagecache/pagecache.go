@@ -440,6 +440,10 @@ func (v *Version) Refresh(ctx context.Context) (int64, error) {
 }
 
 func (v *Version) refreshLocked(ctx context.Context) (int64, error) {
+	// The copy is as old as the moment the query started, not ended: a
+	// commit that lands while a slow read runs must show within maxAge of
+	// that commit, not maxAge after the read returned.
+	start := time.Now().UnixNano()
 	n, err := v.src.DataVersion(ctx)
 	if err != nil {
 		return 0, err
@@ -448,6 +452,6 @@ func (v *Version) refreshLocked(ctx context.Context) (int64, error) {
 	if n > v.version.Load() {
 		v.version.Store(n)
 	}
-	v.read.Store(time.Now().UnixNano())
+	v.read.Store(start)
 	return v.version.Load(), nil
 }

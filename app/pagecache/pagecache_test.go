@@ -159,6 +159,39 @@ func TestVersionReadDoesNotQueue(t *testing.T) {
 	}
 }
 
+// delayedVersion takes delay to answer, as a read of the version row does
+// on a busy machine; the version is whatever the test set.
+type delayedVersion struct {
+	delay time.Duration
+	n     atomic.Int64
+}
+
+func (s *delayedVersion) DataVersion(ctx context.Context) (int64, error) {
+	n := s.n.Load() // read when the query starts, answered when it ends
+	time.Sleep(s.delay)
+	return n, nil
+}
+
+// The copy in memory is as old as the start of the read that fetched it: a
+// change committed while a slow read ran shows maxAge after that read
+// started, not maxAge after it returned (the two-node test saw 803 ms of
+// its 1 s bound go this way).
+func TestVersionAgeCountsFromTheReadsStart(t *testing.T) {
+	const maxAge, delay = 400 * time.Millisecond, 300 * time.Millisecond
+	src := &delayedVersion{delay: delay}
+	src.n.Store(1)
+	v := NewVersion(src, maxAge)
+	start := time.Now()
+	if n, err := v.Current(t.Context()); n != 1 || err != nil {
+		t.Fatalf("first read: %d, %v", n, err)
+	}
+	src.n.Store(2) // committed while the read ran, or just after
+	time.Sleep(time.Until(start.Add(maxAge + 50*time.Millisecond)))
+	if n, _ := v.Current(t.Context()); n != 2 {
+		t.Errorf("%v after the first read started: version %d, want 2", time.Since(start).Round(time.Millisecond), n)
+	}
+}
+
 // Entries compressed after they were stored (NewLazyEntry, Compress) are
 // counted at their new size at once (Account), and the bound holds at
 // every moment.
